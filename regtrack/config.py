@@ -1,0 +1,76 @@
+"""Where regtrack keeps things, and which lore it talks to.
+
+Each setting is resolved in the same order: the command-line option, then an
+environment variable, then the config file, then a default that follows the
+XDG base-directory convention:
+
+==========  ==================  ===========  =====================================
+setting     option              environment  default
+==========  ==================  ===========  =====================================
+database    ``--db``            REGTRACK_DB  ``$XDG_DATA_HOME/regtrack/regtrack.db``
+lore        ``--lore``          REGTRACK_LORE  ``https://lore.kernel.org/all/``
+cache       (none)              REGTRACK_CACHE ``$XDG_CACHE_HOME/regtrack``
+==========  ==================  ===========  =====================================
+
+The config file is TOML at ``$REGTRACK_CONFIG`` or
+``$XDG_CONFIG_HOME/regtrack/config.toml``, with keys ``db``, ``lore`` and
+``cache``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from regtrack.errors import ConfigError
+
+DEFAULT_LORE = "https://lore.kernel.org/all/"
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable)
+    return Path(value) if value else Path.home() / fallback
+
+
+def config_path() -> Path:
+    explicit = os.environ.get("REGTRACK_CONFIG")
+    if explicit:
+        return Path(explicit)
+    return _xdg("XDG_CONFIG_HOME", ".config") / "regtrack" / "config.toml"
+
+
+def load_config() -> dict[str, object]:
+    """The config file's settings; an absent file is an empty config."""
+    path = config_path()
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+
+
+def _setting(option: str | None, env: str, key: str, default: str) -> str:
+    if option:
+        return option
+    if os.environ.get(env):
+        return os.environ[env]
+    value = load_config().get(key)
+    return str(value) if value else default
+
+
+def resolve_db_path(option: str | None) -> Path:
+    default = _xdg("XDG_DATA_HOME", ".local/share") / "regtrack" / "regtrack.db"
+    return Path(_setting(option, "REGTRACK_DB", "db", str(default))).expanduser()
+
+
+def resolve_lore_url(option: str | None) -> str:
+    url = _setting(option, "REGTRACK_LORE", "lore", DEFAULT_LORE)
+    return url if url.endswith("/") else url + "/"
+
+
+def resolve_cache_dir() -> Path:
+    default = _xdg("XDG_CACHE_HOME", ".cache") / "regtrack"
+    return Path(_setting(None, "REGTRACK_CACHE", "cache", str(default))).expanduser()

@@ -1,0 +1,215 @@
+"""mbox/mboxrd files (plain, gzip, xz, bzip2) and Maildir directories.
+
+Files are streamed line by line so a corpus of any size is read in constant
+memory.  Every line starting with ``From `` separates messages; ``>From ``
+quoting is undone the mboxrd way (one ``>`` removed from ``>+From ``), which
+is also right for the mboxo files public-inbox and lore produce.
+"""
+
+from __future__ import annotations
+
+import bz2
+import dataclasses
+import gzip
+import hashlib
+import io
+import lzma
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from regtrack.errors import SourceError
+from regtrack.sources import RawMail
+
+_QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+_COMPRESSED = (
+    (b"\x1f\x8b", "gzip", gzip.GzipFile),
+    (b"\xfd7zXZ\x00", "xz", lzma.LZMAFile),
+    (b"BZh", "bzip2", bz2.BZ2File),
+)
+_DECOMPRESS_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error, ValueError)
+
+
+def open_maybe_compressed(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
+    """Wrap ``stream`` in a decompressor chosen by its magic bytes, not its name."""
+    head = stream.read(6) if hasattr(stream, "read") else b""
+    stream.seek(0)
+    for magic, kind, opener in _COMPRESSED:
+        if head.startswith(magic):
+            return opener(stream), kind  # type: ignore[operator]
+    return stream, None
+
+
+def split_mbox(stream: BinaryIO, label: str, block_size: int = 1 << 20) -> Iterator[RawMail]:
+    """Split an mbox read from ``stream``; ``label`` names it in each ``where``.
+
+    Reads large blocks and cuts them at ``\\nFrom `` with ``bytes.find``
+    rather than looping over lines in Python (5x faster on the corpus).  A
+    stream that does not start with a ``From_`` line but with a header is
+    read as a single message (a ``.eml`` file or one raw message).
+    """
+    buffer = stream.read(block_size)
+    if not buffer:
+        return
+    if not buffer.startswith(b"From "):
+        if not _HEADER_LINE.match(buffer):
+            raise SourceError(f"{label}: not an mbox (line 1 is neither 'From ' nor a header)")
+        yield RawMail(buffer + _read_rest(stream), f"{label}:1")
+        return
+    line_number = 1  # of the From_ line that opens the current message
+    pos = 0  # where the current message's From_ line starts in buffer
+    eof = False
+    while True:
+        body_start = buffer.find(b"\n", pos)
+        next_from = buffer.find(b"\nFrom ", body_start) if body_start >= 0 else -1
+        while next_from < 0 and not eof:
+            more = stream.read(block_size)
+            eof = not more
+            buffer = buffer[pos:] + more  # compact only when reading more
+            pos = 0
+            body_start = buffer.find(b"\n")
+            if body_start >= 0:
+                search_from = max(body_start, len(buffer) - len(more) - 6)
+                next_from = buffer.find(b"\nFrom ", search_from)
+        if body_start < 0:
+            return  # a From_ line with nothing after it
+        if next_from < 0:
+            message = buffer[body_start + 1 :]
+            if message and not message.endswith(b"\n"):
+                # Every mbox writer ends a message with a newline: this one was cut off.
+                raise SourceError(
+                    f"{label}:{line_number}: the file ends mid-line, so its last message "
+                    "is truncated; it was not stored (every message before it was)"
+                )
+            if message.strip():
+                yield RawMail(_unquote_from(message), f"{label}:{line_number + 1}")
+            return
+        message = buffer[body_start + 1 : next_from + 1]
+        yield RawMail(_unquote_from(message), f"{label}:{line_number + 1}")
+        line_number += message.count(b"\n") + 1
+        pos = next_from + 1
+
+
+def _unquote_from(message: bytes) -> bytes:
+    """Undo mboxrd quoting: ``>From `` -> ``From ``, ``>>From `` -> ``>From ``."""
+    if b">From " not in message:
+        return message
+    return _QUOTED_FROM.sub(rb"\1", message)
+
+
+def _read_rest(stream: BinaryIO) -> bytes:
+    chunks = []
+    while chunk := stream.read(1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class MboxSource:
+    """An mbox or mboxrd file, possibly compressed.
+
+    Once a file has been read to its end, its fingerprint (a hash of its
+    bytes) is stored as the source's cursor; an unchanged file is not read
+    again.  A file that changed is read whole, and idempotent storage keeps
+    only what is new.
+    """
+
+    kind = "mbox"
+
+    def __init__(self, path: Path, cursor: str | None = None) -> None:
+        self.path = path
+        self.key = f"mbox:{path.resolve()}"
+        self.label = str(path)
+        self.fingerprint = file_fingerprint(path)
+        self.unchanged = cursor == self.fingerprint
+        self.total: int | None = 0 if self.unchanged else None
+
+    def __iter__(self) -> Iterator[RawMail]:
+        if self.unchanged:
+            return
+        try:
+            handle = open(self.path, "rb")  # noqa: SIM115 - closed in finally
+        except OSError as exc:
+            raise SourceError(f"{self.path}: cannot open: {exc.strerror}") from exc
+        try:
+            stream, compression = open_maybe_compressed(handle)
+            try:
+                yield from _mark_last(split_mbox(stream, self.label), (self.key, self.fingerprint))
+            except _DECOMPRESS_ERRORS as exc:
+                raise SourceError(
+                    f"{self.path}: truncated or corrupt {compression or 'mbox'} data "
+                    f"({exc}); messages before the damage were read"
+                ) from exc
+        finally:
+            handle.close()
+
+
+class MboxBytesSource:
+    """An mbox held in memory (a thread fetched from lore)."""
+
+    kind = "mbox"
+
+    def __init__(self, data: bytes, label: str, key: str) -> None:
+        self.data = data
+        self.label = label
+        self.key = key
+        self.total: int | None = None
+
+    def __iter__(self) -> Iterator[RawMail]:
+        return split_mbox(io.BytesIO(self.data), self.label)
+
+
+class MaildirSource:
+    """A Maildir: one message per file under ``cur/`` and ``new/``."""
+
+    kind = "maildir"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.key = f"maildir:{path.resolve()}"
+        self.label = str(path)
+        self.files = sorted(
+            entry
+            for sub in ("cur", "new")
+            if (path / sub).is_dir()
+            for entry in (path / sub).iterdir()
+            if entry.is_file() and not entry.name.startswith(".")
+        )
+        self.total: int | None = len(self.files)
+
+    def __iter__(self) -> Iterator[RawMail]:
+        for entry in self.files:
+            try:
+                data = entry.read_bytes()
+            except OSError as exc:
+                raise SourceError(f"{entry}: cannot read: {exc.strerror}") from exc
+            yield RawMail(data, str(entry))
+
+
+def file_fingerprint(path: Path) -> str:
+    """sha1 of a file's bytes: cheap next to parsing what it holds."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror}") from exc
+    return f"sha1:{digest.hexdigest()}"
+
+
+def _mark_last(mails: Iterator[RawMail], cursor: tuple[str, str]) -> Iterator[RawMail]:
+    """Yield ``mails``, the last one carrying ``cursor``: the file was read whole."""
+    previous = None
+    for mail in mails:
+        if previous is not None:
+            yield previous
+        previous = mail
+    if previous is not None:
+        yield dataclasses.replace(previous, cursor=cursor)
+
+
+def is_maildir(path: Path) -> bool:
+    return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
