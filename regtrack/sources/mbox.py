@@ -26,7 +26,7 @@ from regtrack.sources import RawMail
 _QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 _COMPRESSED = (
-    (b"\x1f\x8b", "gzip", gzip.GzipFile),
+    (b"\x1f\x8b", "gzip", lambda stream: gzip.GzipFile(fileobj=stream)),
     (b"\xfd7zXZ\x00", "xz", lzma.LZMAFile),
     (b"BZh", "bzip2", bz2.BZ2File),
 )
@@ -39,7 +39,7 @@ def open_maybe_compressed(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     stream.seek(0)
     for magic, kind, opener in _COMPRESSED:
         if head.startswith(magic):
-            return opener(stream), kind  # type: ignore[operator]
+            return opener(stream), kind
     return stream, None
 
 
@@ -51,7 +51,10 @@ def split_mbox(stream: BinaryIO, label: str, block_size: int = 1 << 20) -> Itera
     stream that does not start with a ``From_`` line but with a header is
     read as a single message (a ``.eml`` file or one raw message).
     """
-    buffer = stream.read(block_size)
+    # read1 returns what is decompressed so far; read() would discard it when
+    # a truncated stream fails part-way through filling the block.
+    read = getattr(stream, "read1", stream.read)
+    buffer = read(block_size)
     if not buffer:
         return
     if not buffer.startswith(b"From "):
@@ -66,7 +69,7 @@ def split_mbox(stream: BinaryIO, label: str, block_size: int = 1 << 20) -> Itera
         body_start = buffer.find(b"\n", pos)
         next_from = buffer.find(b"\nFrom ", body_start) if body_start >= 0 else -1
         while next_from < 0 and not eof:
-            more = stream.read(block_size)
+            more = read(block_size)
             eof = not more
             buffer = buffer[pos:] + more  # compact only when reading more
             pos = 0
@@ -81,7 +84,7 @@ def split_mbox(stream: BinaryIO, label: str, block_size: int = 1 << 20) -> Itera
             if message and not message.endswith(b"\n"):
                 # Every mbox writer ends a message with a newline: this one was cut off.
                 raise SourceError(
-                    f"{label}:{line_number}: the file ends mid-line, so its last message "
+                    f"{label}:{line_number + 1}: the file ends mid-line, so its last message "
                     "is truncated; it was not stored (every message before it was)"
                 )
             if message.strip():
@@ -203,10 +206,15 @@ def file_fingerprint(path: Path) -> str:
 def _mark_last(mails: Iterator[RawMail], cursor: tuple[str, str]) -> Iterator[RawMail]:
     """Yield ``mails``, the last one carrying ``cursor``: the file was read whole."""
     previous = None
-    for mail in mails:
+    try:
+        for mail in mails:
+            if previous is not None:
+                yield previous
+            previous = mail
+    except Exception:
         if previous is not None:
-            yield previous
-        previous = mail
+            yield previous  # complete before the failure: keep it, then fail
+        raise
     if previous is not None:
         yield dataclasses.replace(previous, cursor=cursor)
 

@@ -1,0 +1,61 @@
+"""Fixtures shared by the test modules: isolation, the corpus, servers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from regtrack.store import Store
+from tests.paths import CORPUS_2023, SEED_MBOX, require
+
+pytest_plugins = ["tests.servers"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test reads or writes the user's config, caches, git config or database."""
+    home = tmp_path_factory.mktemp("home")
+    for variable in ("REGTRACK_DB", "REGTRACK_LORE", "REGTRACK_CACHE", "REGTRACK_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "regtrack.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    opened = Store(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def seed_mbox() -> Path:
+    return require(SEED_MBOX, "the seed thread")
+
+
+@pytest.fixture
+def corpus_2023() -> Path:
+    return require(CORPUS_2023, "the 2023 linux-next corpus")
+
+
+@pytest.fixture
+def git_env() -> dict[str, str]:
+    """Environment for git commands that make commits in tests."""
+    return {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "regtrack tests",
+        "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+        "GIT_COMMITTER_NAME": "regtrack tests",
+        "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    }

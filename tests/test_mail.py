@@ -1,0 +1,233 @@
+"""The mail model, over the seed thread's real messages and crafted edge cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regtrack.mail import (
+    FLAG_DATE_FROM_ARCHIVE,
+    FLAG_DATE_FROM_RECEIVED,
+    FLAG_DATE_MISSING,
+    FLAG_HTML_ONLY,
+    FLAG_SYNTHETIC_MSGID,
+    FLAG_UNKNOWN_CHARSET,
+    clean_subject,
+    parse_message,
+)
+from regtrack.sources import normalise_raw
+from tests.paths import SEED_MSGIDS
+from tests.servers import mbox_messages
+
+
+@pytest.fixture
+def seed(seed_mbox):
+    return [parse_message(normalise_raw(raw)) for raw in mbox_messages(seed_mbox)]
+
+
+def test_seed_has_five_messages_in_order(seed) -> None:
+    assert tuple(m.msgid for m in seed) == SEED_MSGIDS
+
+
+def test_seed_report_headers(seed) -> None:
+    report = seed[0]
+    assert report.subject_raw == "[Intel-gfx] Regression in linux-next"
+    assert report.subject == "Regression in linux-next"
+    assert report.from_name == "Borah, Chaitanya Kumar"
+    assert report.from_addr == "chaitanya.kumar.borah@intel.com"
+    assert report.date_utc == datetime(2023, 7, 25, 6, 42, 54, tzinfo=UTC)
+    assert report.list_id == "intel-gfx.lists.freedesktop.org"
+    assert report.in_reply_to == "SJ1PR11MB612980562220A376CA90E105B97E9@SJ1PR11MB6129.namprd11.prod.outlook.com"
+    assert len(report.references) == 3  # three earlier mails that are not in the file
+    assert not report.has_patch
+    assert report.flags == ()
+
+
+def test_seed_quoted_printable_soft_breaks_are_joined(seed) -> None:
+    body = seed[0].body
+    assert "I am Chaitanya from the linux graphics team in Intel.\n" in body
+    assert (
+        "<4>[   76.189375] Hardware name: Intel Corporation Meteor Lake Client Platform/MTL-P "
+        "DDR5 SODIMM SBS RVP, BIOS MTLPFWI1.R00.3271.D81.2307101805 07/10/2023\n"
+    ) in body
+    assert "<4>[   76.202534] RIP: 0010:__mmu_notifier_register+0x40/0x210\n" in body
+    assert (
+        "    Link: https://lkml.kernel.org/r/9a02dde2f8ddaad2db31e54706a80c12d1817aaf"
+        ".1689768831.git-series.apopple@nvidia.com\n"
+    ) in body
+    assert "commit/?h=next-20230720 \n" in body  # "=20" decodes to a trailing space
+    assert "=\n" not in body
+
+
+def test_seed_base64_crlf_body_decodes_to_exact_text(seed) -> None:
+    assert seed[4].body == (
+        "Hello Tvrtko,\n\nYour analysis is correct. Alistair has sent a new patch set "
+        "with a fix.\n\nThank you.\n\nRegards\n\nChaitanya\n"
+    )
+
+
+def test_seed_inline_fix_is_a_patch(seed) -> None:
+    fix = seed[2]
+    assert fix.msgid == "87o7k0xh9u.fsf@nvdebian.thelocal"
+    assert fix.has_patch
+    assert fix.date_utc == datetime(2023, 7, 25, 13, 15, 25, tzinfo=UTC)
+    assert fix.subject == "Re: Regression in linux-next"
+
+
+def _mail(headers: str, body: bytes = b"body\n") -> bytes:
+    return headers.strip().encode() + b"\n\n" + body
+
+
+def test_missing_message_id_gets_a_deterministic_synthetic_id() -> None:
+    raw = _mail("From: a@example.org\nSubject: no id\nDate: Tue, 25 Jul 2023 06:42:54 +0000")
+    first, second = parse_message(raw), parse_message(raw)
+    assert first.msgid == second.msgid
+    assert first.msgid.endswith("@synthetic.invalid")
+    assert FLAG_SYNTHETIC_MSGID in first.flags and first.msgid_synthetic
+    other = parse_message(raw.replace(b"no id", b"other"))
+    assert other.msgid != first.msgid
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected", "flag"),
+    [
+        pytest.param(
+            "Message-ID: <d@x>\nDate: Tue, 25 Jul 2023 08:42:54 +0200",
+            datetime(2023, 7, 25, 6, 42, 54, tzinfo=UTC), None, id="a zoned Date becomes UTC",
+        ),
+        pytest.param(
+            "Message-ID: <d@x>\nDate: yesterday-ish\n"
+            "Received: from a by b; Wed, 26 Jul 2023 01:02:03 +0000",
+            datetime(2023, 7, 26, 1, 2, 3, tzinfo=UTC), FLAG_DATE_FROM_RECEIVED,
+            id="a broken Date falls back to Received",
+        ),
+        pytest.param(
+            "Message-ID: <d@x>\nDate: Thu, 01 Jan 1970 00:00:00 +0000",
+            datetime(2023, 1, 2, tzinfo=UTC), FLAG_DATE_FROM_ARCHIVE,
+            id="an epoch Date falls back to the archive date",
+        ),
+        pytest.param(
+            "Message-ID: <d@x>", datetime(2023, 1, 2, tzinfo=UTC), FLAG_DATE_FROM_ARCHIVE,
+            id="a missing Date falls back to the archive date",
+        ),
+    ],
+)
+def test_dates(headers: str, expected: datetime, flag: str | None) -> None:
+    parsed = parse_message(_mail(headers), archive_date=datetime(2023, 1, 2, tzinfo=UTC))
+    assert parsed.date_utc == expected
+    assert (flag in parsed.flags) if flag else parsed.flags == ()
+
+
+def test_no_date_anywhere_is_flagged_missing() -> None:
+    parsed = parse_message(_mail("Message-ID: <d@x>"))
+    assert parsed.date_utc is None and FLAG_DATE_MISSING in parsed.flags
+
+
+def test_rfc2047_headers_are_decoded() -> None:
+    parsed = parse_message(
+        _mail(
+            "Message-ID: <e@x>\nFrom: =?UTF-8?Q?Jos=C3=A9_Reviewer?= <Jose@Example.org>\n"
+            "Subject: =?ISO-8859-1?Q?R=E9gression?= in =?UTF-8?B?bmV4dA==?="
+        )
+    )
+    assert parsed.from_name == "José Reviewer"
+    assert parsed.from_addr == "jose@example.org"
+    assert parsed.subject == "Régression in next"
+
+
+def test_raw_eight_bit_headers_are_read_as_utf8() -> None:
+    raw = "Message-ID: <e@x>\nFrom: Zoë <z@x>\nSubject: naïve\n\nbody\n".encode()
+    parsed = parse_message(raw)
+    assert parsed.from_name == "Zoë" and parsed.subject == "naïve"
+
+
+def test_unknown_charset_decodes_with_replacement_and_is_flagged() -> None:
+    parsed = parse_message(
+        _mail(
+            "Message-ID: <c@x>\nContent-Type: text/plain; charset=x-no-such-charset",
+            "caf\xe9 ok\n".encode("latin-1"),
+        )
+    )
+    assert FLAG_UNKNOWN_CHARSET in parsed.flags
+    assert parsed.body == "caf\ufffd ok\n"
+
+
+def test_latin1_body_decodes() -> None:
+    parsed = parse_message(
+        _mail("Message-ID: <l@x>\nContent-Type: text/plain; charset=iso-8859-1",
+              "caf\xe9\n".encode("latin-1"))
+    )
+    assert parsed.body == "café\n" and FLAG_UNKNOWN_CHARSET not in parsed.flags
+
+
+def test_html_only_mail_falls_back_to_text() -> None:
+    parsed = parse_message(
+        _mail(
+            "Message-ID: <h@x>\nContent-Type: text/html; charset=utf-8",
+            b"<html><body><p>It <b>broke</b></p><script>x()</script><p>again</p></body></html>",
+        )
+    )
+    assert FLAG_HTML_ONLY in parsed.flags
+    assert parsed.body == "It broke\n\nagain\n"
+
+
+def test_multipart_prefers_plain_text_and_sees_attached_patch() -> None:
+    raw = _mail(
+        'Message-ID: <m@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"',
+        b"--B\nContent-Type: text/html\n\n<p>html</p>\n"
+        b"--B\nContent-Type: text/plain; charset=utf-8\n\nplain words\n"
+        b'--B\nContent-Type: text/x-patch; name="fix.patch"\n'
+        b'Content-Disposition: attachment; filename="fix.patch"\n\n'
+        b"--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n--B--\n",
+    )
+    parsed = parse_message(raw)
+    assert parsed.body.startswith("plain words\n")
+    assert parsed.has_patch and "+++ b/x.c" in parsed.body
+
+
+@pytest.mark.parametrize(
+    ("raw_subject", "list_id", "expected"),
+    [
+        pytest.param("[Intel-gfx] Regression", "intel-gfx.lists.freedesktop.org", "Regression",
+                     id="the list's own tag is dropped"),
+        pytest.param("Re: [Intel-gfx] Regression", "intel-gfx.lists.freedesktop.org",
+                     "Re: Regression", id="a reply keeps one Re:"),
+        pytest.param("[Intel-gfx] [PATCH v2 1/3] drm: fix", "intel-gfx.lists.freedesktop.org",
+                     "[PATCH v2 1/3] drm: fix", id="patch tags stay"),
+        pytest.param("[PATCH] mm: fix", None, "[PATCH] mm: fix", id="no List-Id keeps every tag"),
+        pytest.param("RE: Re: Fwd: hello", None, "Re: hello", id="reply prefixes collapse"),
+        pytest.param("[syzbot] boot error", "linux-next.vger.kernel.org", "[syzbot] boot error",
+                     id="bot tags stay"),
+    ],
+)
+def test_clean_subject(raw_subject: str, list_id: str | None, expected: str) -> None:
+    assert clean_subject(raw_subject, list_id) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=4000))
+def test_any_bytes_parse_without_raising(raw: bytes) -> None:
+    parsed = parse_message(raw)
+    assert parsed.msgid and parsed.raw_size == len(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    headers=st.lists(
+        st.tuples(
+            st.sampled_from(["Subject", "From", "Date", "Message-ID", "References",
+                             "In-Reply-To", "Content-Type", "Content-Transfer-Encoding",
+                             "List-Id", "Received"]),
+            st.text(max_size=80),
+        ),
+        max_size=10,
+    ),
+    body=st.binary(max_size=2000),
+)
+def test_any_headers_parse_without_raising(headers, body) -> None:
+    head = "".join(f"{name}: {value}\n" for name, value in headers)
+    parsed = parse_message(head.encode("utf-8", "surrogatepass") + b"\n" + body)
+    assert isinstance(parsed.body, str)
