@@ -32,6 +32,7 @@ FLAG_DATE_FROM_RECEIVED = "date-from-received"
 FLAG_DATE_FROM_ARCHIVE = "date-from-archive"
 FLAG_DATE_MISSING = "date-missing"
 FLAG_UNKNOWN_CHARSET = "unknown-charset"
+FLAG_UNDECODABLE_BYTES = "undecodable-bytes"
 FLAG_HTML_ONLY = "html-only"
 FLAG_NO_TEXT_BODY = "no-text-body"
 FLAG_BAD_HEADER_ENCODING = "bad-header-encoding"
@@ -211,17 +212,30 @@ def _header_text(msg: email.message.Message, name: str, flags: list[str]) -> str
 
 
 def _decode_header_object(value: email.header.Header, flags: list[str]) -> str:
+    """Decode a header holding raw 8-bit bytes (compat32's ``unknown-8bit``).
+
+    Undeclared 8-bit headers are nearly always UTF-8; anything else is
+    decoded with replacement characters and flagged.
+    """
     pieces = []
     for chunk, charset in email.header.decode_header(value):
         if isinstance(chunk, str):
             pieces.append(chunk)
             continue
-        codec = _known_codec(str(charset) if charset else "utf-8")
-        if codec is None:
+        codec = _known_codec(str(charset)) if charset else None
+        if codec is None and charset not in (None, "unknown-8bit"):
             flags.append(FLAG_UNKNOWN_CHARSET)
-            codec = "utf-8"
-        pieces.append(chunk.decode(codec, errors="replace"))
+        pieces.append(_decode_bytes(chunk, codec or "utf-8", flags))
     return "".join(pieces)
+
+
+def _decode_bytes(data: bytes, codec: str, flags: list[str]) -> str:
+    """Decode strictly if possible; otherwise with replacement, flagged."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        flags.append(FLAG_UNDECODABLE_BYTES)
+        return data.decode(codec, errors="replace")
 
 
 def _list_id(value: str) -> str | None:
@@ -329,11 +343,7 @@ def _decode_part(part: email.message.Message, flags: list[str]) -> str:
     if codec == "ascii":
         # Mail labelled us-ascii (or unlabelled) often carries UTF-8.
         codec = "utf-8"
-    try:
-        text = payload.decode(codec)
-    except UnicodeDecodeError:
-        text = payload.decode(codec, errors="replace")
-    return text.replace("\r\n", "\n")
+    return _decode_bytes(payload, codec, flags).replace("\r\n", "\n")
 
 
 def _known_codec(charset: str) -> str | None:

@@ -67,7 +67,9 @@ def _load_mbox(path: Path, env: dict[str, str]) -> int:
 def public_inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PublicInbox]:
     missing = [tool for tool in PI_TOOLS if shutil.which(tool) is None]
     if missing:
-        message = f"public-inbox is not installed ({', '.join(missing)}); apt-get install public-inbox"
+        message = (
+            f"public-inbox is not installed ({', '.join(missing)}); apt-get install public-inbox"
+        )
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)
@@ -82,13 +84,24 @@ def public_inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PublicInb
     (root / "home").mkdir()
     inbox = root / "all"
     subprocess.run(
-        ["public-inbox-init", "-V2", "-L", "medium", "all", str(inbox),
-         "http://127.0.0.1/all/", "all@example.invalid"],
-        env=env, check=True, capture_output=True,
+        [
+            "public-inbox-init",
+            "-V2",
+            "-L",
+            "medium",
+            "all",
+            str(inbox),
+            "http://127.0.0.1/all/",
+            "all@example.invalid",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     subprocess.run(
         ["git", "config", "-f", env["PI_CONFIG"], "publicinboxmda.spamcheck", "none"],
-        env=env, check=True,
+        env=env,
+        check=True,
     )
     _load_mbox(SEED_MBOX, env)
     _load_mbox(EXAMPLE_THREAD, env)
@@ -96,7 +109,10 @@ def public_inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PublicInb
     log = open(root / "httpd.log", "wb")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         ["public-inbox-httpd", "-W0", "-l", f"http://127.0.0.1:{port}"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base_url = f"http://127.0.0.1:{port}/all/"
     try:
@@ -178,7 +194,9 @@ class FaultServer:
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/all/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def stop(self) -> None:

@@ -40,7 +40,10 @@ def test_seed_report_headers(seed) -> None:
     assert report.from_addr == "chaitanya.kumar.borah@intel.com"
     assert report.date_utc == datetime(2023, 7, 25, 6, 42, 54, tzinfo=UTC)
     assert report.list_id == "intel-gfx.lists.freedesktop.org"
-    assert report.in_reply_to == "SJ1PR11MB612980562220A376CA90E105B97E9@SJ1PR11MB6129.namprd11.prod.outlook.com"
+    assert (
+        report.in_reply_to
+        == "SJ1PR11MB612980562220A376CA90E105B97E9@SJ1PR11MB6129.namprd11.prod.outlook.com"
+    )
     assert len(report.references) == 3  # three earlier mails that are not in the file
     assert not report.has_patch
     assert report.flags == ()
@@ -96,21 +99,27 @@ def test_missing_message_id_gets_a_deterministic_synthetic_id() -> None:
     [
         pytest.param(
             "Message-ID: <d@x>\nDate: Tue, 25 Jul 2023 08:42:54 +0200",
-            datetime(2023, 7, 25, 6, 42, 54, tzinfo=UTC), None, id="a zoned Date becomes UTC",
+            datetime(2023, 7, 25, 6, 42, 54, tzinfo=UTC),
+            None,
+            id="a zoned Date becomes UTC",
         ),
         pytest.param(
             "Message-ID: <d@x>\nDate: yesterday-ish\n"
             "Received: from a by b; Wed, 26 Jul 2023 01:02:03 +0000",
-            datetime(2023, 7, 26, 1, 2, 3, tzinfo=UTC), FLAG_DATE_FROM_RECEIVED,
+            datetime(2023, 7, 26, 1, 2, 3, tzinfo=UTC),
+            FLAG_DATE_FROM_RECEIVED,
             id="a broken Date falls back to Received",
         ),
         pytest.param(
             "Message-ID: <d@x>\nDate: Thu, 01 Jan 1970 00:00:00 +0000",
-            datetime(2023, 1, 2, tzinfo=UTC), FLAG_DATE_FROM_ARCHIVE,
+            datetime(2023, 1, 2, tzinfo=UTC),
+            FLAG_DATE_FROM_ARCHIVE,
             id="an epoch Date falls back to the archive date",
         ),
         pytest.param(
-            "Message-ID: <d@x>", datetime(2023, 1, 2, tzinfo=UTC), FLAG_DATE_FROM_ARCHIVE,
+            "Message-ID: <d@x>",
+            datetime(2023, 1, 2, tzinfo=UTC),
+            FLAG_DATE_FROM_ARCHIVE,
             id="a missing Date falls back to the archive date",
         ),
     ],
@@ -139,9 +148,10 @@ def test_rfc2047_headers_are_decoded() -> None:
 
 
 def test_raw_eight_bit_headers_are_read_as_utf8() -> None:
-    raw = "Message-ID: <e@x>\nFrom: Zoë <z@x>\nSubject: naïve\n\nbody\n".encode()
+    raw = "Message-ID: <e@x>\nDate: Tue, 25 Jul 2023 06:42:54 +0000\nFrom: Zoë <z@x>\nSubject: naïve\n\nbody\n".encode()
     parsed = parse_message(raw)
     assert parsed.from_name == "Zoë" and parsed.subject == "naïve"
+    assert parsed.flags == ()
 
 
 def test_unknown_charset_decodes_with_replacement_and_is_flagged() -> None:
@@ -157,8 +167,10 @@ def test_unknown_charset_decodes_with_replacement_and_is_flagged() -> None:
 
 def test_latin1_body_decodes() -> None:
     parsed = parse_message(
-        _mail("Message-ID: <l@x>\nContent-Type: text/plain; charset=iso-8859-1",
-              "caf\xe9\n".encode("latin-1"))
+        _mail(
+            "Message-ID: <l@x>\nContent-Type: text/plain; charset=iso-8859-1",
+            "caf\xe9\n".encode("latin-1"),
+        )
     )
     assert parsed.body == "café\n" and FLAG_UNKNOWN_CHARSET not in parsed.flags
 
@@ -191,16 +203,32 @@ def test_multipart_prefers_plain_text_and_sees_attached_patch() -> None:
 @pytest.mark.parametrize(
     ("raw_subject", "list_id", "expected"),
     [
-        pytest.param("[Intel-gfx] Regression", "intel-gfx.lists.freedesktop.org", "Regression",
-                     id="the list's own tag is dropped"),
-        pytest.param("Re: [Intel-gfx] Regression", "intel-gfx.lists.freedesktop.org",
-                     "Re: Regression", id="a reply keeps one Re:"),
-        pytest.param("[Intel-gfx] [PATCH v2 1/3] drm: fix", "intel-gfx.lists.freedesktop.org",
-                     "[PATCH v2 1/3] drm: fix", id="patch tags stay"),
+        pytest.param(
+            "[Intel-gfx] Regression",
+            "intel-gfx.lists.freedesktop.org",
+            "Regression",
+            id="the list's own tag is dropped",
+        ),
+        pytest.param(
+            "Re: [Intel-gfx] Regression",
+            "intel-gfx.lists.freedesktop.org",
+            "Re: Regression",
+            id="a reply keeps one Re:",
+        ),
+        pytest.param(
+            "[Intel-gfx] [PATCH v2 1/3] drm: fix",
+            "intel-gfx.lists.freedesktop.org",
+            "[PATCH v2 1/3] drm: fix",
+            id="patch tags stay",
+        ),
         pytest.param("[PATCH] mm: fix", None, "[PATCH] mm: fix", id="no List-Id keeps every tag"),
         pytest.param("RE: Re: Fwd: hello", None, "Re: hello", id="reply prefixes collapse"),
-        pytest.param("[syzbot] boot error", "linux-next.vger.kernel.org", "[syzbot] boot error",
-                     id="bot tags stay"),
+        pytest.param(
+            "[syzbot] boot error",
+            "linux-next.vger.kernel.org",
+            "[syzbot] boot error",
+            id="bot tags stay",
+        ),
     ],
 )
 def test_clean_subject(raw_subject: str, list_id: str | None, expected: str) -> None:
@@ -218,9 +246,20 @@ def test_any_bytes_parse_without_raising(raw: bytes) -> None:
 @given(
     headers=st.lists(
         st.tuples(
-            st.sampled_from(["Subject", "From", "Date", "Message-ID", "References",
-                             "In-Reply-To", "Content-Type", "Content-Transfer-Encoding",
-                             "List-Id", "Received"]),
+            st.sampled_from(
+                [
+                    "Subject",
+                    "From",
+                    "Date",
+                    "Message-ID",
+                    "References",
+                    "In-Reply-To",
+                    "Content-Type",
+                    "Content-Transfer-Encoding",
+                    "List-Id",
+                    "Received",
+                ]
+            ),
             st.text(max_size=80),
         ),
         max_size=10,

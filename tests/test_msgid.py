@@ -25,7 +25,9 @@ CULPRIT = "9a02dde2f8ddaad2db31e54706a80c12d1817aaf.1689768831.git-series.apoppl
         pytest.param(f"id:{SEED}", SEED, id="b4's id: prefix is dropped"),
         pytest.param(f"https://lore.kernel.org/r/{SEED}", SEED, id="a lore /r/ URL"),
         pytest.param(f"https://lore.kernel.org/all/{SEED}/", SEED, id="a lore /all/ URL"),
-        pytest.param(f"https://lore.kernel.org/intel-gfx/{SEED}/T/#u", SEED, id="a list URL with T/#u"),
+        pytest.param(
+            f"https://lore.kernel.org/intel-gfx/{SEED}/T/#u", SEED, id="a list URL with T/#u"
+        ),
         pytest.param(f"https://lore.kernel.org/linux-mm/{SEED}/t/", SEED, id="a list URL with t/"),
         pytest.param(f"https://lore.kernel.org/all/{SEED}/raw", SEED, id="a /raw URL"),
         pytest.param(f"https://lore.kernel.org/all/{SEED}/t.mbox.gz", SEED, id="a t.mbox.gz URL"),
@@ -33,13 +35,16 @@ CULPRIT = "9a02dde2f8ddaad2db31e54706a80c12d1817aaf.1689768831.git-series.apoppl
         pytest.param(f"https://lkml.kernel.org/r/{CULPRIT}", CULPRIT, id="an lkml.kernel.org URL"),
         pytest.param(f"https://patch.msgid.link/{CULPRIT}", CULPRIT, id="a patch.msgid.link URL"),
         pytest.param(
-            "https://lore.kernel.org/all/20230725.abc%40example.org/", "20230725.abc@example.org",
+            "https://lore.kernel.org/all/20230725.abc%40example.org/",
+            "20230725.abc@example.org",
             id="a percent-encoded @ in a URL",
         ),
-        pytest.param("20230725.abc%40example.org", "20230725.abc@example.org",
-                     id="a percent-encoded bare id"),
         pytest.param(
-            "https://lore.kernel.org/all/a%2Fb..c@example.org/", "a/b..c@example.org",
+            "20230725.abc%40example.org", "20230725.abc@example.org", id="a percent-encoded bare id"
+        ),
+        pytest.param(
+            "https://lore.kernel.org/all/a%2Fb..c@example.org/",
+            "a/b..c@example.org",
             id="a slash encoded as %2F stays inside the id",
         ),
         pytest.param("http://127.0.0.1:8089/all/x@y/", "x@y", id="a local public-inbox URL"),
@@ -83,4 +88,6 @@ def test_parse_msgid_list(header: str, expected: list[str]) -> None:
 
 def test_url_segment_escapes_slash_like_public_inbox() -> None:
     assert msgid_url_segment("a/b@x") == "a%2Fb@x"
-    assert msgid_from_reference("https://lore.kernel.org/all/" + msgid_url_segment("a/b@x")) == "a/b@x"
+    assert (
+        msgid_from_reference("https://lore.kernel.org/all/" + msgid_url_segment("a/b@x")) == "a/b@x"
+    )

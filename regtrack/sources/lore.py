@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+import urllib3
 
 from regtrack import __version__
 from regtrack.errors import FetchError, NotFoundError
@@ -86,6 +87,8 @@ class LoreClient:
         url = self.message_url(msgid, "t.mbox.gz")
         compressed, mbox = self._fetch(url, msgid, gunzip=True)
         if cached is not None:
+            if compressed is mbox:  # a proxy decoded it already; the cache holds gzip
+                compressed = gzip.compress(mbox, compresslevel=6)
             _write_atomically(cached, compressed)
         return mbox
 
@@ -132,19 +135,29 @@ class LoreClient:
                     )
                 if resp.status_code != 200:
                     raise FetchError(f"{url}: HTTP {resp.status_code} {resp.reason}")
-                chunks = []
-                for chunk in resp.iter_content(64 * 1024):
-                    chunks.append(chunk)
-                    if time.monotonic() - started > self.deadline:
-                        raise _Retryable(f"download slower than the {self.deadline:.0f}s deadline")
-                return b"".join(chunks)
-        except requests.exceptions.Timeout as exc:
+                return self._read_body(resp, started)
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError) as exc:
             raise _Retryable(f"timed out ({type(exc).__name__})") from exc
         except (
             requests.exceptions.ConnectionError,
             requests.exceptions.ChunkedEncodingError,
         ) as exc:
             raise _Retryable(f"connection failed ({type(exc).__name__})") from exc
+        except urllib3.exceptions.HTTPError as exc:  # cut off mid-body, protocol errors
+            raise _Retryable(f"download failed ({type(exc).__name__})") from exc
+
+    def _read_body(self, resp: requests.Response, started: float) -> bytes:
+        """Read the body as it arrives, checking the total deadline after each piece.
+
+        ``read1`` returns whatever has arrived, so a server sending one byte
+        at a time (each within the read timeout) still meets the deadline.
+        """
+        chunks = []
+        while chunk := resp.raw.read1(64 * 1024, decode_content=True):
+            chunks.append(chunk)
+            if time.monotonic() - started > self.deadline:
+                raise _Retryable(f"download slower than the {self.deadline:g}s deadline")
+        return b"".join(chunks)
 
 
 def _gunzip(body: bytes, url: str) -> bytes:

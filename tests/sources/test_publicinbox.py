@@ -15,7 +15,10 @@ from tests.servers import mbox_messages
 
 def _git(epoch: Path, env: dict[str, str], *args: str, data: bytes | None = None) -> str:
     done = subprocess.run(
-        ["git", f"--git-dir={epoch}", *args], input=data, env=env, check=True,
+        ["git", f"--git-dir={epoch}", *args],
+        input=data,
+        env=env,
+        check=True,
         capture_output=True,
     )
     return done.stdout.decode().strip()
@@ -25,7 +28,9 @@ def add_message(epoch: Path, env: dict[str, str], raw: bytes, name: str = "m") -
     """Commit ``raw`` as the epoch's only file, the way public-inbox does."""
     blob = _git(epoch, env, "hash-object", "-w", "--stdin", data=raw)
     tree = _git(epoch, env, "mktree", data=f"100644 blob {blob}\t{name}\n".encode())
-    parent = _git(epoch, env, "rev-parse", "--verify", "--quiet", "HEAD") if _has_head(epoch) else ""
+    parent = (
+        _git(epoch, env, "rev-parse", "--verify", "--quiet", "HEAD") if _has_head(epoch) else ""
+    )
     args = ["commit-tree", tree, "-m", "msg"] + (["-p", parent] if parent else [])
     commit = _git(epoch, env, *args)
     _git(epoch, env, "update-ref", "refs/heads/master", commit)
@@ -33,10 +38,13 @@ def add_message(epoch: Path, env: dict[str, str], raw: bytes, name: str = "m") -
 
 
 def _has_head(epoch: Path) -> bool:
-    return subprocess.run(
-        ["git", f"--git-dir={epoch}", "rev-parse", "--verify", "--quiet", "HEAD"],
-        capture_output=True,
-    ).returncode == 0
+    return (
+        subprocess.run(
+            ["git", f"--git-dir={epoch}", "rev-parse", "--verify", "--quiet", "HEAD"],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
 
 
 @pytest.fixture
@@ -60,8 +68,10 @@ def test_inbox_layout_is_detected(inbox: Path) -> None:
 
 def test_ingest_twice_reads_nothing_new(inbox: Path, store: Store) -> None:
     def sources():
-        return [EpochSource(e, store.source_cursor(f"public-inbox:{e.resolve()}"), print)
-                for e in find_epochs(inbox)]
+        return [
+            EpochSource(e, store.source_cursor(f"public-inbox:{e.resolve()}"), print)
+            for e in find_epochs(inbox)
+        ]
 
     first = ingest(store, sources())
     assert (first.read, first.new, first.errors) == (5, 5, [])

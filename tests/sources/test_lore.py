@@ -1,0 +1,150 @@
+"""The lore HTTP client against a scripted server on 127.0.0.1: faults and cache."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from regtrack.errors import FetchError, NotFoundError
+from regtrack.sources.lore import USER_AGENT, LoreClient, LoreThreadSource
+from tests.paths import SEED_MSGIDS, SEED_REPORT
+from tests.servers import Answer, FaultServer, free_port, gzipped_mbox
+
+
+class Waits(list):
+    """Records the waits the client asks for instead of sleeping through them."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def client(server_url: str, tmp_path: Path | None = None, **options) -> tuple[LoreClient, Waits]:
+    waits = Waits()
+    options = {"timeout": (2.0, 2.0), "retries": 3, "backoff": 0.5, **options}
+    return LoreClient(server_url, tmp_path, sleep=waits, **options), waits
+
+
+def test_thread_is_fetched_from_t_mbox_gz(fault_server: FaultServer, seed_mbox: Path) -> None:
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))]
+    lore, waits = client(fault_server.base_url)
+    mails = list(LoreThreadSource(lore, SEED_REPORT))
+    assert len(mails) == len(SEED_MSGIDS)
+    path, headers = fault_server.requests[0]
+    assert path == f"/all/{SEED_REPORT}/t.mbox.gz"
+    assert headers["User-Agent"] == USER_AGENT
+    assert waits == []
+
+
+def test_ids_with_slashes_are_escaped_in_the_url(fault_server: FaultServer) -> None:
+    fault_server.script = [Answer(200, b"Message-ID: <a/../b@x>\n\nbody\n")]
+    lore, _ = client(fault_server.base_url)
+    lore.raw_message("a/../b@x")
+    assert fault_server.requests[0][0] == "/all/a%2F..%2Fb@x/raw"
+
+
+def test_500_then_200_retries_with_backoff(fault_server: FaultServer, seed_mbox: Path) -> None:
+    fault_server.script = [Answer(500), Answer(502), Answer(200, gzipped_mbox(seed_mbox))]
+    lore, waits = client(fault_server.base_url)
+    assert lore.thread_mbox(SEED_REPORT).startswith(b"From mboxrd@z")
+    assert waits == [0.5, 1.0]
+    assert len(fault_server.requests) == 3
+
+
+def test_429_honours_retry_after(fault_server: FaultServer, seed_mbox: Path) -> None:
+    fault_server.script = [
+        Answer(429, headers={"Retry-After": "7"}),
+        Answer(200, gzipped_mbox(seed_mbox)),
+    ]
+    lore, waits = client(fault_server.base_url)
+    lore.thread_mbox(SEED_REPORT)
+    assert waits == [7.0]
+
+
+def test_retry_after_over_the_limit_is_a_clear_error(fault_server: FaultServer) -> None:
+    fault_server.script = [Answer(429, headers={"Retry-After": "3600"})]
+    lore, waits = client(fault_server.base_url, max_wait=60)
+    with pytest.raises(FetchError, match=r"server asks to wait 3600s, over the 60s limit"):
+        lore.thread_mbox(SEED_REPORT)
+    assert waits == []
+
+
+def test_persistent_5xx_gives_up_with_the_url(fault_server: FaultServer) -> None:
+    fault_server.script = [Answer(503)] * 4
+    lore, waits = client(fault_server.base_url)
+    with pytest.raises(FetchError, match=r"t.mbox.gz: gave up after 4 attempts \(HTTP 503\)"):
+        lore.thread_mbox(SEED_REPORT)
+    assert waits == [0.5, 1.0, 2.0]
+
+
+def test_404_says_no_such_message(fault_server: FaultServer) -> None:
+    fault_server.script = [Answer(404)]
+    lore, _ = client(fault_server.base_url)
+    with pytest.raises(
+        NotFoundError, match=rf"no such message 'nobody@x' on {fault_server.base_url}"
+    ):
+        lore.thread_mbox("nobody@x")
+    assert len(fault_server.requests) == 1  # a 404 is final
+
+
+def test_truncated_gzip_is_retried_then_reported(fault_server: FaultServer, seed_mbox) -> None:
+    cut = gzipped_mbox(seed_mbox)[:-40]
+    fault_server.script = [Answer(200, cut), Answer(200, cut)]
+    lore, _ = client(fault_server.base_url, retries=1)
+    with pytest.raises(FetchError, match=r"truncated or corrupt gzip from http://127.0.0.1"):
+        lore.thread_mbox(SEED_REPORT)
+
+
+def test_truncated_gzip_then_good_answer_succeeds(fault_server: FaultServer, seed_mbox) -> None:
+    good = gzipped_mbox(seed_mbox)
+    fault_server.script = [Answer(200, good[:-40]), Answer(200, good)]
+    lore, _ = client(fault_server.base_url)
+    assert lore.thread_mbox(SEED_REPORT) == seed_mbox.read_bytes()
+
+
+def test_stalled_response_times_out_and_retries(fault_server: FaultServer, seed_mbox) -> None:
+    good = gzipped_mbox(seed_mbox)
+    fault_server.script = [Answer(200, good, stall=3.0), Answer(200, good)]
+    lore, waits = client(fault_server.base_url, timeout=(1.0, 0.5))
+    assert lore.thread_mbox(SEED_REPORT) == seed_mbox.read_bytes()
+    assert waits == [0.5]
+
+
+def test_trickling_server_hits_the_total_deadline(fault_server: FaultServer) -> None:
+    body = gzip.compress(b"x" * 200)
+    fault_server.script = [Answer(200, body, trickle=0.05)] * 2
+    lore, _ = client(fault_server.base_url, retries=1, deadline=0.5)
+    with pytest.raises(
+        FetchError, match=r"gave up after 2 attempts \(download slower than the 0.5s deadline\)"
+    ):
+        lore.thread_mbox(SEED_REPORT)
+
+
+def test_dead_server_is_a_clear_error() -> None:
+    lore, waits = client(f"http://127.0.0.1:{free_port()}/all/", retries=2)
+    with pytest.raises(FetchError, match=r"gave up after 3 attempts \(connection failed"):
+        lore.thread_mbox(SEED_REPORT)
+    assert len(waits) == 2
+
+
+def test_fetched_threads_are_cached(fault_server, seed_mbox, tmp_path: Path) -> None:
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))] * 2
+    lore, _ = client(fault_server.base_url, tmp_path)
+    first = lore.thread_mbox(SEED_REPORT)
+    assert lore.thread_mbox(SEED_REPORT) == first
+    assert len(fault_server.requests) == 1
+    lore.thread_mbox(SEED_REPORT, refresh=True)
+    assert len(fault_server.requests) == 2
+    cached = list((tmp_path / "threads").iterdir())
+    assert len(cached) == 1 and SEED_REPORT not in cached[0].name
+
+
+def test_damaged_cache_entry_is_fetched_again(fault_server, seed_mbox, tmp_path: Path) -> None:
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))] * 2
+    lore, _ = client(fault_server.base_url, tmp_path)
+    lore.thread_mbox(SEED_REPORT)
+    (entry,) = (tmp_path / "threads").iterdir()
+    entry.write_bytes(entry.read_bytes()[:30])
+    assert lore.thread_mbox(SEED_REPORT) == seed_mbox.read_bytes()
+    assert len(fault_server.requests) == 2

@@ -1,0 +1,123 @@
+"""Fetching from a real public-inbox server (Debian's) on 127.0.0.1.
+
+The server holds the seed thread and the bundled example thread; see
+tests/servers.py for how it is built, started and stopped.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from regtrack.cli import main
+from regtrack.store import Store
+from tests.paths import SEED_MSGIDS, SEED_REPORT
+
+pytestmark = pytest.mark.server
+
+COMPARED = (
+    "msgid, subject_raw, subject, from_name, from_addr, date_utc, in_reply_to, "
+    "list_id, body, has_patch, content_sha"
+)
+
+
+def _ingest(db: Path, *args: str) -> dict:
+    result = CliRunner().invoke(main, ["ingest", *args, "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _rows(db: Path) -> list[tuple]:
+    store = Store(db)
+    try:
+        return store.conn.execute(f"SELECT {COMPARED} FROM messages ORDER BY msgid").fetchall()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param(SEED_REPORT, id="a bare message-id"),
+        pytest.param(f"<{SEED_REPORT}>", id="a bracketed message-id"),
+        pytest.param("{base}" + SEED_REPORT + "/T/#u", id="a lore thread URL"),
+        pytest.param(
+            "{base}87o7k0xh9u.fsf@nvdebian.thelocal/", id="a reply's URL brings the whole thread"
+        ),
+    ],
+)
+def test_http_ingest_stores_the_seed_thread(public_inbox, tmp_path: Path, written: str) -> None:
+    db = tmp_path / "http.db"
+    target = written.format(base=public_inbox.base_url)
+    summary = _ingest(db, target, "--lore", public_inbox.base_url)
+    assert (summary["read"], summary["new"], summary["errors"]) == (5, 5, [])
+    assert sorted(row[0] for row in _rows(db)) == sorted(SEED_MSGIDS)
+
+
+def test_b4_and_http_store_the_same_messages(public_inbox, tmp_path: Path) -> None:
+    http_db, b4_db = tmp_path / "http.db", tmp_path / "b4.db"
+    _ingest(http_db, SEED_REPORT, "--lore", public_inbox.base_url)
+    summary = _ingest(b4_db, SEED_REPORT, "--lore", public_inbox.base_url, "--via", "b4")
+    assert summary["new"] == 5
+    assert _rows(b4_db) == _rows(http_db)
+
+
+def test_lore_url_from_environment(public_inbox, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("REGTRACK_LORE", public_inbox.base_url)
+    summary = _ingest(tmp_path / "env.db", SEED_REPORT)
+    assert summary["new"] == 5
+
+
+def test_lore_url_from_config_file(public_inbox, tmp_path: Path, isolated_home: Path) -> None:
+    config = isolated_home / "config" / "regtrack" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'lore = "{public_inbox.base_url}"\ndb = "{tmp_path / "cfg.db"}"\n')
+    summary = _ingest(tmp_path / "cfg.db", SEED_REPORT)
+    assert summary["new"] == 5
+    result = CliRunner().invoke(main, ["stats", "--json"])
+    assert json.loads(result.stdout)["messages"] == 5  # the db path came from the config too
+
+
+def test_second_ingest_uses_the_cache_and_changes_nothing(public_inbox, tmp_path: Path) -> None:
+    db = tmp_path / "again.db"
+    _ingest(db, SEED_REPORT, "--lore", public_inbox.base_url)
+    before = _rows(db)
+    again = _ingest(db, SEED_REPORT, "--lore", public_inbox.base_url)
+    assert (again["new"], again["known"]) == (0, 5)
+    refreshed = _ingest(db, SEED_REPORT, "--lore", public_inbox.base_url, "--refresh")
+    assert (refreshed["new"], refreshed["known"]) == (0, 5)
+    assert _rows(db) == before
+
+
+def test_example_thread_is_served_too(public_inbox, tmp_path: Path) -> None:
+    summary = _ingest(
+        tmp_path / "example.db",
+        "20251107104033.7777-1-ada.reporter@example.org",
+        "--lore",
+        public_inbox.base_url,
+    )
+    assert summary["new"] == 4
+
+
+@pytest.mark.parametrize("via", ["http", "b4"])
+def test_unknown_message_is_a_one_line_error(public_inbox, tmp_path: Path, via: str) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "ingest",
+            "nobody@example.invalid",
+            "--lore",
+            public_inbox.base_url,
+            "--db",
+            str(tmp_path / "x.db"),
+            "--via",
+            via,
+        ],
+    )
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("regtrack: error: ")
+    assert "nobody@example.invalid" in lines[-1]
