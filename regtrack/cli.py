@@ -236,7 +236,7 @@ def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -
     root = by_id[tree[0].msgid]
     click.echo(f"Thread: {root['subject']}")
     click.echo(
-        f"{len(rows)} messages"
+        f"{len(rows)} messages, dates in UTC"
         + (f"; {len(missing)} referenced messages are not in the database" if missing else "")
     )
     for node in tree:

@@ -64,7 +64,10 @@ def msgid_from_reference(text: str) -> str:
     if re.match(r"(?i)https?://", stripped):
         msgid = _msgid_from_url(stripped)
     else:
-        msgid = normalise_msgid(urllib.parse.unquote(stripped))
+        bare = urllib.parse.unquote(stripped)
+        if _WHITESPACE.search(bare.strip("<>")):
+            raise InvalidMessageIdError(f"not a message-id or lore URL: {text!r}")
+        msgid = normalise_msgid(bare)
     if not msgid or any(ch in msgid for ch in "<>\x00"):
         raise InvalidMessageIdError(f"not a message-id or lore URL: {text!r}")
     return msgid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,23 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     return home
+
+
+_LOOPBACK = ("127.", "::1", "localhost")
+_real_connect = socket.socket.connect
+
+
+def _loopback_only_connect(sock: socket.socket, address) -> None:
+    host = address[0] if isinstance(address, tuple) else str(address)
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and not str(host).startswith(_LOOPBACK):
+        raise AssertionError(f"a test tried to connect to {host}: tests use 127.0.0.1 only")
+    _real_connect(sock, address)
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that would reach past this machine (lore.kernel.org above all)."""
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only_connect)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gzip
 import http.server
-import io
 import os
 import shutil
 import signal
@@ -163,7 +162,7 @@ class FaultServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_GET(self) -> None:
                 with server.lock:
                     server.requests.append((self.path, dict(self.headers)))
                     answer = server.script.pop(0) if server.script else Answer(404)
@@ -219,6 +218,3 @@ def gzipped_mbox(path: Path) -> bytes:
 def mbox_messages(path: Path) -> list[bytes]:
     with open(path, "rb") as handle:
         return [mail.data for mail in split_mbox(handle, str(path))]
-
-
-__all__ = ["Answer", "FaultServer", "PublicInbox", "free_port", "gzipped_mbox", "io"]

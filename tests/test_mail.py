@@ -148,7 +148,10 @@ def test_rfc2047_headers_are_decoded() -> None:
 
 
 def test_raw_eight_bit_headers_are_read_as_utf8() -> None:
-    raw = "Message-ID: <e@x>\nDate: Tue, 25 Jul 2023 06:42:54 +0000\nFrom: Zoë <z@x>\nSubject: naïve\n\nbody\n".encode()
+    raw = (
+        "Message-ID: <e@x>\nDate: Tue, 25 Jul 2023 06:42:54 +0000\n"
+        "From: Zoë <z@x>\nSubject: naïve\n\nbody\n"
+    ).encode()
     parsed = parse_message(raw)
     assert parsed.from_name == "Zoë" and parsed.subject == "naïve"
     assert parsed.flags == ()

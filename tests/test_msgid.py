@@ -61,6 +61,7 @@ def test_msgid_from_reference(written: str, expected: str) -> None:
         pytest.param("   ", id="only whitespace"),
         pytest.param("<>", id="empty brackets"),
         pytest.param("https://lore.kernel.org/", id="a lore URL without an id"),
+        pytest.param("not a message id", id="words with spaces"),
     ],
 )
 def test_msgid_from_reference_rejects(written: str) -> None:

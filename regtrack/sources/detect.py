@@ -43,8 +43,12 @@ def open_sources(
         raise UnknownSourceError(
             f"{target!r} is not a file, directory, message-id or lore URL"
         ) from exc
-    if "@" not in msgid and "/" in target and "://" not in target:
-        raise UnknownSourceError(f"{target}: no such file or directory")
+    if "@" not in msgid:
+        # Real message-ids carry an @; without one this is most likely a
+        # mistyped path, and fetching it would only earn a 404.
+        if "/" in target and "://" not in target:
+            raise UnknownSourceError(f"{target}: no such file or directory")
+        raise UnknownSourceError(f"{target!r} is not a file, directory, message-id or lore URL")
     if via == "b4":
         return [B4ThreadSource(lore.base_url, msgid, refresh=refresh)]
     return [LoreThreadSource(lore, msgid, refresh=refresh)]

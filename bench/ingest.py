@@ -1,0 +1,123 @@
+"""Ingest speed on the 2023 linux-next corpus, against a bare stdlib parse.
+
+Run: ``.venv/bin/python bench/ingest.py [--corpus PATH] [--repeat N]``
+
+Prints, measured in one run over the same messages:
+
+* first ingest into a fresh database (``regtrack ingest`` as a subprocess,
+  wall time including start-up and xz decompression), messages/s, peak RSS;
+* the baseline: a bare stdlib parse of the same messages, already split and
+  in memory (``email.message_from_bytes(raw, policy=email.policy.default)``
+  plus ``get_body()`` and ``get_content()``), messages/s;
+* re-ingesting the unchanged file, and re-ingesting with ``--refresh``
+  (every message read, hashed and found known), with their speed-ups.
+
+Figures, not assertions: targets are judged by reading them (bench/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from regtrack.sources.mbox import MboxSource  # noqa: E402
+
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "linux-next-2023.mbox.xz"
+
+
+def run_ingest(corpus: Path, db: Path, *extra: str) -> tuple[float, dict, int]:
+    """Time one ``regtrack ingest`` subprocess; returns (seconds, summary, peak RSS KB)."""
+    command = [sys.executable, "-m", "regtrack", "ingest", str(corpus), "--db", str(db),
+               "--json", *extra]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"ingest failed ({done.returncode}): {done.stderr.strip()}")
+    peak_kb = _child_peak_rss_kb()
+    return elapsed, json.loads(done.stdout), peak_kb
+
+
+def _child_peak_rss_kb() -> int:
+    """Peak RSS of the largest child so far (kilobytes on Linux)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def stdlib_baseline(corpus: Path) -> tuple[float, int]:
+    """Seconds for a bare stdlib parse of every message, split beforehand."""
+    messages = [mail.data for mail in MboxSource(corpus)]
+    started = time.perf_counter()
+    for raw in messages:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        body = msg.get_body(preferencelist=("plain", "html"))
+        if body is not None:
+            try:
+                body.get_content()
+            except (LookupError, ValueError, AssertionError):
+                pass
+    return time.perf_counter() - started, len(messages)
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is shown")
+    args = parser.parse_args()
+    if not args.corpus.exists():
+        sys.exit(f"corpus not found: {args.corpus}")
+
+    firsts, unchanged, refreshed, baselines = [], [], [], []
+    peak_kb, count = 0, 0
+    for _ in range(args.repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "bench.db"
+            seconds, summary, peak_kb = run_ingest(args.corpus, db)
+            count = summary["read"]
+            firsts.append(seconds)
+            unchanged.append(run_ingest(args.corpus, db)[0])
+            refreshed.append(run_ingest(args.corpus, db, "--refresh")[0])
+        base_seconds, base_count = stdlib_baseline(args.corpus)
+        assert base_count == count, (base_count, count)
+        baselines.append(base_seconds)
+
+    first, base = min(firsts), min(baselines)
+    print(f"machine: {machine()}")
+    print(f"corpus:  {args.corpus.name}, {count} messages, best of {args.repeat} runs")
+    print(f"first ingest (fresh db, end to end): {first:6.2f} s  {count / first:7.0f} msg/s  "
+          f"peak RSS {peak_kb / 1024:.0f} MB")
+    print(f"bare stdlib parse (baseline):        {base:6.2f} s  {count / base:7.0f} msg/s")
+    print(f"ingest rate / baseline rate:         {base / first:6.2f}x")
+    for label, runs in (("re-ingest, unchanged file", unchanged),
+                        ("re-ingest --refresh (hash, skip)", refreshed)):
+        best = min(runs)
+        print(f"{label + ':':37}{best:6.2f} s  {first / best:7.1f}x faster than the first ingest")
+
+
+if __name__ == "__main__":
+    main()
