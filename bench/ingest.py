@@ -18,6 +18,7 @@ Figures, not assertions: targets are judged by reading them (bench/README.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import email
 import email.policy
 import json
@@ -40,8 +41,17 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "linux-next-2023.mbox.xz"
 
 def run_ingest(corpus: Path, db: Path, *extra: str) -> tuple[float, dict, int]:
     """Time one ``regtrack ingest`` subprocess; returns (seconds, summary, peak RSS KB)."""
-    command = [sys.executable, "-m", "regtrack", "ingest", str(corpus), "--db", str(db),
-               "--json", *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "regtrack",
+        "ingest",
+        str(corpus),
+        "--db",
+        str(db),
+        "--json",
+        *extra,
+    ]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
@@ -64,10 +74,8 @@ def stdlib_baseline(corpus: Path) -> tuple[float, int]:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         body = msg.get_body(preferencelist=("plain", "html"))
         if body is not None:
-            try:
+            with contextlib.suppress(LookupError, ValueError, AssertionError):
                 body.get_content()
-            except (LookupError, ValueError, AssertionError):
-                pass
     return time.perf_counter() - started, len(messages)
 
 
@@ -80,8 +88,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def main() -> None:
@@ -109,12 +119,16 @@ def main() -> None:
     first, base = min(firsts), min(baselines)
     print(f"machine: {machine()}")
     print(f"corpus:  {args.corpus.name}, {count} messages, best of {args.repeat} runs")
-    print(f"first ingest (fresh db, end to end): {first:6.2f} s  {count / first:7.0f} msg/s  "
-          f"peak RSS {peak_kb / 1024:.0f} MB")
+    print(
+        f"first ingest (fresh db, end to end): {first:6.2f} s  {count / first:7.0f} msg/s  "
+        f"peak RSS {peak_kb / 1024:.0f} MB"
+    )
     print(f"bare stdlib parse (baseline):        {base:6.2f} s  {count / base:7.0f} msg/s")
     print(f"ingest rate / baseline rate:         {base / first:6.2f}x")
-    for label, runs in (("re-ingest, unchanged file", unchanged),
-                        ("re-ingest --refresh (hash, skip)", refreshed)):
+    for label, runs in (
+        ("re-ingest, unchanged file", unchanged),
+        ("re-ingest --refresh (hash, skip)", refreshed),
+    ):
         best = min(runs)
         print(f"{label + ':':37}{best:6.2f} s  {first / best:7.1f}x faster than the first ingest")
 

@@ -63,7 +63,12 @@ def test_ingest_json(tmp_path: Path) -> None:
     summary = json.loads(out)
     assert code == 0
     assert {k: summary[k] for k in ("read", "new", "known", "variants", "skipped", "errors")} == {
-        "read": 4, "new": 4, "known": 0, "variants": 0, "skipped": {}, "errors": [],
+        "read": 4,
+        "new": 4,
+        "known": 0,
+        "variants": 0,
+        "skipped": {},
+        "errors": [],
     }
     assert summary["totals"]["threads"] == 1
 
@@ -81,7 +86,9 @@ def test_show_prints_the_reply_tree(example_db: Path) -> None:
     code, out, _ = run("show", EXAMPLE_FIX, "--db", str(example_db))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "Thread: [REGRESSION] next-20251105: NULL pointer dereference in widget_probe"
+    assert (
+        lines[0] == "Thread: [REGRESSION] next-20251105: NULL pointer dereference in widget_probe"
+    )
     assert lines[1] == "4 messages, dates in UTC"
     assert lines[2] == (
         "  2025-11-06 08:30  Ada Reporter: [REGRESSION] next-20251105: NULL pointer "
@@ -101,7 +108,8 @@ def test_show_accepts_a_lore_url_and_prints_json(example_db: Path) -> None:
     shown = json.loads(out)
     assert code == 0 and shown["msgid"] == EXAMPLE_REPORT
     assert [(m["msgid"], m["depth"]) for m in shown["thread"]][:2] == [
-        (EXAMPLE_REPORT, 0), ("a1b2c3d4-0001-4c5e-9f00-jose@example.org", 1)
+        (EXAMPLE_REPORT, 0),
+        ("a1b2c3d4-0001-4c5e-9f00-jose@example.org", 1),
     ]
     assert "RIP: 0010:widget_probe+0x5c/0x1a0 [widget]" in shown["body"]
 
@@ -109,22 +117,30 @@ def test_show_accepts_a_lore_url_and_prints_json(example_db: Path) -> None:
 def test_show_unknown_message_is_a_one_line_error(example_db: Path) -> None:
     code, out, err = run("show", "nobody@x", "--db", str(example_db))
     assert code == 1 and out == ""
-    assert err == f"regtrack: error: 'nobody@x' is not in {example_db}; run: regtrack ingest 'nobody@x'\n"
+    assert (
+        err
+        == f"regtrack: error: 'nobody@x' is not in {example_db}; run: regtrack ingest 'nobody@x'\n"
+    )
 
 
 def test_search(example_db: Path) -> None:
+    # Only the patch names devm_clk_get_optional; the analysis says devm_clk_get().
     code, out, _ = run("search", "devm_clk_get_optional", "--db", str(example_db), "--json")
     assert code == 0
-    assert {row["msgid"] for row in json.loads(out)} == {
-        EXAMPLE_FIX, "a1b2c3d4-0001-4c5e-9f00-jose@example.org",
-    } - {"a1b2c3d4-0001-4c5e-9f00-jose@example.org"} | {EXAMPLE_FIX}
+    assert [row["msgid"] for row in json.loads(out)] == [EXAMPLE_FIX]
 
 
 def test_stats(example_db: Path) -> None:
     code, out, _ = run("stats", "--db", str(example_db), "--json")
     assert code == 0
-    assert json.loads(out) == {"database": str(example_db), "messages": 4, "threads": 1,
-                               "variants": 0, "skipped": 0, "sources": 1}
+    assert json.loads(out) == {
+        "database": str(example_db),
+        "messages": 4,
+        "threads": 1,
+        "variants": 0,
+        "skipped": 0,
+        "sources": 1,
+    }
 
 
 def test_db_from_environment_and_default_location(tmp_path: Path, monkeypatch, isolated_home):
@@ -139,14 +155,21 @@ def test_db_from_environment_and_default_location(tmp_path: Path, monkeypatch, i
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["ingest", "/no/such/file.mbox"], "/no/such/file.mbox: no such file or directory",
-                     id="a missing file"),
-        pytest.param(["ingest", "not a message id"],
-                     "'not a message id' is not a file, directory, message-id or lore URL",
-                     id="words that are no message-id"),
-        pytest.param(["ingest", "nodomain"],
-                     "'nodomain' is not a file, directory, message-id or lore URL",
-                     id="a word without @ is no message-id"),
+        pytest.param(
+            ["ingest", "/no/such/file.mbox"],
+            "/no/such/file.mbox: no such file or directory",
+            id="a missing file",
+        ),
+        pytest.param(
+            ["ingest", "not a message id"],
+            "'not a message id' is not a file, directory, message-id or lore URL",
+            id="words that are no message-id",
+        ),
+        pytest.param(
+            ["ingest", "nodomain"],
+            "'nodomain' is not a file, directory, message-id or lore URL",
+            id="a word without @ is no message-id",
+        ),
         pytest.param(["search", '"unbalanced'], "bad search query", id="a bad search query"),
     ],
 )
@@ -172,13 +195,15 @@ def test_skipped_records_exit_3_with_the_reason(tmp_path: Path) -> None:
     mbox = tmp_path / "big.mbox"
     mbox.write_bytes(
         b"From x\nMessage-ID: <small@x>\n\nsmall\n\nFrom x\nMessage-ID: <big@x>\n\n"
-        + b"y" * 3000 + b"\n"
+        + b"y" * 3000
+        + b"\n"
     )
     code, out, err = run("ingest", str(mbox), "--db", str(tmp_path / "s.db"), "--max-size", "0.002")
     assert code == 3
     assert f"regtrack: {mbox}:7: skipped, too-large" in err
-    assert out.startswith("2 read: 1 new, 0 already known, 0 variants of known Message-IDs, "
-                          "1 skipped (too-large: 1)")
+    assert out.startswith(
+        "2 read: 1 new, 0 already known, 0 variants of known Message-IDs, 1 skipped (too-large: 1)"
+    )
 
 
 def test_partial_failure_exits_1_and_keeps_good_messages(tmp_path: Path) -> None:

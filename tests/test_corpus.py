@@ -40,8 +40,13 @@ def test_every_message_ingests(corpus_db) -> None:
     store, summary, _ = corpus_db
     assert (summary.read, summary.new, summary.variants) == (5005, 5002, 3)
     assert (dict(summary.skipped), summary.errors) == ({}, [])
-    assert store.stats() == {"messages": 5002, "threads": 2662, "variants": 3, "skipped": 0,
-                             "sources": 1}
+    assert store.stats() == {
+        "messages": 5002,
+        "threads": 2662,
+        "variants": 3,
+        "skipped": 0,
+        "sources": 1,
+    }
 
 
 def test_duplicate_message_ids_keep_the_first_copy(corpus_db) -> None:
@@ -57,12 +62,18 @@ def test_duplicate_message_ids_keep_the_first_copy(corpus_db) -> None:
 @pytest.mark.parametrize(
     ("msgid", "subject"),
     [
-        ("20230105104634.54cd6cd4@canb.auug.org.au",
-         "linux-next: build failure after merge of the thermal tree"),
-        ("000000000000aca1bb05f1e1aac1@google.com",
-         "[syzbot] linux-next boot error: WARNING in __drm_atomic_helper_set_config"),
-        ("8C9D7E49-5A75-41BE-ACCB-44FDD8FBE4D0@linux.ibm.com",
-         "[powerpc] Boot failure kernel BUG at mm/usercopy.c:102"),
+        (
+            "20230105104634.54cd6cd4@canb.auug.org.au",
+            "linux-next: build failure after merge of the thermal tree",
+        ),
+        (
+            "000000000000aca1bb05f1e1aac1@google.com",
+            "[syzbot] linux-next boot error: WARNING in __drm_atomic_helper_set_config",
+        ),
+        (
+            "8C9D7E49-5A75-41BE-ACCB-44FDD8FBE4D0@linux.ibm.com",
+            "[powerpc] Boot failure kernel BUG at mm/usercopy.c:102",
+        ),
         ("20230105143009.501d0b54@canb.auug.org.au", "linux-next: Tree for Jan 5"),
     ],
 )
