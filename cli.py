@@ -2,4 +2,5 @@
 
 from regtrack.cli import main
 
-main(prog_name="regtrack")
+if __name__ == "__main__":
+    main(prog_name="regtrack")

@@ -9,12 +9,18 @@ source that fails half-way keeps everything read before the failure.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import queue
 import re
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from regtrack.errors import RegtrackError
 from regtrack.mail import MailMessage, content_sha, parse_message
@@ -83,13 +89,22 @@ def ingest(
     was read before stays stored) and is recorded in ``summary.errors``; the
     remaining sources are still read.
 
-    Parsing (in this thread) overlaps with writing (in a writer thread):
-    SQLite releases the GIL while it inserts and indexes, so the two use both
-    cores.  Known mail is looked up on a second, read-only connection.
+    Three stages overlap: this thread reads, hashes and drops known mail
+    (looked up on a second, read-only connection); a worker process parses;
+    a writer thread stores, in order.  SQLite releases the GIL while it
+    inserts and indexes, and parsing holds none of this process's, so large
+    ingests use both cores.
     """
     summary = IngestSummary()
     reader = store.reader()
+    parser = _Parser()
     writer = _BatchWriter(store, summary, on_progress)
+    pending: deque[_ParsingBatch] = deque()
+
+    def start(source, batch: list[RawMail]) -> None:
+        pending.append(_start_batch(reader, parser, source, batch, max_size, summary))
+        _hand_over(pending, writer, summary, keep=1)
+
     try:
         for source in sources:
             summary.sources.append(source.label)
@@ -98,17 +113,154 @@ def ingest(
                 for raw in source:
                     batch.append(raw)
                     if len(batch) >= batch_size:
-                        writer.submit(source, *_prepare_batch(reader, batch, max_size, summary))
+                        start(source, batch)
                         batch = []
             except RegtrackError as exc:
                 summary.errors.append(str(exc))
             finally:
                 if batch:
-                    writer.submit(source, *_prepare_batch(reader, batch, max_size, summary))
+                    start(source, batch)
+        _hand_over(pending, writer, summary, keep=0)
     finally:
+        parser.close()
         writer.close()
         reader.close()
     return summary
+
+
+@dataclass
+class _ParsingBatch:
+    """A batch whose parsing is under way, with what was decided before it."""
+
+    source: object
+    parsing: Future
+    skips: list[Skip]
+    cursor: str | None
+    size: int
+
+
+def _start_batch(
+    reader: Store,
+    parser: _Parser,
+    source,
+    batch: list[RawMail],
+    max_size: int,
+    summary: IngestSummary,
+) -> _ParsingBatch:
+    """Check and hash a batch, drop mail already stored, and start parsing the rest."""
+    skips: list[Skip] = []
+    candidates: list[tuple[bytes, datetime | None, str, str]] = []
+    for raw in batch:
+        data = normalise_raw(raw.data)
+        reason = check_raw(data, max_size)
+        if reason is not None:
+            skips.append(Skip(raw.where, reason, len(raw.data)))
+        else:
+            candidates.append((data, raw.archive_date, content_sha(data), raw.where))
+    known = reader.known_copies([sha for _, _, sha, _ in candidates])
+    to_parse = [item for item in candidates if item[2] not in known]
+    summary.known += len(candidates) - len(to_parse)
+    summary.read += len(batch)
+    cursors = [raw.cursor for raw in batch if raw.cursor is not None]
+    return _ParsingBatch(
+        source, parser.submit(to_parse), skips, cursors[-1][1] if cursors else None, len(batch)
+    )
+
+
+def _hand_over(
+    pending: deque[_ParsingBatch], writer: _BatchWriter, summary: IngestSummary, keep: int
+) -> None:
+    """Pass parsed batches to the writer, oldest first, until ``keep`` remain."""
+    while len(pending) > keep:
+        job = pending.popleft()
+        try:
+            parsed, parse_skips = job.parsing.result()
+        except BrokenProcessPool as exc:
+            raise RegtrackError(
+                "the parser process died; batches stored so far are kept, run again to finish"
+            ) from exc
+        skips = job.skips + parse_skips
+        for skip in skips:
+            summary.skipped[skip.reason.split(":", 1)[0]] += 1
+            summary.skip_details.append(f"{skip.origin}: skipped, {skip.reason}")
+        writer.submit(job.source, parsed, skips, job.cursor, job.size)
+
+
+def parse_batch(
+    items: list[tuple[bytes, datetime | None, str, str]],
+) -> tuple[list[tuple[MailMessage, str]], list[Skip]]:
+    """Parse (bytes, archive date, sha, where) items; a failure skips one item only."""
+    parsed: list[tuple[MailMessage, str]] = []
+    skips: list[Skip] = []
+    for data, archive_date, sha, where in items:
+        try:
+            parsed.append((parse_message(data, archive_date, sha), where))
+        except Exception as exc:  # one bad mail must not stop a run
+            skips.append(Skip(where, f"parse-error: {type(exc).__name__}: {exc}", len(data)))
+    return parsed, skips
+
+
+class _Parser:
+    """Parses batches: the first in this process, the rest in a worker process.
+
+    Parsing is CPU-bound Python.  In this process it would compete for the
+    GIL with the writer thread, which must re-take the GIL after every row
+    SQLite inserts; in a worker it runs beside it.  An ingest of one thread
+    is one batch and never pays for starting the worker.  The worker comes
+    from a fork server that preloads only :mod:`regtrack.mail`, so it is
+    never forked from a process with threads running.
+    """
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        self.batches = 0
+
+    def submit(self, items: list[tuple[bytes, datetime | None, str, str]]) -> Future:
+        self.batches += 1
+        if self.batches == 1 or not items:
+            done: Future = Future()
+            done.set_result(parse_batch(items))
+            return done
+        if self.pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["regtrack.mail"])
+            self.pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=_end_with_process,
+                initargs=(os.getpid(),),
+            )
+        return self.pool.submit(parse_batch, items)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _end_with_process(ingesting_pid: int) -> None:
+    """Worker initializer: exit once the ingesting process is gone.
+
+    A worker waits on a queue whose write end it also holds, so it would
+    never notice an ingest killed with SIGKILL; it would live on, with its
+    fork server, for good.  A watchdog thread ends it instead.
+    """
+
+    def watch() -> None:
+        while _process_exists(ingesting_pid):
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="regtrack-watchdog", daemon=True).start()
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _BatchWriter:
@@ -163,34 +315,3 @@ class _BatchWriter:
             self.summary.known += counts.known
             if self.on_progress is not None:
                 self.on_progress(source, size)
-
-
-def _prepare_batch(
-    reader: Store, batch: list[RawMail], max_size: int, summary: IngestSummary
-) -> tuple[list[tuple[MailMessage, str]], list[Skip], str | None, int]:
-    """Check, hash and parse a batch; mail already stored is not parsed."""
-    skips: list[Skip] = []
-    candidates: list[tuple[RawMail, bytes, str]] = []
-    for raw in batch:
-        data = normalise_raw(raw.data)
-        reason = check_raw(data, max_size)
-        if reason is not None:
-            skips.append(Skip(raw.where, reason, len(raw.data)))
-            continue
-        candidates.append((raw, data, content_sha(data)))
-    known = reader.known_copies([sha for _, _, sha in candidates])
-    parsed: list[tuple[MailMessage, str]] = []
-    for raw, data, sha in candidates:
-        if sha in known:
-            summary.known += 1
-            continue
-        try:
-            parsed.append((parse_message(data, raw.archive_date, sha), raw.where))
-        except Exception as exc:
-            skips.append(Skip(raw.where, f"parse-error: {type(exc).__name__}: {exc}", len(data)))
-    summary.read += len(batch)
-    for skip in skips:
-        summary.skipped[skip.reason.split(":", 1)[0]] += 1
-        summary.skip_details.append(f"{skip.origin}: skipped, {skip.reason}")
-    cursors = [raw.cursor for raw in batch if raw.cursor is not None]
-    return parsed, skips, cursors[-1][1] if cursors else None, len(batch)

@@ -109,21 +109,22 @@ def parse_message(
     msg = _parse_bytes(raw)
     flags: list[str] = []
 
-    msgid = normalise_msgid(_header_text(msg, "Message-ID", flags))
+    headers = _wanted_headers(msg)
+    msgid = normalise_msgid(_header_text(headers, "message-id", flags))
     if not msgid:
         msgid = synthetic_msgid(sha)
         flags.append(FLAG_SYNTHETIC_MSGID)
 
-    references = parse_msgid_list(_header_text(msg, "References", flags))
-    in_reply_to_ids = parse_msgid_list(_header_text(msg, "In-Reply-To", flags))
+    references = parse_msgid_list(_header_text(headers, "references", flags))
+    in_reply_to_ids = parse_msgid_list(_header_text(headers, "in-reply-to", flags))
     in_reply_to = in_reply_to_ids[0] if in_reply_to_ids else None
     if in_reply_to and in_reply_to not in references:
         references.append(in_reply_to)
     references = [ref for ref in references if ref != msgid]
 
-    list_id = _list_id(_header_text(msg, "List-Id", flags))
-    subject_raw = _header_text(msg, "Subject", flags)
-    from_name, from_addr = email.utils.parseaddr(_header_text(msg, "From", flags))
+    list_id = _list_id(_header_text(headers, "list-id", flags))
+    subject_raw = _header_text(headers, "subject", flags)
+    from_name, from_addr = email.utils.parseaddr(_header_text(headers, "from", flags))
     body, has_patch_part = _body_text(msg, flags)
     if len(body) > MAX_BODY_CHARS:
         body = body[:MAX_BODY_CHARS]
@@ -135,7 +136,7 @@ def parse_message(
         subject=clean_subject(subject_raw, list_id),
         from_name=from_name,
         from_addr=from_addr.lower(),
-        date_utc=_message_date(msg, archive_date, flags),
+        date_utc=_message_date(msg, headers.get("date"), archive_date, flags),
         in_reply_to=in_reply_to,
         references=tuple(references),
         list_id=list_id,
@@ -195,9 +196,29 @@ def clean_subject(subject_raw: str, list_id: str | None) -> str:
     return " ".join([prefix.strip(), *kept_tags, rest.strip()]).strip()
 
 
-def _header_text(msg: email.message.Message, name: str, flags: list[str]) -> str:
+_WANTED_HEADERS = frozenset(
+    {"message-id", "references", "in-reply-to", "list-id", "subject", "from", "date"}
+)
+
+
+def _wanted_headers(msg: email.message.Message) -> dict[str, object]:
+    """The first value of each header parse_message reads, fetched in one pass.
+
+    ``Message.get`` scans (and lower-cases) every header on each call; real
+    mail carries dozens of relay headers, so one pass saves most of that.
+    Values go through the policy's own ``header_fetch_parse``, as ``get`` does.
+    """
+    found: dict[str, object] = {}
+    for name, value in msg.raw_items():
+        key = name.lower()
+        if key in _WANTED_HEADERS and key not in found:
+            found[key] = msg.policy.header_fetch_parse(name, value)
+    return found
+
+
+def _header_text(headers: dict[str, object], name: str, flags: list[str]) -> str:
     """Decode a header to text: RFC 2047 words, raw 8-bit bytes, folding."""
-    value = msg.get(name)
+    value = headers.get(name)
     if value is None:
         return ""
     if isinstance(value, email.header.Header):
@@ -247,10 +268,13 @@ def _list_id(value: str) -> str | None:
 
 
 def _message_date(
-    msg: email.message.Message, archive_date: datetime | None, flags: list[str]
+    msg: email.message.Message,
+    date_header: object,
+    archive_date: datetime | None,
+    flags: list[str],
 ) -> datetime | None:
     """The Date header as UTC, else the newest Received date, else the archive's."""
-    header_date = _parse_date(msg.get("Date"))
+    header_date = _parse_date(date_header)
     if header_date is not None:
         return header_date
     for received in msg.get_all("Received") or ():

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from regtrack.ingest import ingest
@@ -132,11 +133,20 @@ def test_killed_run_then_rerun_has_everything_once(tmp_path: Path) -> None:
     )
     db = tmp_path / "killed.db"
     command = [sys.executable, "-m", "regtrack", "ingest", str(mbox), "--db", str(db)]
-    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tag = f"regtrack-test-{uuid.uuid4()}"  # inherited by every process the run starts
+    proc = subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "REGTRACK_TEST_TAG": tag},
+    )
     stored = _wait_for_rows(db, proc)
+    assert _tagged_processes(tag), "a large ingest parses in a worker process"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert 0 < stored < count, "the run should be killed part-way"
+    _wait_until_gone(tag)
 
     rerun = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
@@ -151,6 +161,31 @@ def test_killed_run_then_rerun_has_everything_once(tmp_path: Path) -> None:
     assert threads == count // 3
     fts = conn.execute("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'test'")
     assert fts.fetchone()[0] == count
+
+
+def _tagged_processes(tag: str) -> list[int]:
+    """Live processes whose environment carries ``tag``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if tag.encode() not in (entry / "environ").read_bytes():
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_until_gone(tag: str) -> None:
+    """The killed run's worker processes must end by themselves."""
+    deadline = time.monotonic() + 10
+    while (left := _tagged_processes(tag)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, f"processes of the killed ingest outlived it: {left}"
 
 
 def _wait_for_rows(db: Path, proc: subprocess.Popen) -> int:
