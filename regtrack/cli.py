@@ -94,7 +94,14 @@ def main(debug: bool) -> None:
     show_default=True,
     help="Fetch message-ids with regtrack's HTTP client or through b4.",
 )
-@click.option("--refresh", is_flag=True, help="Fetch threads again instead of using the cache.")
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Fetch threads again instead of using the cache; re-read files and repositories.",
+)
+@click.option(
+    "--single-message", is_flag=True, help="For a message-id, fetch that message, not its thread."
+)
 @click.option(
     "--max-size",
     type=click.FloatRange(min=0.001),
@@ -112,13 +119,15 @@ def ingest_command(
     lore_url: str | None,
     via: str,
     refresh: bool,
+    single_message: bool,
     max_size: float,
     as_json: bool,
     verbose: bool,
 ) -> None:
     """Store mail from TARGETS: message-ids, lore URLs, mbox files (.gz/.xz
-    too), Maildirs or public-inbox repositories.  A message-id or URL brings
-    its whole thread.  Ingesting the same mail twice changes nothing.
+    too), Maildirs, public-inbox repositories, or - for an mbox on standard
+    input.  A message-id or URL brings its whole thread.  Ingesting the same
+    mail twice changes nothing.
 
     \b
     regtrack ingest data/example-thread.mbox
@@ -137,6 +146,7 @@ def ingest_command(
                 lore=lore,
                 via=via,
                 refresh=refresh,
+                single_message=single_message,
                 warn=warnings.append,
             )
         )

@@ -229,3 +229,16 @@ def test_installed_script_and_shims_run() -> None:
     for command in ([str(script)], [sys.executable, "cli.py"], [sys.executable, "-m", "regtrack"]):
         done = subprocess.run([*command, "--version"], cwd=REPO, capture_output=True, text=True)
         assert done.returncode == 0 and __version__ in done.stdout, (command, done.stderr)
+
+
+def test_mbox_on_standard_input(tmp_path: Path) -> None:
+    db = tmp_path / "stdin.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "regtrack", "ingest", "-", "--db", str(db), "--json"],
+        input=EXAMPLE_THREAD.read_bytes(),
+        cwd=REPO,
+        capture_output=True,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["sources"], summary["new"]) == (["<stdin>"], 4)

@@ -121,3 +121,12 @@ def test_unknown_message_is_a_one_line_error(public_inbox, tmp_path: Path, via: 
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("regtrack: error: ")
     assert "nobody@example.invalid" in lines[-1]
+
+
+@pytest.mark.parametrize("via", ["http", "b4"])
+def test_single_message_fetches_only_that_message(public_inbox, tmp_path: Path, via) -> None:
+    db = tmp_path / f"single-{via}.db"
+    fix = "87o7k0xh9u.fsf@nvdebian.thelocal"
+    summary = _ingest(db, fix, "--lore", public_inbox.base_url, "--single-message", "--via", via)
+    assert (summary["read"], summary["new"]) == (1, 1)
+    assert [row[0] for row in _rows(db)] == [fix]

@@ -23,10 +23,13 @@ class B4ThreadSource:
 
     kind = "b4"
 
-    def __init__(self, base_url: str, msgid: str, refresh: bool = False) -> None:
+    def __init__(
+        self, base_url: str, msgid: str, refresh: bool = False, single: bool = False
+    ) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.msgid = msgid
         self.refresh = refresh
+        self.single = single
         self.label = f"b4:{self.base_url}{msgid_url_segment(msgid)}/"
         self.key = self.label
         self.total: int | None = None
@@ -46,7 +49,13 @@ class B4ThreadSource:
         b4.MAIN_CONFIG["linkmask"] = f"{self.base_url}%s"
         b4.LORENODE = None  # rebuilt from midmask on the next call
         logging.getLogger("b4").setLevel(logging.ERROR)
-        messages = b4.get_pi_thread_by_msgid(self.msgid, nocache=self.refresh, quiet=True)
+        messages = b4.get_pi_thread_by_msgid(
+            self.msgid,
+            nocache=self.refresh,
+            onlymsgids={self.msgid} if self.single else None,
+            with_thread=not self.single,
+            quiet=True,
+        )
         if not messages:
             raise FetchError(f"b4 found no thread for {self.msgid!r} on {self.base_url}")
         return [msg.as_bytes(policy=liblore.emlpolicy) for msg in messages]

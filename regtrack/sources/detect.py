@@ -7,14 +7,15 @@ message-id or a URL naming one, fetched from lore over HTTP or through b4.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from regtrack.errors import InvalidMessageIdError, UnknownSourceError
 from regtrack.msgid import msgid_from_reference
 from regtrack.sources.b4_thread import B4ThreadSource
-from regtrack.sources.lore import LoreClient, LoreThreadSource
-from regtrack.sources.mbox import MaildirSource, MboxSource, is_maildir
+from regtrack.sources.lore import LoreClient, LoreMessageSource, LoreThreadSource
+from regtrack.sources.mbox import MaildirSource, MboxSource, StdinSource, is_maildir
 from regtrack.sources.publicinbox import EpochSource, find_epochs
 
 
@@ -25,6 +26,7 @@ def open_sources(
     lore: LoreClient,
     via: str = "http",
     refresh: bool = False,
+    single_message: bool = False,
     warn: Callable[[str], None] = lambda _: None,
 ) -> list:
     """The sources ``target`` names, in the order to ingest them.
@@ -32,7 +34,11 @@ def open_sources(
     ``cursor_for`` gives the stored cursor of an incremental source (a
     public-inbox epoch, an mbox file read to its end) by its key; with
     ``refresh`` stored cursors are ignored and everything is read again.
+    ``-`` is an mbox on standard input.  A message-id brings its whole
+    thread unless ``single_message`` is set.
     """
+    if target == "-":
+        return [StdinSource(sys.stdin.buffer)]
     path = Path(target).expanduser()
     if path.exists():
         stored_cursor = (lambda _key: None) if refresh else cursor_for
@@ -50,7 +56,9 @@ def open_sources(
             raise UnknownSourceError(f"{target}: no such file or directory")
         raise UnknownSourceError(f"{target!r} is not a file, directory, message-id or lore URL")
     if via == "b4":
-        return [B4ThreadSource(lore.base_url, msgid, refresh=refresh)]
+        return [B4ThreadSource(lore.base_url, msgid, refresh=refresh, single=single_message)]
+    if single_message:
+        return [LoreMessageSource(lore, msgid)]
     return [LoreThreadSource(lore, msgid, refresh=refresh)]
 
 

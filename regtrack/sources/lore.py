@@ -93,7 +93,11 @@ class LoreClient:
         return mbox
 
     def raw_message(self, msgid: str) -> bytes:
-        """One message, exactly as the archive holds it."""
+        """One message as public-inbox serves it from ``/raw``.
+
+        That is an mboxrd, not a bare message: an archive holding several
+        copies of one Message-ID returns them all.
+        """
         return self._fetch(self.message_url(msgid, "raw"), msgid, gunzip=False)[1]
 
     def _cache_path(self, msgid: str) -> Path | None:
@@ -209,3 +213,19 @@ class LoreThreadSource:
     def __iter__(self) -> Iterator[RawMail]:
         mbox = self.client.thread_mbox(self.msgid, refresh=self.refresh)
         return split_mbox(io.BytesIO(mbox), self.label)
+
+
+class LoreMessageSource:
+    """One message alone (every copy the archive has), from ``<base><msgid>/raw``."""
+
+    kind = "lore"
+
+    def __init__(self, client: LoreClient, msgid: str) -> None:
+        self.client = client
+        self.msgid = msgid
+        self.label = client.message_url(msgid, "raw")
+        self.key = f"lore:{self.label}"
+        self.total: int | None = 1
+
+    def __iter__(self) -> Iterator[RawMail]:
+        return split_mbox(io.BytesIO(self.client.raw_message(self.msgid)), self.label)

@@ -164,6 +164,21 @@ class MboxBytesSource:
         return split_mbox(io.BytesIO(self.data), self.label)
 
 
+class StdinSource:
+    """An mbox (or one message) piped in: ``b4 mbox -o - <id> | regtrack ingest -``."""
+
+    kind = "mbox"
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.key = "stdin"
+        self.label = "<stdin>"
+        self.total: int | None = None
+
+    def __iter__(self) -> Iterator[RawMail]:
+        return split_mbox(self.stream, self.label)
+
+
 class MaildirSource:
     """A Maildir: one message per file under ``cur/`` and ``new/``."""
 
