@@ -279,6 +279,9 @@ class _BatchWriter:
         self.store = store
         self.summary = summary
         self.on_progress = on_progress
+        # Counted here and merged into the summary in close(), after the
+        # thread has ended: the main thread updates the summary meanwhile.
+        self.counts: Counter[str] = Counter()
         self.jobs: queue.Queue = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="regtrack-writer", daemon=True)
@@ -291,6 +294,9 @@ class _BatchWriter:
     def close(self) -> None:
         self.jobs.put(None)
         self.thread.join()
+        self.summary.new += self.counts["new"]
+        self.summary.variants += self.counts["variants"]
+        self.summary.known += self.counts["known"]
         self._raise_error()
 
     def _raise_error(self) -> None:
@@ -310,8 +316,6 @@ class _BatchWriter:
             except BaseException as exc:
                 self.error = exc
                 continue
-            self.summary.new += counts.new
-            self.summary.variants += counts.variants
-            self.summary.known += counts.known
+            self.counts.update(new=counts.new, variants=counts.variants, known=counts.known)
             if self.on_progress is not None:
                 self.on_progress(source, size)

@@ -207,16 +207,15 @@ class Store:
 
     # -- writing -----------------------------------------------------------
 
+    def _rows_in(self, sql: str, values: Sequence[str]) -> Iterator[tuple]:
+        """Rows of ``sql``, whose ``{marks}`` is an IN list over ``values``, in chunks."""
+        for chunk in _chunks(values):
+            yield from self.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
     def known_copies(self, shas: Sequence[str]) -> set[str]:
         """Which of these content hashes were already stored (kept or variant)."""
-        known: set[str] = set()
-        for chunk in _chunks(shas):
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                f"SELECT content_sha FROM message_copies WHERE content_sha IN ({marks})", chunk
-            )
-            known.update(row[0] for row in rows)
-        return known
+        sql = "SELECT content_sha FROM message_copies WHERE content_sha IN ({marks})"
+        return {row[0] for row in self._rows_in(sql, shas)}
 
     def source_cursor(self, key: str) -> str | None:
         row = self.conn.execute("SELECT cursor FROM sources WHERE key = ?", (key,)).fetchone()
@@ -281,12 +280,8 @@ class Store:
         return BatchCounts(new=len(new), variants=variants, known=len(messages) - len(copies))
 
     def _present_msgids(self, msgids: Sequence[str]) -> set[str]:
-        present: set[str] = set()
-        for chunk in _chunks(list(dict.fromkeys(msgids))):
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(f"SELECT msgid FROM messages WHERE msgid IN ({marks})", chunk)
-            present.update(row[0] for row in rows)
-        return present
+        sql = "SELECT msgid FROM messages WHERE msgid IN ({marks})"
+        return {row[0] for row in self._rows_in(sql, list(dict.fromkeys(msgids)))}
 
     def _assign_threads(self, new: Sequence[MailMessage]) -> None:
         """Give new messages (and the ids they reference) a thread number.
@@ -298,14 +293,8 @@ class Store:
         if not new:
             return
         ids = list(dict.fromkeys(i for msg in new for i in (msg.msgid, *msg.references)))
-        existing: dict[str, int] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            existing.update(
-                self.conn.execute(
-                    f"SELECT msgid, thread_id FROM thread_index WHERE msgid IN ({marks})", chunk
-                ).fetchall()
-            )
+        sql = "SELECT msgid, thread_id FROM thread_index WHERE msgid IN ({marks})"
+        existing: dict[str, int] = dict(self._rows_in(sql, ids))
         parent: dict[object, object] = {}
 
         def find(node: object) -> object:
@@ -376,14 +365,10 @@ class Store:
     def references_of(self, msgids: Sequence[str]) -> dict[str, list[str]]:
         """Each message's References chain, in header order."""
         refs: dict[str, list[str]] = {msgid: [] for msgid in msgids}
-        for chunk in _chunks(list(msgids)):
-            marks = ",".join("?" * len(chunk))
-            for msgid, ref in self.conn.execute(
-                f"""SELECT msgid, ref_msgid FROM message_refs
-                    WHERE msgid IN ({marks}) ORDER BY msgid, position""",
-                chunk,
-            ):
-                refs[msgid].append(ref)
+        sql = """SELECT msgid, ref_msgid FROM message_refs
+                 WHERE msgid IN ({marks}) ORDER BY msgid, position"""
+        for msgid, ref in self._rows_in(sql, list(msgids)):
+            refs[msgid].append(ref)
         return refs
 
     def search(self, query: str, limit: int = 20) -> list[dict]:
