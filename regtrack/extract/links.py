@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass
 
 from regtrack.errors import InvalidMessageIdError
-from regtrack.extract.quoting import Line, Origin
+from regtrack.extract.quoting import LabelledBody, Origin
 from regtrack.msgid import msgid_from_reference
 
-_URL = re.compile(r"https?://[^\s<>\"')\]]{1,2000}")
-_MSGID_HOSTS = ("lore.kernel.org", "lkml.kernel.org", "patch.msgid.link", "msgid.link")
-_CONTINUATION = re.compile(r"^\s*([^\s<>\"')\]]{1,1000})")
+_MSGID_URL = re.compile(
+    r"https?://(?:lore\.kernel\.org|lkml\.kernel\.org|patch\.msgid\.link|msgid\.link)"
+    r"/[^\s<>\"')\]]{1,2000}"
+)
+_CONTINUATION = re.compile(r"[ \t]*(?:>[> ]*)?[ \t]*([^\s<>\"')\]]{1,1000})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,36 +32,33 @@ class MessageRef:
     line: int
 
 
-def extract_message_refs(lines: tuple[Line, ...]) -> tuple[MessageRef, ...]:
+def extract_message_refs(body: LabelledBody) -> tuple[MessageRef, ...]:
     """Every message-id named by a lore-style URL, first occurrence per origin."""
     found: list[MessageRef] = []
     seen: set[tuple[str, Origin]] = set()
-    for index, line in enumerate(lines):
-        line_end = len(line.text.rstrip())
-        for match in _URL.finditer(line.text):
-            url = match.group(0).rstrip(".,;:")
-            host = url.split("/", 3)[2].lower() if url.count("/") >= 2 else ""
-            if not host.endswith(_MSGID_HOSTS):
-                continue
-            if match.end() >= line_end and index + 1 < len(lines):
-                url = _join_wrapped(url, lines[index + 1])
-            try:
-                msgid = msgid_from_reference(url)
-            except InvalidMessageIdError:
-                continue
-            if "@" not in msgid or (msgid, line.origin) in seen:
-                continue
-            seen.add((msgid, line.origin))
-            found.append(MessageRef(msgid, url, line.origin, line.number))
+    text = body.text
+    for match in _MSGID_URL.finditer(text):
+        url = match.group(0).rstrip(".,;:")
+        if text.startswith("\n", match.end()):
+            url = _join_wrapped(url, text, match.end() + 1)
+        try:
+            msgid = msgid_from_reference(url)
+        except InvalidMessageIdError:
+            continue
+        origin = body.span_at(match.start()).origin
+        if "@" not in msgid or (msgid, origin) in seen:
+            continue
+        seen.add((msgid, origin))
+        found.append(MessageRef(msgid, url, origin, body.line_number(match.start())))
     return tuple(found)
 
 
-def _join_wrapped(url: str, following: Line) -> str:
+def _join_wrapped(url: str, text: str, next_line: int) -> str:
     """Rejoin a URL the mail client broke after a ``-`` or before its id's ``@``."""
     path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
     if "@" in path and not url.endswith("-"):
         return url
-    continuation = _CONTINUATION.match(following.text)
+    continuation = _CONTINUATION.match(text, next_line)
     if continuation is None or "@" not in continuation.group(1):
         return url
     return url + continuation.group(1).rstrip(".,;:")

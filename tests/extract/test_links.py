@@ -7,12 +7,12 @@ import time
 import pytest
 
 from regtrack.extract.links import extract_message_refs
-from regtrack.extract.quoting import Origin, label_lines
+from regtrack.extract.quoting import LabelledBody, Origin
 from tests.extract.seed import CULPRIT_POSTING, SMATCH_REPORT, seed_messages
 
 
 def refs(body: str):
-    return [(ref.msgid, ref.origin) for ref in extract_message_refs(label_lines(body))]
+    return [(ref.msgid, ref.origin) for ref in extract_message_refs(LabelledBody(body))]
 
 
 def test_seed_report_links_only_the_culprit_posting() -> None:
@@ -66,5 +66,5 @@ def test_a_url_repeated_in_one_origin_is_listed_once() -> None:
 )
 def test_links_are_linear(body: str) -> None:
     started = time.perf_counter()
-    extract_message_refs(label_lines(body))
+    extract_message_refs(LabelledBody(body))
     assert time.perf_counter() - started < 1.0

@@ -6,17 +6,17 @@ import time
 
 import pytest
 
-from regtrack.extract.quoting import Origin, label_lines
+from regtrack.extract.quoting import LabelledBody, Origin
 from regtrack.extract.trailers import extract_trailers
 from tests.extract.seed import CULPRIT_POSTING, seed_messages
 
 
 def trailers(body: str):
-    return extract_trailers(label_lines(body))
+    return extract_trailers(LabelledBody(body))
 
 
 def test_seed_link_belongs_to_the_quoted_culprit() -> None:
-    (link,) = extract_trailers(label_lines(seed_messages()[0].body))
+    (link,) = extract_trailers(LabelledBody(seed_messages()[0].body))
     assert link.key == "Link"
     assert link.value == f"https://lkml.kernel.org/r/{CULPRIT_POSTING}"
     assert link.origin is Origin.QUOTED_COMMIT

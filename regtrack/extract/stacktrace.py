@@ -1,0 +1,429 @@
+"""Kernel oopses, warnings and sanitizer reports: frames, a title, a signature.
+
+A report starts at a header line the kernel prints (``BUG: KASAN: ...``,
+``WARNING: CPU: ...``, ``general protection fault``, ``kernel BUG at``,
+``Unable to handle kernel ...`` on arm64, soft lockups, hung tasks, ...) or,
+where the reporter pasted only part of it, at a ``RIP:``/``pc :`` line or a
+``Call Trace:``.  Lines are read after undoing ``>`` quoting and stripping
+dmesg prefixes (``<4>[   76.189375]``, ``[T123]``, syslog timestamps).
+
+The title follows syzkaller's conventions ("KASAN: slab-use-after-free Read
+in foo", "WARNING in foo", "BUG: unable to handle kernel NULL pointer
+dereference in foo", "general protection fault in foo"), naming the first
+function that is not part of the reporting machinery.  The signature hashes
+the title and the next few reliable frames, so the same crash reported twice
+(with other offsets, modules or timestamps) gets the same signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from regtrack.extract.quoting import LabelledBody, Line
+
+_DMESG_PREFIX = re.compile(
+    r"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S{1,64} kernel: )?"  # syslog
+    r"(?:<\d>)?(?:\[ {0,12}\d{1,12}\.\d{1,9}\])?(?:\[ {0,6}[TC]\d{1,9}\])? ?"
+)
+_FRAME = re.compile(
+    r"^(\?\s{1,4})?([A-Za-z_][\w.$]{0,200})"
+    r"(?:\+0x([0-9a-fA-F]{1,16})/0x([0-9a-fA-F]{1,16}))?"
+    r"((?:\s{1,8}(?:\[[\w-]{1,64}\]|\S{1,300}:\d{1,7}\S{0,40}|\([^()\n]{0,300}"
+    r"(?:\([^()\n]{0,100}\))?[^()\n]{0,100}\)))*)\s*$"
+)
+_MODULE = re.compile(r"\[([\w-]{1,64})\]")
+# Address columns before a frame: powerpc "[c0000000047f6f0] [c000000000929fdc] ",
+# older x86 "[<ffffffff81234567>] ".
+_ADDRESS_COLUMNS = re.compile(r"^(?:\[<?[0-9a-fA-F]{8,16}>?\] {1,2}){1,2}")
+_CRASH_POINT = re.compile(
+    r"^(?:RIP: 0010:|pc : |NIP:? {0,2}\[[0-9a-f]{1,16}\] |PC is at |EIP: \[<[0-9a-f]{1,16}>\] )"
+    r"(.*)$"
+)
+_USER_RIP = re.compile(r"^RIP: 0033:(\S+)")
+_CR2 = re.compile(r"^CR2: ([0-9a-fA-F]{1,16})")
+_HARDWARE = re.compile(r"^Hardware name: (.{1,300})$")
+_CALL_TRACE = re.compile(r"^(?:Call Trace|Call trace|Backtrace):?\s*$")
+_END = re.compile(
+    r"^(?:---\[ end|</TASK>|</IRQ>|Code: |Modules linked in|Kernel panic|RIP: 0033:"
+    r"|Allocated by task|Freed by task|The buggy address|Memory state around)"
+)
+
+_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("kasan", re.compile(r"^BUG: KASAN: ([\w-]{1,64}) in ([\w.]{1,200})")),
+    ("kcsan", re.compile(r"^BUG: KCSAN: ([\w-]{1,64}) in ([\w.]{1,200})(?: / ([\w.]{1,200}))?")),
+    ("kmsan", re.compile(r"^BUG: KMSAN: ([\w-]{1,64}) in ([\w.]{1,200})")),
+    ("ubsan", re.compile(r"^UBSAN: ([\w-]{1,64}) in (\S{1,300})")),
+    ("null", re.compile(r"^BUG: [Kk]ernel NULL pointer dereference")),
+    ("paging", re.compile(r"^BUG: unable to handle (?:page fault|kernel paging request)")),
+    ("null", re.compile(r"^(?:BUG: )?[Uu]nable to handle kernel NULL pointer dereference")),
+    ("paging", re.compile(r"^Unable to handle kernel (?:paging request|access to user memory)")),
+    ("paging", re.compile(r"^BUG: Unable to handle kernel (?:data access|instruction fetch)")),
+    ("gpf", re.compile(r"^general protection fault")),
+    ("kernel-bug", re.compile(r"^kernel BUG at (\S{1,300})!")),
+    # The function may be wrapped onto the next line; the crash point stands in.
+    (
+        "warning",
+        re.compile(r"^WARNING: CPU: \d{1,5} PID: \d{1,9} at (\S{1,300})(?: ([\w.]{1,200}))?"),
+    ),
+    ("lockup", re.compile(r"^(?:watchdog: )?BUG: soft lockup")),
+    ("hung", re.compile(r"^INFO: task \S{1,64} blocked for more than")),
+    ("rcu-stall", re.compile(r"^INFO: rcu_(?:preempt|sched) (?:detected|self-detected) stall")),
+    (
+        "deadlock",
+        re.compile(
+            r"^WARNING: possible (?:circular locking dependency|recursive "
+            r"locking) detected"
+        ),
+    ),
+    ("warning-text", re.compile(r"^WARNING: ([a-z][^:\n]{3,100})$")),
+    ("bug-text", re.compile(r"^BUG: ([^\n]{3,100}?)(?: at \S+)?$")),
+    ("oops", re.compile(r"^(?:Internal error: )?Oops(?::| -)")),
+)
+
+# Functions of the reporting machinery: never what a title names.
+_SKIP_PREFIXES = (
+    "__pfx_",
+    "dump_stack",
+    "show_stack",
+    "__dump_stack",
+    "panic",
+    "__warn",
+    "warn_slowpath",
+    "report_bug",
+    "handle_bug",
+    "exc_",
+    "asm_exc_",
+    "do_error_trap",
+    "do_trap",
+    "die",
+    "__die",
+    "oops_",
+    "page_fault_oops",
+    "kernelmode_fixup_or_oops",
+    "no_context",
+    "__bad_area",
+    "bad_area",
+    "do_user_addr_fault",
+    "do_kern_addr_fault",
+    "handle_page_fault",
+    "kasan_",
+    "__kasan",
+    "check_memory_region",
+    "print_report",
+    "print_address_description",
+    "__asan_",
+    "ubsan_",
+    "__ubsan_",
+    "kcsan_",
+    "__tsan_",
+    "kmsan_",
+    "__msan_",
+    "schedule",
+    "context_switch",
+    "__switch_to",
+    "__schedule",
+    "preempt_schedule",
+    "io_schedule",
+    "rwsem_down",
+    "down_",
+    "__mutex_lock",
+    "mutex_lock",
+    "wait_for_completion",
+    "__wait_for_common",
+    "lockdep_",
+    "lock_acquire",
+    "__lock_acquire",
+    "_raw_spin_lock",
+    "el1_",
+    "el0_",
+    "el1h_",
+    "__might_resched",
+    "__might_sleep",
+    "___might_sleep",
+    "__might_fault",
+    "do_mem_abort",
+    "__do_kernel_fault",
+    "die_kernel_fault",
+    "arm64_",
+    "bug_handler",
+    "brk_handler",
+    "call_break_hook",
+    "rcu_dump",
+    "print_cpu_stall",
+    "watchdog_timer_fn",
+)
+SIGNATURE_FRAMES = 5
+# Real traces are far shorter; past this only the end of the trace is looked for.
+MAX_FRAMES = 256
+# Headers that are also printed by other tools (Kconfig's "WARNING: unmet
+# direct dependencies", modpost): a report only when a trace follows.
+_WEAK_KINDS = frozenset({"warning-text", "bug-text", "oops"})
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One call-trace line; ``reliable`` is false for ``?`` frames."""
+
+    function: str
+    offset: int | None
+    size: int | None
+    module: str | None
+    reliable: bool
+    inline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CrashReport:
+    """One report found in a message, and whether the author quoted it."""
+
+    kind: str
+    title: str
+    signature: str
+    crash_function: str | None
+    frames: tuple[Frame, ...]
+    quoted: bool
+    first_line: int
+    header: str = ""
+    hardware: str | None = None
+    user_rip: str | None = None
+
+    @property
+    def reliable_frames(self) -> tuple[Frame, ...]:
+        return tuple(frame for frame in self.frames if frame.reliable)
+
+
+@dataclass
+class _Draft:
+    first_line: int
+    quoted: bool
+    kind: str = ""
+    header: str = ""
+    header_args: tuple[str | None, ...] = ()
+    access: str | None = None
+    crash_function: str | None = None
+    cr2: int | None = None
+    hardware: str | None = None
+    user_rip: str | None = None
+    frames: list[Frame] = field(default_factory=list)
+    in_trace: bool = False
+    trace_done: bool = False
+
+
+_SYSLOG_MONTHS = frozenset(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+)
+
+
+def strip_dmesg_prefix(text: str) -> str:
+    """``<4>[   76.189375] RIP: ...`` -> ``RIP: ...`` (also syslog, [T123])."""
+    if text[:1] in ("<", "[") or text[:3] in _SYSLOG_MONTHS:
+        text = text[_DMESG_PREFIX.match(text).end() :]  # type: ignore[union-attr]
+    return text.strip()
+
+
+def parse_frame(text: str) -> Frame | None:
+    """A call-trace line as a :class:`Frame`, or None when it is not one.
+
+    A frame needs an ``+off/size``, a ``file:line``, or ``[inline]``; a bare
+    word is prose, not a frame.
+    """
+    if text.startswith("["):
+        columns = _ADDRESS_COLUMNS.match(text)
+        if columns is not None:
+            text = text[columns.end() :]
+    match = _FRAME.match(text)
+    if match is None:
+        return None
+    unreliable, function, offset, size, rest = match.groups()
+    inline = "[inline]" in rest
+    if offset is None and not inline and ":" not in rest:
+        return None
+    modules = [m for m in _MODULE.findall(rest) if m != "inline"]
+    return Frame(
+        function=function,
+        offset=int(offset, 16) if offset else None,
+        size=int(size, 16) if size else None,
+        module=modules[0] if modules else None,
+        reliable=unreliable is None and "(unreliable)" not in rest,
+        inline=inline,
+    )
+
+
+# Every report regtrack keeps has a call trace or a crash point (a header
+# alone is also what KernelCI's summary tables list as test names), so a body
+# with none of these is passed over without a look at each of its lines.
+_TRACE_OR_CRASH_POINT = re.compile(r"Call [Tt]race|Backtrace|RIP: 0010:|pc : |NIP|PC is at|EIP: ")
+
+
+def extract_crash_reports(body: LabelledBody) -> tuple[CrashReport, ...]:
+    """Every oops, warning or sanitizer report in the body."""
+    if _TRACE_OR_CRASH_POINT.search(body.text) is None:
+        return ()
+    return _reports_in(body.lines)
+
+
+def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
+    reports: list[CrashReport] = []
+    draft: _Draft | None = None
+    hardware: str | None = None  # printed before a pasted fragment's first line
+    for line in lines:
+        text = strip_dmesg_prefix(line.text)
+        if draft is None and (match := _HARDWARE.match(text)):
+            hardware = match.group(1).strip()
+            continue
+        header = _match_header(text)
+        if header is not None:
+            if draft is not None and (draft.frames or draft.trace_done):
+                if _is_report(draft):
+                    reports.append(_finish(draft))
+                draft = None
+            if draft is None:
+                draft = _Draft(line.number, line.depth > 0, hardware=hardware)
+            if not draft.kind or draft.kind in ("oops", "bug-text"):
+                draft.kind, draft.header_args = header
+                draft.header = text
+            continue
+        if draft is None:
+            if _CRASH_POINT.match(text) or _CALL_TRACE.match(text):
+                draft = _Draft(line.number, line.depth > 0, hardware=hardware)
+            else:
+                continue
+        if _feed(draft, text):
+            if _is_report(draft):
+                # A lone RIP/register dump (kernels repeat one after the end
+                # marker) without a header or a call trace is no report.
+                reports.append(_finish(draft))
+            draft = None
+    if draft is not None and _is_report(draft):
+        reports.append(_finish(draft))
+    return tuple(reports)
+
+
+def _is_report(draft: _Draft) -> bool:
+    """A trace makes a report; a crash point under a strong header does too."""
+    if draft.frames:
+        return True
+    return draft.crash_function is not None and bool(draft.kind) and draft.kind not in _WEAK_KINDS
+
+
+def _match_header(text: str) -> tuple[str, tuple[str | None, ...]] | None:
+    if not text or text[0] not in "BWguiIkUOIw":
+        return None  # cheap test first: headers start with few letters
+    for kind, pattern in _HEADERS:
+        match = pattern.match(text)
+        if match:
+            return kind, match.groups()
+    return None
+
+
+def _feed(draft: _Draft, text: str) -> bool:
+    """Read one line into the draft; True when the report has ended."""
+    if text.startswith("---[ end"):
+        return True
+    if draft.in_trace:
+        frame = parse_frame(text) if len(draft.frames) < MAX_FRAMES else None
+        if frame is not None:
+            draft.frames.append(frame)
+            return False
+        if text and len(draft.frames) >= MAX_FRAMES and not _END.match(text):
+            return False  # past the cap: only look for the end of the trace
+        if _END.match(text) or not text:
+            draft.in_trace = False
+            draft.trace_done = True
+            user = _USER_RIP.match(text)
+            if user:
+                draft.user_rip = user.group(1)
+        return False
+    if _CALL_TRACE.match(text):
+        draft.in_trace = not draft.trace_done
+        return False
+    if match := _CRASH_POINT.match(text):
+        if draft.crash_function is None:
+            frame = parse_frame(match.group(1).strip())
+            draft.crash_function = frame.function if frame else None
+    elif match := _CR2.match(text):
+        draft.cr2 = int(match.group(1), 16)
+    elif match := _HARDWARE.match(text):
+        draft.hardware = draft.hardware or match.group(1).strip()
+    elif text.startswith(("Read of size", "Write of size")):
+        draft.access = draft.access or text.split(" ", 1)[0]
+    return False
+
+
+def _finish(draft: _Draft) -> CrashReport:
+    kind = draft.kind or _headerless_kind(draft)
+    title = _title(kind, draft)
+    names = [f.function for f in draft.frames if f.reliable and not _skipped(f.function)]
+    key = "|".join([title, *names[:SIGNATURE_FRAMES]])
+    return CrashReport(
+        kind=kind,
+        title=title,
+        signature=hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16],
+        crash_function=draft.crash_function,
+        frames=tuple(draft.frames),
+        quoted=draft.quoted,
+        first_line=draft.first_line,
+        header=draft.header,
+        hardware=draft.hardware,
+        user_rip=draft.user_rip,
+    )
+
+
+def _headerless_kind(draft: _Draft) -> str:
+    """A pasted fragment without its first line: infer from the frames and CR2."""
+    names = {frame.function for frame in draft.frames}
+    if names & {"page_fault_oops", "exc_page_fault", "do_user_addr_fault", "do_mem_abort"}:
+        return "null" if draft.cr2 is not None and draft.cr2 < 0x1000 else "paging"
+    if names & {"exc_general_protection", "asm_exc_general_protection"}:
+        return "gpf"
+    if names & {"__warn", "warn_slowpath_fmt", "report_bug"}:
+        return "warning"
+    return "stack"  # a dump_stack() or a fragment: a trace, but no crash we can name
+
+
+def _skipped(function: str) -> bool:
+    return function.startswith(_SKIP_PREFIXES)
+
+
+def _first_function(draft: _Draft) -> str:
+    """The crash point if it is not reporting machinery, else the first real frame."""
+    if draft.crash_function and not _skipped(draft.crash_function):
+        return draft.crash_function
+    for frame in draft.frames:
+        if frame.reliable and not _skipped(frame.function):
+            return frame.function
+    return draft.crash_function or "unknown"
+
+
+def _title(kind: str, draft: _Draft) -> str:
+    args = draft.header_args
+    where = _first_function(draft)
+    if kind == "kasan":
+        access = f" {draft.access}" if draft.access else ""
+        return f"KASAN: {args[0]}{access} in {args[1]}"
+    if kind == "kcsan":
+        pair = f"{args[1]} / {args[2]}" if args[2] else args[1]
+        return f"KCSAN: {args[0]} in {pair}"
+    if kind == "kmsan":
+        return f"KMSAN: {args[0]} in {args[1]}"
+    if kind == "warning":
+        function = args[1] if args and args[1] else where
+        return f"WARNING in {function}"
+    titles = {
+        "ubsan": f"UBSAN: {args[0] if args else 'error'} in {where}",
+        "null": f"BUG: unable to handle kernel NULL pointer dereference in {where}",
+        "paging": f"BUG: unable to handle kernel paging request in {where}",
+        "gpf": f"general protection fault in {where}",
+        "kernel-bug": f"kernel BUG in {where}",
+        "lockup": f"BUG: soft lockup in {where}",
+        "hung": f"INFO: task hung in {where}",
+        "rcu-stall": f"INFO: rcu detected stall in {where}",
+        "deadlock": f"possible deadlock in {where}",
+        "warning-text": f"WARNING: {args[0] if args else ''} in {where}",
+        "bug-text": f"BUG: {args[0] if args else ''} in {where}",
+    }
+    if kind == "stack":
+        return f"stack trace in {where}"
+    return titles.get(kind, f"Oops in {where}")

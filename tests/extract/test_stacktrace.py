@@ -1,0 +1,319 @@
+"""Crash reports: frames, titles in syzkaller's style, signatures."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from regtrack.extract.quoting import LabelledBody
+from regtrack.extract.stacktrace import extract_crash_reports, parse_frame, strip_dmesg_prefix
+from tests.extract.corpus import corpus_message
+from tests.extract.seed import seed_messages
+
+
+def reports(body: str):
+    return extract_crash_reports(LabelledBody(body))
+
+
+def test_seed_report_crash() -> None:
+    (crash,) = reports(seed_messages()[0].body)
+    assert crash.title == (
+        "BUG: unable to handle kernel NULL pointer dereference in __mmu_notifier_register"
+    )
+    assert crash.crash_function == "__mmu_notifier_register"
+    assert [(f.function, f.module) for f in crash.reliable_frames] == [
+        ("mmu_notifier_register", None),
+        ("mmu_interval_notifier_insert", None),
+        ("i915_gem_userptr_ioctl", "i915"),
+        ("drm_ioctl_kernel", None),
+        ("drm_ioctl", None),
+        ("__x64_sys_ioctl", None),
+        ("do_syscall_64", None),
+        ("entry_SYSCALL_64_after_hwframe", None),
+    ]
+    assert [f.function for f in crash.frames if not f.reliable] == [
+        "__die_body",
+        "page_fault_oops",
+        "do_user_addr_fault",
+        "exc_page_fault",
+        "asm_exc_page_fault",
+        "__mmu_notifier_register",
+        "__mmu_notifier_register",
+        "preempt_count_add",
+        "__pfx_i915_gem_userptr_ioctl",
+        "__pfx_i915_gem_userptr_ioctl",
+        "find_held_lock",
+    ]
+    assert crash.frames[0].offset == 0x1A and crash.frames[0].size == 0x60
+    assert crash.user_rip == "0x7fbcae63f3ab"
+    assert crash.hardware == (
+        "Intel Corporation Meteor Lake Client Platform/MTL-P DDR5 SODIMM SBS RVP, "
+        "BIOS MTLPFWI1.R00.3271.D81.2307101805 07/10/2023"
+    )
+    assert not crash.quoted
+
+
+def test_seed_replies_quote_the_same_crash() -> None:
+    report, analysis, fix = seed_messages()[:3]
+    (original,) = reports(report.body)
+    for reply in (analysis, fix):
+        (quoted,) = reports(reply.body)
+        assert quoted.quoted
+        assert quoted.signature == original.signature
+
+
+@pytest.mark.parametrize(
+    ("msgid", "title"),
+    [
+        pytest.param(
+            "000000000000aca1bb05f1e1aac1@google.com",
+            "WARNING in __drm_atomic_helper_set_config",
+            id="syzbot WARNING",
+        ),
+        pytest.param(
+            "000000000000807c7805f2205df1@google.com",
+            "general protection fault in _compound_head",
+            id="syzbot GPF with KASAN",
+        ),
+        pytest.param(
+            "000000000000d3ea0505f4a1cf71@google.com",
+            "general protection fault in blkg_destroy_all",
+            id="syzbot GPF, end marker",
+        ),
+        pytest.param(
+            "8C9D7E49-5A75-41BE-ACCB-44FDD8FBE4D0@linux.ibm.com",
+            "kernel BUG in usercopy_abort",
+            id="powerpc kernel BUG at",
+        ),
+        pytest.param(
+            "CA+G9fYvAURcTwqyGwoTpxAOR0EDTbU6a71d5z74R4Wv-qT02OQ@mail.gmail.com",
+            "WARNING in is_valid_gup_args",
+            id="arm64 WARNING with a wrapped header",
+        ),
+        pytest.param(
+            "20230627170234.1c86ecdc@canb.auug.org.au",
+            "BUG: unable to handle kernel NULL pointer dereference in crypto_sig_verify",
+            id="powerpc NULL dereference with address columns",
+        ),
+        pytest.param(
+            "ed33b9ff-e6f2-dae8-ede6-59dc3c649ece@roeck-us.net",
+            "BUG: unable to handle kernel paging request in dma_pool_free",
+            id="a paging request in a mail from a person",
+        ),
+    ],
+)
+def test_real_reports_get_syzkaller_style_titles(msgid: str, title: str) -> None:
+    found = reports(corpus_message(msgid).body)
+    assert found and found[0].title == title
+
+
+SYZBOT_KASAN = """\
+==================================================================
+BUG: KASAN: slab-use-after-free in ext4_xattr_inode_get+0x3a1/0x3c0 fs/ext4/xattr.c:397
+Read of size 8 at addr ffff88807b0e6a28 by task syz-executor.3/5330
+
+CPU: 1 PID: 5330 Comm: syz-executor.3 Not tainted 6.4.0-next-20230707-syzkaller #0
+Hardware name: Google Google Compute Engine/Google Compute Engine, BIOS Google 07/03/2023
+Call Trace:
+ <TASK>
+ __dump_stack lib/dump_stack.c:88 [inline]
+ dump_stack_lvl+0xd9/0x150 lib/dump_stack.c:106
+ print_address_description mm/kasan/report.c:364 [inline]
+ print_report+0xc4/0x620 mm/kasan/report.c:475
+ kasan_report+0xda/0x110 mm/kasan/report.c:588
+ ext4_xattr_inode_get+0x3a1/0x3c0 fs/ext4/xattr.c:397
+ ext4_xattr_get+0x1f4/0x8a0 fs/ext4/xattr.c:700
+ __vfs_getxattr+0xf5/0x150 fs/xattr.c:424
+ </TASK>
+"""
+
+ARM64_NULL = """\
+[   15.33] Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008
+[   15.35] Internal error: Oops: 0000000096000004 [#1] PREEMPT SMP
+[   15.43] pc : of_drm_find_bridge+0x38/0x70 [drm]
+[   15.44] lr : of_drm_find_bridge+0x20/0x70 [drm]
+[   15.51] Call trace:
+[   15.52]  of_drm_find_bridge+0x38/0x70 [drm]
+[   15.53]  meson_encoder_hdmi_init+0x4c/0x1e0 [meson_drm]
+[   15.54]  meson_drv_bind_master+0x3a4/0x5d0 [meson_drm]
+"""
+
+HUNG_TASK = """\
+INFO: task kworker/0:1:12 blocked for more than 143 seconds.
+Call Trace:
+ <TASK>
+ context_switch kernel/sched/core.c:5381 [inline]
+ __schedule+0xc0d/0x2a60 kernel/sched/core.c:6710
+ schedule+0xde/0x1a0 kernel/sched/core.c:6786
+ __mutex_lock+0x9f3/0x1350 kernel/locking/mutex.c:747
+ rtnl_lock+0x1a/0x20 net/core/rtnetlink.c:78
+ linkwatch_event+0xf/0x70 net/core/link_watch.c:276
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "kind"),
+    [
+        pytest.param(
+            SYZBOT_KASAN,
+            "KASAN: slab-use-after-free Read in ext4_xattr_inode_get",
+            "kasan",
+            id="KASAN with access type",
+        ),
+        pytest.param(
+            ARM64_NULL,
+            "BUG: unable to handle kernel NULL pointer dereference in of_drm_find_bridge",
+            "null",
+            id="arm64 NULL dereference",
+        ),
+        pytest.param(
+            HUNG_TASK,
+            "INFO: task hung in rtnl_lock",
+            "hung",
+            id="a hung task names the first non-scheduler frame",
+        ),
+        pytest.param(
+            "BUG: KCSAN: data-race in tcp_poll / tcp_recvmsg\nCall Trace:\n tcp_poll+0x1/0x2\n",
+            "KCSAN: data-race in tcp_poll / tcp_recvmsg",
+            "kcsan",
+            id="KCSAN names both functions",
+        ),
+        pytest.param(
+            "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [kworker:1]\n"
+            "RIP: 0010:cpu_relax+0x3/0x10\nCall Trace:\n <IRQ>\n foo_poll+0x10/0x20\n",
+            "BUG: soft lockup in cpu_relax",
+            "lockup",
+            id="a soft lockup",
+        ),
+        pytest.param(
+            "UBSAN: array-index-out-of-bounds in drivers/x/y.c:12:3\nCall Trace:\n"
+            " dump_stack_lvl+0x1/0x2\n __ubsan_handle_out_of_bounds+0x1/0x2\n"
+            " y_probe+0x10/0x20 [y]\n",
+            "UBSAN: array-index-out-of-bounds in y_probe",
+            "ubsan",
+            id="UBSAN skips the sanitizer's own frames",
+        ),
+    ],
+)
+def test_crafted_reports(body: str, title: str, kind: str) -> None:
+    (crash,) = reports(body)
+    assert (crash.title, crash.kind) == (title, kind)
+
+
+def test_signature_ignores_offsets_timestamps_and_quoting() -> None:
+    (plain,) = reports(SYZBOT_KASAN)
+    shifted = SYZBOT_KASAN.replace("0x1f4/0x8a0", "0x204/0x8b0").replace("5330", "6001")
+    quoted = "".join(f"> [  12.3456] {line}\n" for line in shifted.splitlines())
+    (other,) = reports(quoted)
+    assert other.quoted and other.signature == plain.signature
+    (different,) = reports(SYZBOT_KASAN.replace("ext4_xattr_get+", "other_caller+"))
+    assert different.signature != plain.signature
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("| BUG: kernel NULL pointer dereference | 3 |\n", id="a KernelCI table row"),
+        pytest.param("WARNING: unmet direct dependencies detected for FOO\n", id="Kconfig"),
+        pytest.param("The Call Trace: below shows nothing\nplain prose\n", id="prose"),
+        pytest.param("", id="an empty body"),
+    ],
+)
+def test_no_report_without_a_trace(body: str) -> None:
+    assert reports(body) == ()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            "<4>[   76.342273]  mmu_notifier_register+0x30/0xe0",
+            "mmu_notifier_register+0x30/0xe0",
+            id="level and timestamp",
+        ),
+        pytest.param("[  123.456789][ T1234] foo", "foo", id="a caller id"),
+        pytest.param(
+            "Jul 25 06:42:54 host kernel: RIP: 0010:x+0x1/0x2",
+            "RIP: 0010:x+0x1/0x2",
+            id="a syslog prefix",
+        ),
+    ],
+)
+def test_dmesg_prefixes(line: str, expected: str) -> None:
+    assert strip_dmesg_prefix(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "function", "module", "reliable", "inline"),
+    [
+        pytest.param(
+            "? __pfx_i915_gem_userptr_ioctl+0x10/0x10 [i915]",
+            "__pfx_i915_gem_userptr_ioctl",
+            "i915",
+            False,
+            False,
+            id="unreliable",
+        ),
+        pytest.param(
+            "wp_page_copy mm/memory.c:3047 [inline]",
+            "wp_page_copy",
+            None,
+            True,
+            True,
+            id="an inline frame with a source line",
+        ),
+        pytest.param(
+            "is_valid_gup_args (mm/gup.c:2121 (discriminator 1))",
+            "is_valid_gup_args",
+            None,
+            True,
+            False,
+            id="decode_stacktrace output",
+        ),
+        pytest.param(
+            "[c00000000478f6f0] [c000000000929fdc] crypto_sig_verify+0x9c/0x180 (unreliable)",
+            "crypto_sig_verify",
+            None,
+            False,
+            False,
+            id="powerpc address columns",
+        ),
+        pytest.param(
+            "[<ffffffff81234567>] foo+0x1/0x2",
+            "foo",
+            None,
+            True,
+            False,
+            id="old x86 address column",
+        ),
+    ],
+)
+def test_parse_frame(line, function, module, reliable, inline) -> None:
+    frame = parse_frame(line)
+    assert frame is not None
+    assert (frame.function, frame.module, frame.reliable, frame.inline) == (
+        function,
+        module,
+        reliable,
+        inline,
+    )
+
+
+@pytest.mark.parametrize("line", ["<TASK>", "Modules linked in: a b c", "just words here"])
+def test_parse_frame_rejects_non_frames(line: str) -> None:
+    assert parse_frame(line) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("Call Trace:\n" + " foo+0x1/0x2 [m]\n" * 250_000, id="a 5 MB trace"),
+        pytest.param("RIP: 0010:" + "a" * 1_000_000 + "\n", id="a 1 MB crash point"),
+        pytest.param("Call Trace:\n " + "(" * 500_000 + "\n", id="half a million brackets"),
+    ],
+)
+def test_crash_extraction_is_linear(body: str) -> None:
+    started = time.perf_counter()
+    reports(body)
+    assert time.perf_counter() - started < 1.0
