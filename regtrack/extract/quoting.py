@@ -144,11 +144,19 @@ class LabelledBody:
             number += len(raw_lines)
         return tuple(lines)
 
-    def own_text(self) -> str:
-        """The author's own text: what they wrote themselves."""
-        return "".join(
-            self.text[span.start : span.end] for span in self.spans if span.origin is Origin.OWN
-        )
+    def own_text(self, limit: int | None = None) -> str:
+        """The author's own text (its first ``limit`` characters): what they wrote."""
+        pieces: list[str] = []
+        size = 0
+        for span in self.spans:
+            if span.origin is not Origin.OWN:
+                continue
+            end = span.end if limit is None else min(span.end, span.start + limit - size)
+            pieces.append(self.text[span.start : end])
+            size += end - span.start
+            if limit is not None and size >= limit:
+                break
+        return "".join(pieces)
 
 
 def label_lines(body: str) -> tuple[Line, ...]:

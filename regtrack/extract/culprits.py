@@ -1,0 +1,201 @@
+"""Culprits: the commits a report blames, and revert tests that confirm them.
+
+Forms found in real reports:
+
+- linux-next's build reports: ``Caused by commit`` or ``Introduced by
+  commit`` on a line of its own, then an indented ``<sha> ("subject")``
+  (several for ``Caused by commits``);
+- ``git bisect`` output: ``<sha> is the first bad commit``;
+- a ``git show`` block pasted after a sentence that blames it ("After
+  bisecting the tree, the following patch seems to be causing the
+  regression.", the seed report);
+- inline phrases: "caused by commit <sha> ("subject")", "introduced by
+  <sha>", "bisected it to <sha>", "the culprit is <sha>";
+- revert tests: "verified by reverting", "reverting this commit fixes ...".
+
+Only the author's own text counts: a culprit named in quoted text is the
+earlier mail's claim and is found there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from regtrack.extract.quoting import LabelledBody, Origin, Span
+
+_SHA = r"[0-9a-f]{8,40}"
+_SHA_SUBJECT = re.compile(rf"^\s*({_SHA})\s*(?:\(\"(.*)\"\))?\s*$")
+_BLOCK_INTRO = re.compile(r"^(?:Caused|Introduced) by commits?:?\s*$", re.IGNORECASE)
+_FIRST_BAD = re.compile(rf"\b({_SHA}) is the first bad commit\b")
+_INLINE = re.compile(
+    r"(?:caused by|introduced (?:by|in)|bisected (?:it |this |the \w+ )?(?:down )?to"
+    r"|culprit (?:is|was|seems to be)|first bad commit(?: is)?:?|blamed? (?:on )?)"
+    rf"\s+(?:commit\s+)?({_SHA})\b(?:\s+\(\"([^\"]{{1,300}}?)\"\))?",
+    re.IGNORECASE,
+)
+# A git show block counts as a culprit when the text just before it blames it.
+_BLAME_WORDS = re.compile(
+    r"bisect|caus|culprit|first bad|introduc|regress|broke|offending|responsible",
+    re.IGNORECASE,
+)
+_REVERT_TEST = re.compile(
+    r"verified by reverting|revert(?:ing|ed)? (?:it|this|that|the|commit|patch|[0-9a-f]{8,40})"
+    r"[^.\n]{0,120}?(?:fix|solve|resolve|make[s]? (?:it|the \w+) (?:work|boot|pass)|goes away"
+    r"|helps|cures)|(?:fixed|resolved|goes away|works) (?:again )?(?:after|by|when|with)"
+    r" reverting",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Culprit:
+    """A commit the author blames, how they said it, and the sentence."""
+
+    commit: str
+    subject: str | None
+    kind: str  # caused-by, introduced-by, first-bad, git-show, inline
+    sentence: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RevertTest:
+    """The author says reverting the culprit makes the problem go away."""
+
+    sentence: str
+    line: int
+
+
+_BLOCK_INTRO_AT = re.compile(
+    r"\n[ \t]*((?:Caused|Introduced|caused|introduced) by commits?):?[ \t]*\n"
+)
+# Substrings every inline form contains.  Found with str.find (fast), they
+# point at the few lines the full patterns are then tried on: trying those
+# patterns over whole bodies costs seconds on a corpus, as they start with
+# an alternation the regex engine cannot skip ahead on.
+_INLINE_STEMS = ("aused by", "ntroduced", "isect", "ulprit", "irst bad", "lame")
+
+
+def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
+    """Every commit the author's own text blames, first mention of each commit.
+
+    Scans the text for each form and looks only at the lines around a hit,
+    so a body without culprits costs a few regex searches.
+    """
+    text = body.text
+    found: dict[str, Culprit] = {}
+
+    def add(culprit: Culprit) -> None:
+        known = found.get(culprit.commit)
+        if known is None or (known.subject is None and culprit.subject):
+            found[culprit.commit] = culprit
+
+    for span in body.spans:
+        if span.origin is Origin.QUOTED_COMMIT and span.depth == 0 and span.commit:
+            culprit = _git_show_culprit(body, span)
+            if culprit is not None:
+                add(culprit)
+    padded = "\n" + text
+    for match in _BLOCK_INTRO_AT.finditer(padded):
+        if body.span_at(match.start()).origin is Origin.OWN:
+            for culprit in _listed_after(body, match.group(1), match.end() - 1):
+                add(culprit)
+    for start in _lines_containing(text, _INLINE_STEMS):
+        if body.span_at(start).origin is not Origin.OWN:
+            continue
+        window_end = _end_of_line(text, _end_of_line(text, start) + 1)  # and the next line
+        window = text[start:window_end]
+        for pattern, kind in ((_FIRST_BAD, "first-bad"), (_INLINE, "inline")):
+            for match in pattern.finditer(window):
+                subject = match.group(2) if kind == "inline" else None
+                subject = " ".join(subject.split()) if subject else None  # may wrap
+                offset = start + match.start()
+                line = _line_at(text, offset)
+                add(Culprit(match.group(1).lower(), subject, kind, line, body.line_number(offset)))
+    return tuple(found.values())
+
+
+def _end_of_line(text: str, offset: int) -> int:
+    end = text.find("\n", offset)
+    return len(text) if end < 0 else end
+
+
+def _lines_containing(text: str, stems: tuple[str, ...]) -> list[int]:
+    """Start offsets of the lines holding any of ``stems``, in order, once each."""
+    starts: set[int] = set()
+    for stem in stems:
+        position = text.find(stem)
+        while position >= 0:
+            starts.add(text.rfind("\n", 0, position) + 1)
+            # One hit is enough for a line: go on from its end, so a line
+            # holding the stem many times is scanned once, not once per hit.
+            position = text.find(stem, _end_of_line(text, position))
+    return sorted(starts)
+
+
+def _line_at(text: str, offset: int) -> str:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start : len(text) if end < 0 else end].strip()
+
+
+def _listed_after(body: LabelledBody, intro: str, offset: int) -> list[Culprit]:
+    """The indented ``<sha> ("subject")`` lines after "Caused by commit"."""
+    kind = "caused-by" if intro.lower().startswith("caused") else "introduced-by"
+    culprits: list[Culprit] = []
+    following = body.text[offset : offset + 2000].split("\n", 12)[:12]
+    line_number = body.line_number(offset)
+    for number, line in enumerate(following, start=line_number):
+        if not line.strip():
+            if culprits:
+                break
+            continue
+        match = _SHA_SUBJECT.match(line)
+        if match is None:
+            break
+        culprits.append(Culprit(match.group(1).lower(), match.group(2), kind, intro, number))
+    return culprits
+
+
+def _git_show_culprit(body: LabelledBody, span: Span) -> Culprit | None:
+    """A pasted ``git show`` block, when the sentence before it blames it."""
+    sentence = _sentence_before(body, span.start)
+    if not _BLAME_WORDS.search(sentence):
+        return None
+    block = body.text[span.start : span.end].split("\n")[1:8]
+    subject = next(
+        (line.strip() for line in block if line.startswith(("    ", "\t")) and line.strip()),
+        None,
+    )
+    return Culprit(span.commit or "", subject, "git-show", sentence, body.line_number(span.start))
+
+
+def _sentence_before(body: LabelledBody, offset: int) -> str:
+    """The author's own words in the few lines before ``offset``, joined."""
+    before = body.text[max(0, offset - 1000) : offset].split("\n")
+    if before and not before[-1]:
+        before.pop()
+    words: list[str] = []
+    for line in reversed(before[-4:]):
+        if line.startswith(">"):
+            break
+        if line.strip():
+            words.insert(0, line.strip())
+        elif words:
+            break
+    return " ".join(words)
+
+
+def extract_revert_tests(body: LabelledBody) -> tuple[RevertTest, ...]:
+    """Sentences of the author's own that report a successful revert test."""
+    text = body.text
+    tests: list[RevertTest] = []
+    position = text.find("evert")  # "Revert", "revert", "reverting"
+    while position >= 0:
+        if body.span_at(position).origin is Origin.OWN:
+            sentence = _line_at(text, position)
+            if _REVERT_TEST.search(sentence):
+                tests.append(RevertTest(sentence, body.line_number(position)))
+        position = text.find("evert", _end_of_line(text, position))  # next line on
+    return tuple(tests)
