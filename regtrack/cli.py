@@ -21,7 +21,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from regtrack import __version__
 from regtrack.config import resolve_cache_dir, resolve_db_path, resolve_lore_url
 from regtrack.errors import RegtrackError
-from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, ingest
+from regtrack.factsview import format_facts
+from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
 from regtrack.msgid import msgid_from_reference
 from regtrack.sources.detect import open_sources
 from regtrack.sources.lore import LoreClient
@@ -238,7 +239,12 @@ def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -
         thread = [
             {**by_id[node.msgid], "depth": node.depth, "parent": node.parent} for node in tree
         ]
-        out: dict[str, Any] = {"msgid": msgid, "thread": thread, "missing_references": missing}
+        out: dict[str, Any] = {
+            "msgid": msgid,
+            "thread": thread,
+            "missing_references": missing,
+            "facts": store.facts(msgid) if wanted else None,
+        }
         if body and wanted:
             out["body"] = wanted["body"]
         click.echo(json.dumps(out, indent=2))
@@ -256,11 +262,56 @@ def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -
         sender = row["from_name"] or row["from_addr"]
         click.echo(f"{mark} {'  ' * node.depth}{date}  {sender}: {row['subject']}")
         click.echo(f"  {'  ' * node.depth}  <{node.msgid}>")
-    if body and wanted:
+    if not wanted:
+        click.echo(f"({msgid} itself is only referenced, not stored)")
+        return
+    facts = store.facts(msgid)
+    click.echo("")
+    if facts is None:
+        click.echo("(no facts extracted yet; run: regtrack extract)")
+    else:
+        for line in format_facts(facts) or ["(no facts found in this message)"]:
+            click.echo(line)
+    if body:
         click.echo("")
         click.echo(wanted["body"])
-    elif not wanted:
-        click.echo(f"({msgid} itself is only referenced, not stored)")
+
+
+@main.command("extract")
+@db_option
+@click.option(
+    "--all", "redo", is_flag=True, help="Extract every message again, not only stale ones."
+)
+@json_option
+@handles_errors
+def extract_command(db_path: str | None, redo: bool, as_json: bool) -> None:
+    """Extract facts from stored messages that have none, or facts from an older
+    regtrack (ingest extracts new messages by itself)."""
+    store = _open_store(db_path)
+    console = Console(stderr=True)
+    progress = Progress(
+        TextColumn("extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json or not console.is_terminal,
+    )
+    total = store.stats()["messages" if redo else "without_facts"]
+    with progress:
+        task = progress.add_task("extract", total=total)
+        done, problems = extract_stored(
+            store, redo=redo, on_progress=lambda n: progress.advance(task, n)
+        )
+    if as_json:
+        click.echo(json.dumps({"extracted": done, "problems": problems}, indent=2))
+    else:
+        for line in problems:
+            click.echo(f"regtrack: warning: {line}", err=True)
+        click.echo(f"{done} messages extracted; database {store.path}")
+    if problems:
+        sys.exit(EXIT_SKIPPED)
 
 
 @main.command("search")
@@ -295,5 +346,6 @@ def stats_command(db_path: str | None, as_json: bool) -> None:
         click.echo(json.dumps({"database": str(store.path), **stats}, indent=2))
         return
     click.echo(f"database {store.path}")
+    width = max(len(key) for key in stats)
     for key, value in stats.items():
-        click.echo(f"{key:>10}: {value}")
+        click.echo(f"{key.replace('_', ' '):>{width}}: {value}")

@@ -1,4 +1,4 @@
-"""Ingest: sources -> parse -> store, in batches, idempotently.
+"""Ingest: sources -> parse and extract -> store, in batches, idempotently.
 
 Each batch is hashed first and mail already in the database is skipped
 before parsing, which is what makes a repeated ingest cheap.  Records that
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from regtrack.errors import RegtrackError
+from regtrack.extract.facts import MessageFacts, extract_facts
 from regtrack.mail import MailMessage, content_sha, parse_message
 from regtrack.sources import RawMail, normalise_raw
 from regtrack.store import Skip, Store
@@ -103,7 +104,7 @@ def ingest(
 
     def start(source, batch: list[RawMail]) -> None:
         pending.append(_start_batch(reader, parser, source, batch, max_size, summary))
-        _hand_over(pending, writer, summary, keep=1)
+        _hand_over(pending, writer, summary, keep=2)
 
     try:
         for source in sources:
@@ -174,30 +175,51 @@ def _hand_over(
     while len(pending) > keep:
         job = pending.popleft()
         try:
-            parsed, parse_skips = job.parsing.result()
+            parsed: ParsedBatch = job.parsing.result()
         except BrokenProcessPool as exc:
             raise RegtrackError(
                 "the parser process died; batches stored so far are kept, run again to finish"
             ) from exc
-        skips = job.skips + parse_skips
+        skips = job.skips + parsed.skips
         for skip in skips:
             summary.skipped[skip.reason.split(":", 1)[0]] += 1
             summary.skip_details.append(f"{skip.origin}: skipped, {skip.reason}")
-        writer.submit(job.source, parsed, skips, job.cursor, job.size)
+        summary.warnings.extend(parsed.extract_errors)
+        writer.submit(job.source, parsed.messages, skips, job.cursor, job.size, parsed.facts)
 
 
-def parse_batch(
-    items: list[tuple[bytes, datetime | None, str, str]],
-) -> tuple[list[tuple[MailMessage, str]], list[Skip]]:
-    """Parse (bytes, archive date, sha, where) items; a failure skips one item only."""
-    parsed: list[tuple[MailMessage, str]] = []
-    skips: list[Skip] = []
+@dataclass
+class ParsedBatch:
+    """What parsing and extracting a batch gave: messages, facts, skips, problems.
+
+    A message whose extraction failed is stored without facts (``regtrack
+    extract`` retries it) and the failure is reported, not raised.
+    """
+
+    messages: list[tuple[MailMessage, str]] = field(default_factory=list)
+    facts: dict[str, MessageFacts] = field(default_factory=dict)
+    skips: list[Skip] = field(default_factory=list)
+    extract_errors: list[str] = field(default_factory=list)
+
+
+def parse_batch(items: list[tuple[bytes, datetime | None, str, str]]) -> ParsedBatch:
+    """Parse and extract (bytes, archive date, sha, where) items, one failure at a time."""
+    batch = ParsedBatch()
     for data, archive_date, sha, where in items:
         try:
-            parsed.append((parse_message(data, archive_date, sha), where))
+            message = parse_message(data, archive_date, sha)
         except Exception as exc:  # one bad mail must not stop a run
-            skips.append(Skip(where, f"parse-error: {type(exc).__name__}: {exc}", len(data)))
-    return parsed, skips
+            batch.skips.append(Skip(where, f"parse-error: {type(exc).__name__}: {exc}", len(data)))
+            continue
+        batch.messages.append((message, where))
+        try:
+            batch.facts[message.msgid] = extract_facts(message.subject, message.body)
+        except Exception as exc:  # an extractor bug: keep the message, report it
+            batch.extract_errors.append(
+                f"{where}: extraction failed ({type(exc).__name__}: {exc}); "
+                "the message is stored, run regtrack extract after upgrading"
+            )
+    return batch
 
 
 class _Parser:
@@ -223,9 +245,9 @@ class _Parser:
             return done
         if self.pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["regtrack.mail"])
+            context.set_forkserver_preload(["regtrack.mail", "regtrack.extract.facts"])
             self.pool = ProcessPoolExecutor(
-                max_workers=1,
+                max_workers=2,
                 mp_context=context,
                 initializer=_end_with_process,
                 initargs=(os.getpid(),),
@@ -287,9 +309,9 @@ class _BatchWriter:
         self.thread = threading.Thread(target=self._run, name="regtrack-writer", daemon=True)
         self.thread.start()
 
-    def submit(self, source, parsed, skips, cursor, size) -> None:
+    def submit(self, source, parsed, skips, cursor, size, facts) -> None:
         self._raise_error()
-        self.jobs.put((source, parsed, skips, cursor, size))
+        self.jobs.put((source, parsed, skips, cursor, size, facts))
 
     def close(self) -> None:
         self.jobs.put(None)
@@ -308,10 +330,10 @@ class _BatchWriter:
         while (job := self.jobs.get()) is not None:
             if self.error is not None:
                 continue  # drain: nothing more is written after a failure
-            source, parsed, skips, cursor, size = job
+            source, parsed, skips, cursor, size, facts = job
             try:
                 counts = self.store.write_batch(
-                    (source.key, source.kind, source.label), parsed, skips, cursor
+                    (source.key, source.kind, source.label), parsed, skips, cursor, facts
                 )
             except BaseException as exc:
                 self.error = exc
@@ -319,3 +341,42 @@ class _BatchWriter:
             self.counts.update(new=counts.new, variants=counts.variants, known=counts.known)
             if self.on_progress is not None:
                 self.on_progress(source, size)
+
+
+def extract_stored(
+    store: Store,
+    *,
+    redo: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[int, list[str]]:
+    """Extract facts for stored messages that have none, or older ones.
+
+    ``redo`` extracts every message again.  Each batch is replaced in one
+    transaction, so an interrupted run resumes where it stopped.  Returns
+    (messages extracted, problems) where a problem names a message whose
+    extraction failed; that message keeps no facts and is not retried in
+    this run.
+    """
+    done = 0
+    problems: list[str] = []
+    failed: set[str] = set()
+    last_seen: str | None = None
+    while True:
+        rows = store.messages_needing_facts(batch_size + len(failed), redo=redo, after=last_seen)
+        rows = [row for row in rows if row[0] not in failed]
+        if not rows:
+            return done, problems
+        facts = []
+        for msgid, subject, body in rows[:batch_size]:
+            try:
+                facts.append((msgid, extract_facts(subject, body)))
+            except Exception as exc:  # an extractor bug: report it, go on
+                failed.add(msgid)
+                problems.append(f"{msgid}: extraction failed ({type(exc).__name__}: {exc})")
+        store.replace_facts(facts)
+        done += len(facts)
+        if redo:
+            last_seen = rows[:batch_size][-1][0]
+        if on_progress is not None:
+            on_progress(len(rows[:batch_size]))

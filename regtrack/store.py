@@ -20,7 +20,7 @@ counted in ``PRAGMA user_version``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +29,8 @@ from pathlib import Path
 import sqlite_utils
 
 from regtrack.errors import StoreError
+from regtrack.extract.facts import FACTS_VERSION, MessageFacts
+from regtrack.factstore import FACTS_MIGRATION, delete_facts, read_facts, write_facts
 from regtrack.mail import MailMessage
 
 APPLICATION_ID = 0x52475452  # "RGTR": marks a file as a regtrack database
@@ -107,6 +109,7 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES (new.rowid, new.subject, new.body);
     END
     """,
+    FACTS_MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -227,11 +230,13 @@ class Store:
         messages: Sequence[tuple[MailMessage, str]],
         skips: Sequence[Skip] = (),
         cursor: str | None = None,
+        facts: Mapping[str, MessageFacts] | None = None,
     ) -> BatchCounts:
-        """Store parsed messages, skips and the source's cursor in one transaction.
+        """Store parsed messages, their facts, skips and the source's cursor at once.
 
         ``source`` is (key, kind, label); ``messages`` pairs each parsed
-        message with where it came from.
+        message with where it came from; ``facts`` are by message-id (a
+        message without facts is left for ``regtrack extract``).
         """
         key, kind, label = source
         now = _now()
@@ -250,9 +255,10 @@ class Store:
                 if kept:
                     new.append((msg, origin))
             conn.executemany("INSERT INTO message_copies VALUES (?, ?, ?, ?)", copies)
+            facts = facts or {}
             conn.executemany(
-                "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [_message_row(msg, origin, key, now) for msg, origin in new],
+                _INSERT_MESSAGE,
+                [_message_row(msg, origin, key, now, facts.get(msg.msgid)) for msg, origin in new],
             )
             conn.executemany(
                 "INSERT INTO message_refs VALUES (?, ?, ?)",
@@ -263,6 +269,9 @@ class Store:
                 ],
             )
             self._assign_threads([msg for msg, _ in new])
+            write_facts(
+                conn, [(m.msgid, facts[m.msgid]) for m, _ in new if m.msgid in facts], stamp=False
+            )
             conn.executemany(
                 "INSERT OR REPLACE INTO skipped VALUES (?, ?, ?, ?, ?)",
                 [(skip.origin, key, skip.reason, skip.raw_size, now) for skip in skips],
@@ -371,6 +380,35 @@ class Store:
             refs[msgid].append(ref)
         return refs
 
+    def facts(self, msgid: str) -> dict[str, object] | None:
+        """The extracted facts of a message, or None when not extracted yet."""
+        return read_facts(self.conn, msgid)
+
+    def messages_needing_facts(
+        self, limit: int, redo: bool = False, after: str | None = None
+    ) -> list[tuple[str, str, str]]:
+        """(msgid, subject, body) of messages with no facts or facts of an older version.
+
+        With ``redo`` every message qualifies, in msgid order after ``after``
+        (so a caller can page through them while it rewrites their facts).
+        """
+        if redo:
+            return self.conn.execute(
+                "SELECT msgid, subject, body FROM messages WHERE msgid > ? ORDER BY msgid LIMIT ?",
+                [after or "", limit],
+            ).fetchall()
+        return self.conn.execute(
+            """SELECT msgid, subject, body FROM messages
+               WHERE facts_version IS NULL OR facts_version < ? ORDER BY msgid LIMIT ?""",
+            [FACTS_VERSION, limit],
+        ).fetchall()
+
+    def replace_facts(self, facts: Sequence[tuple[str, MessageFacts]]) -> None:
+        """Store facts extracted again, in place of the old ones, in one transaction."""
+        with self.transaction() as conn:
+            delete_facts(conn, [msgid for msgid, _ in facts])
+            write_facts(conn, facts)
+
     def search(self, query: str, limit: int = 20) -> list[dict]:
         """Full-text search over subjects and bodies (SQLite FTS5 syntax)."""
         try:
@@ -399,6 +437,10 @@ class Store:
             "variants": scalar("SELECT COUNT(*) FROM message_copies WHERE kept = 0"),
             "skipped": scalar("SELECT COUNT(*) FROM skipped"),
             "sources": scalar("SELECT COUNT(*) FROM sources"),
+            "without_facts": scalar(
+                f"SELECT COUNT(*) FROM messages WHERE facts_version IS NULL "
+                f"OR facts_version < {FACTS_VERSION}"
+            ),
         }
 
 
@@ -417,7 +459,36 @@ def _statements(script: str) -> list[str]:
     return [s for s in statements if s]
 
 
-def _message_row(msg: MailMessage, origin: str, source_key: str, now: str) -> tuple:
+_MESSAGE_COLUMNS = (
+    "msgid",
+    "subject_raw",
+    "subject",
+    "from_name",
+    "from_addr",
+    "date_utc",
+    "in_reply_to",
+    "list_id",
+    "body",
+    "has_patch",
+    "raw_size",
+    "content_sha",
+    "flags",
+    "source_key",
+    "origin",
+    "ingested_at",
+    "facts_version",
+    "for_regzbot",
+)
+# Columns named: later migrations add columns (facts_version, ...) to messages.
+_INSERT_MESSAGE = (
+    f"INSERT INTO messages ({', '.join(_MESSAGE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_MESSAGE_COLUMNS))})"
+)
+
+
+def _message_row(
+    msg: MailMessage, origin: str, source_key: str, now: str, facts: MessageFacts | None
+) -> tuple:
     return (
         msg.msgid,
         msg.subject_raw,
@@ -435,4 +506,6 @@ def _message_row(msg: MailMessage, origin: str, source_key: str, now: str) -> tu
         source_key,
         origin,
         now,
+        FACTS_VERSION if facts is not None else None,
+        int(facts.for_regzbot) if facts is not None else 0,
     )

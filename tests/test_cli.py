@@ -140,6 +140,7 @@ def test_stats(example_db: Path) -> None:
         "variants": 0,
         "skipped": 0,
         "sources": 1,
+        "without_facts": 0,
     }
 
 

@@ -46,6 +46,7 @@ def test_every_message_ingests(corpus_db) -> None:
         "variants": 3,
         "skipped": 0,
         "sources": 1,
+        "without_facts": 0,
     }
 
 

@@ -105,7 +105,14 @@ def test_failed_batch_leaves_nothing(store: Store) -> None:
     broken = bad.__class__(**{**{f: getattr(bad, f) for f in bad.__slots__}, "body": None})
     with pytest.raises(sqlite3.IntegrityError):
         write(store, good, broken)
-    assert store.stats() == {"messages": 0, "threads": 0, "variants": 0, "skipped": 0, "sources": 0}
+    assert store.stats() == {
+        "messages": 0,
+        "threads": 0,
+        "variants": 0,
+        "skipped": 0,
+        "sources": 0,
+        "without_facts": 0,
+    }
     assert store.known_copies([good.content_sha]) == set()
 
 

@@ -89,6 +89,8 @@ def _ranges(text: str) -> list[VersionRange]:
         if before is None or after is None:
             continue
         start, end = before.group(0), after.group(0).rstrip(".")
+        if text.endswith("index ", 0, before.start()):
+            continue  # a diff's "index 63c8eb740af7..ec3b068cbbe6 100644" line
         if _REF.fullmatch(start) and _REF.fullmatch(end):
             found.append(VersionRange(start, end, Origin.OWN))
     return found

@@ -64,6 +64,9 @@ def test_tags(text: str, tags: list[str]) -> None:
         pytest.param("v5.13..1f2e3d4c5d", [("v5.13", "1f2e3d4c5d")], id="a tag and a commit"),
         pytest.param("v6.4...v6.5-rc1", [("v6.4", "v6.5-rc1")], id="three dots"),
         pytest.param("see ../foo and wait... ok", [], id="paths and ellipses are no ranges"),
+        pytest.param(
+            "index 63c8eb740af7..ec3b068cbbe6 100644", [], id="a diff's index line is no range"
+        ),
     ],
 )
 def test_ranges(text: str, ranges) -> None:

@@ -1,0 +1,49 @@
+"""All facts of one message, from its subject and body, in one record.
+
+Extraction needs only what the database keeps (subject and decoded body), so
+stored messages can be extracted again when the extractors improve:
+:data:`FACTS_VERSION` says which extractors made a message's facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from regtrack.extract.culprits import Culprit, RevertTest, extract_culprits, extract_revert_tests
+from regtrack.extract.links import MessageRef, extract_message_refs
+from regtrack.extract.quoting import LabelledBody
+from regtrack.extract.regzbot import RegzbotCommand, extract_regzbot_commands, is_for_regzbot
+from regtrack.extract.stacktrace import CrashReport, extract_crash_reports
+from regtrack.extract.trailers import Trailer, extract_trailers
+from regtrack.extract.versions import Versions, extract_versions
+
+# Raise when an extractor changes what it finds; `regtrack extract` then
+# redoes messages whose facts are older.
+FACTS_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    trailers: tuple[Trailer, ...]
+    message_refs: tuple[MessageRef, ...]
+    crashes: tuple[CrashReport, ...]
+    culprits: tuple[Culprit, ...]
+    revert_tests: tuple[RevertTest, ...]
+    versions: Versions
+    regzbot_commands: tuple[RegzbotCommand, ...]
+    for_regzbot: bool
+
+
+def extract_facts(subject: str, body: str) -> MessageFacts:
+    """Run every extractor over one message; the body is labelled once."""
+    labelled = LabelledBody(body)
+    return MessageFacts(
+        trailers=extract_trailers(labelled),
+        message_refs=extract_message_refs(labelled),
+        crashes=extract_crash_reports(labelled),
+        culprits=extract_culprits(labelled),
+        revert_tests=extract_revert_tests(labelled),
+        versions=extract_versions(labelled, subject),
+        regzbot_commands=extract_regzbot_commands(labelled),
+        for_regzbot=is_for_regzbot(subject),
+    )

@@ -1,0 +1,256 @@
+"""The tables that hold extracted facts: their schema, writes and reads.
+
+One table per kind of fact, keyed by message-id, so later stages can ask
+SQL questions such as "which messages carry a Fixes: for this commit" or
+"which reports share this crash signature".  Frames, tags and ranges are
+JSON columns: they are read whole, never searched piecewise.  Writes happen
+inside the store's batch transaction (see :meth:`Store.write_batch`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from regtrack.extract.facts import FACTS_VERSION, MessageFacts
+
+FACTS_MIGRATION = """
+ALTER TABLE messages ADD COLUMN facts_version INTEGER;
+ALTER TABLE messages ADD COLUMN for_regzbot INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER messages_au;
+CREATE TRIGGER messages_au AFTER UPDATE OF subject, body ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, subject, body)
+    VALUES ('delete', old.rowid, old.subject, old.body);
+    INSERT INTO messages_fts(rowid, subject, body)
+    VALUES (new.rowid, new.subject, new.body);
+END;
+CREATE TABLE trailers (
+    msgid TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    commit_id TEXT,
+    subject TEXT,
+    stable_versions TEXT,
+    PRIMARY KEY (msgid, position)
+);
+CREATE INDEX trailers_key_commit ON trailers(key, commit_id);
+CREATE TABLE message_links (
+    msgid TEXT NOT NULL,
+    ref_msgid TEXT NOT NULL,
+    url TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    PRIMARY KEY (msgid, ref_msgid, origin)
+);
+CREATE INDEX message_links_ref ON message_links(ref_msgid);
+CREATE TABLE crash_reports (
+    msgid TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    crash_function TEXT,
+    quoted INTEGER NOT NULL,
+    first_line INTEGER NOT NULL,
+    header TEXT NOT NULL,
+    hardware TEXT,
+    user_rip TEXT,
+    frames TEXT NOT NULL,
+    PRIMARY KEY (msgid, position)
+);
+CREATE INDEX crash_reports_signature ON crash_reports(signature);
+CREATE TABLE culprits (
+    msgid TEXT NOT NULL,
+    commit_id TEXT NOT NULL,
+    subject TEXT,
+    kind TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    PRIMARY KEY (msgid, commit_id)
+);
+CREATE INDEX culprits_commit ON culprits(commit_id);
+CREATE TABLE revert_tests (
+    msgid TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    sentence TEXT NOT NULL,
+    PRIMARY KEY (msgid, line)
+);
+CREATE TABLE message_versions (
+    msgid TEXT PRIMARY KEY,
+    tags TEXT NOT NULL,
+    ranges TEXT NOT NULL,
+    trees TEXT NOT NULL,
+    named_trees TEXT NOT NULL,
+    report_tree TEXT
+);
+CREATE TABLE regzbot_commands (
+    msgid TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    argument TEXT NOT NULL,
+    caret INTEGER NOT NULL,
+    commit_id TEXT,
+    range_start TEXT,
+    range_end TEXT,
+    report TEXT,
+    url TEXT,
+    ref_msgid TEXT,
+    title TEXT,
+    problem TEXT,
+    line INTEGER NOT NULL,
+    PRIMARY KEY (msgid, position)
+)
+"""
+FACT_TABLES = (
+    "trailers",
+    "message_links",
+    "crash_reports",
+    "culprits",
+    "revert_tests",
+    "message_versions",
+    "regzbot_commands",
+)
+
+
+def write_facts(
+    conn: sqlite3.Connection,
+    facts_by_msgid: Iterable[tuple[str, MessageFacts]],
+    stamp: bool = True,
+) -> None:
+    """Insert the facts of messages that have none yet (inside a transaction).
+
+    ``stamp`` records the facts version on the messages; ingest sets it in
+    the message's own INSERT instead, sparing a rewrite of every new row.
+    """
+    rows: dict[str, list[tuple]] = {table: [] for table in FACT_TABLES}
+    stamped = []
+    for msgid, facts in facts_by_msgid:
+        _collect(rows, msgid, facts)
+        stamped.append((FACTS_VERSION, int(facts.for_regzbot), msgid))
+    for table, table_rows in rows.items():
+        if table_rows:
+            marks = ",".join("?" * len(table_rows[0]))
+            conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", table_rows)
+    if stamp:
+        conn.executemany(
+            "UPDATE messages SET facts_version = ?, for_regzbot = ? WHERE msgid = ?", stamped
+        )
+
+
+def delete_facts(conn: sqlite3.Connection, msgids: Sequence[str]) -> None:
+    """Remove the facts of these messages, before extracting them again."""
+    for table in FACT_TABLES:
+        conn.executemany(f"DELETE FROM {table} WHERE msgid = ?", [(m,) for m in msgids])
+
+
+def _collect(rows: dict[str, list[tuple]], msgid: str, facts: MessageFacts) -> None:
+    for position, t in enumerate(facts.trailers):
+        rows["trailers"].append(
+            (
+                msgid,
+                position,
+                t.key,
+                t.value,
+                t.origin.value,
+                t.line,
+                t.commit,
+                t.subject,
+                t.stable_versions,
+            )
+        )
+    for ref in facts.message_refs:
+        rows["message_links"].append((msgid, ref.msgid, ref.url, ref.origin.value, ref.line))
+    for position, crash in enumerate(facts.crashes):
+        frames = [
+            [f.function, f.offset, f.size, f.module, f.reliable, f.inline] for f in crash.frames
+        ]
+        rows["crash_reports"].append(
+            (
+                msgid,
+                position,
+                crash.kind,
+                crash.title,
+                crash.signature,
+                crash.crash_function,
+                int(crash.quoted),
+                crash.first_line,
+                crash.header,
+                crash.hardware,
+                crash.user_rip,
+                json.dumps(frames),
+            )
+        )
+    for culprit in facts.culprits:
+        rows["culprits"].append(
+            (msgid, culprit.commit, culprit.subject, culprit.kind, culprit.sentence, culprit.line)
+        )
+    for revert in facts.revert_tests:
+        rows["revert_tests"].append((msgid, revert.line, revert.sentence))
+    versions = facts.versions
+    rows["message_versions"].append(
+        (
+            msgid,
+            json.dumps([[tag.name, tag.tree] for tag in versions.tags]),
+            json.dumps([[r.start, r.end] for r in versions.ranges]),
+            json.dumps(list(versions.trees)),
+            json.dumps(list(versions.named_trees)),
+            versions.report_tree,
+        )
+    )
+    for position, c in enumerate(facts.regzbot_commands):
+        rows["regzbot_commands"].append(
+            (
+                msgid,
+                position,
+                c.name,
+                c.argument,
+                int(c.caret),
+                c.commit,
+                c.range_start,
+                c.range_end,
+                c.report,
+                c.url,
+                c.msgid,
+                c.title,
+                c.problem,
+                c.line,
+            )
+        )
+
+
+def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[object]) -> list[dict]:
+    cursor = conn.execute(sql, args)
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+_ORDER = {"trailers": "position", "crash_reports": "position", "regzbot_commands": "position"}
+
+
+def read_facts(conn: sqlite3.Connection, msgid: str) -> dict[str, object] | None:
+    """The stored facts of one message as plain data, or None if never extracted."""
+    found = _rows(conn, "SELECT facts_version, for_regzbot FROM messages WHERE msgid = ?", [msgid])
+    if not found or found[0]["facts_version"] is None:
+        return None
+    facts: dict[str, object] = {
+        "facts_version": found[0]["facts_version"],
+        "for_regzbot": bool(found[0]["for_regzbot"]),
+    }
+    for table in FACT_TABLES:
+        order = _ORDER.get(table, "rowid")
+        rows = _rows(conn, f"SELECT * FROM {table} WHERE msgid = ? ORDER BY {order}", [msgid])
+        for row in rows:
+            del row["msgid"]
+        facts[table] = rows
+    for crash in facts["crash_reports"]:  # type: ignore[union-attr]
+        names = ("function", "offset", "size", "module", "reliable", "inline")
+        crash["frames"] = [dict(zip(names, f, strict=True)) for f in json.loads(crash["frames"])]
+        crash["quoted"] = bool(crash["quoted"])
+    for versions in facts["message_versions"]:  # type: ignore[union-attr]
+        for key in ("tags", "ranges", "trees", "named_trees"):
+            versions[key] = json.loads(versions[key])
+    return facts

@@ -1,0 +1,51 @@
+"""A message's stored facts as the lines ``regtrack show`` prints.
+
+Reads the plain data :meth:`Store.facts` returns; what is absent is not
+printed, so a reply with nothing to say shows nothing.
+"""
+
+from __future__ import annotations
+
+MAX_FRAMES_SHOWN = 12
+
+
+def format_facts(facts: dict) -> list[str]:
+    """Readable lines for one message's facts, most telling first."""
+    lines: list[str] = []
+    for versions in facts.get("message_versions", []):
+        tags = ", ".join(name for name, _ in versions["tags"][:6])
+        if versions["report_tree"] or tags:
+            tree = versions["report_tree"] or "unknown"
+            lines.append(f"tree: {tree}" + (f" ({tags})" if tags else ""))
+        for start, end in versions["ranges"][:3]:
+            lines.append(f"range: {start}..{end}")
+    for culprit in facts.get("culprits", []):
+        subject = f' ("{culprit["subject"]}")' if culprit["subject"] else ""
+        lines.append(f"culprit: {culprit['commit_id']}{subject} [{culprit['kind']}]")
+        lines.append(f"  because: {culprit['sentence']}")
+    for revert in facts.get("revert_tests", []):
+        lines.append(f"revert test: {revert['sentence']}")
+    for crash in facts.get("crash_reports", []):
+        quoted = " (quoted)" if crash["quoted"] else ""
+        lines.append(f"crash: {crash['title']}{quoted} [signature {crash['signature']}]")
+        if crash["hardware"]:
+            lines.append(f"  hardware: {crash['hardware']}")
+        reliable = [_frame(f) for f in crash["frames"] if f["reliable"]]
+        shown = reliable[:MAX_FRAMES_SHOWN]
+        more = f", ... {len(reliable) - len(shown)} more" if len(reliable) > len(shown) else ""
+        if shown:
+            lines.append(f"  frames: {', '.join(shown)}{more}")
+    for link in facts.get("message_links", []):
+        lines.append(f"links to: <{link['ref_msgid']}> (in {link['origin']} text)")
+    for trailer in facts.get("trailers", []):
+        if trailer["key"] in ("Fixes", "Closes", "Link", "Reported-by", "Tested-by"):
+            lines.append(f"trailer: {trailer['key']}: {trailer['value']} ({trailer['origin']})")
+    for command in facts.get("regzbot_commands", []):
+        caret = "^" if command["caret"] else ""
+        problem = f"  [{command['problem']}]" if command["problem"] else ""
+        lines.append(f"regzbot: {caret}{command['name']}: {command['argument']}{problem}")
+    return lines
+
+
+def _frame(frame: dict) -> str:
+    return frame["function"] + (f" [{frame['module']}]" if frame["module"] else "")
