@@ -22,94 +22,15 @@ import argparse
 import contextlib
 import email
 import email.policy
-import json
-import os
-import platform
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from common import DEFAULT_CORPUS, REPO, machine, run_ingest
+
 sys.path.insert(0, str(REPO))
-
-from regtrack.sources.mbox import MboxSource  # noqa: E402
-
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "linux-next-2023.mbox.xz"
-
-
-def run_ingest(corpus: Path, db: Path, *extra: str) -> tuple[float, dict, int]:
-    """Time one ``regtrack ingest`` subprocess; returns (seconds, summary, peak RSS KB).
-
-    The peak is of the whole run: the ingest process and its parse worker
-    (a grandchild, through the fork server), summed, sampled every 20 ms.
-    """
-    command = [
-        sys.executable,
-        "-m",
-        "regtrack",
-        "ingest",
-        str(corpus),
-        "--db",
-        str(db),
-        "--json",
-        *extra,
-    ]
-    tag = f"regtrack-bench-{uuid.uuid4()}"
-    sampler = RssSampler(tag)
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        command,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "REGTRACK_BENCH_TAG": tag},
-    )
-    sampler.start()
-    out, err = proc.communicate()
-    elapsed = time.perf_counter() - started
-    sampler.stop()
-    if proc.returncode != 0:
-        sys.exit(f"ingest failed ({proc.returncode}): {err.strip()}")
-    return elapsed, json.loads(out), sampler.peak_kb
-
-
-class RssSampler(threading.Thread):
-    """Samples the summed VmRSS of every process whose environment holds a tag."""
-
-    def __init__(self, tag: str) -> None:
-        super().__init__(daemon=True)
-        self.tag = tag.encode()
-        self.peak_kb = 0
-        self.running = True
-
-    def run(self) -> None:
-        while self.running:
-            self.peak_kb = max(self.peak_kb, self._sum_kb())
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.running = False
-        self.join()
-
-    def _sum_kb(self) -> int:
-        total = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                if self.tag not in (entry / "environ").read_bytes():
-                    continue
-                for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            except OSError:
-                continue
-        return total
+from regtrack.sources.mbox import MboxSource
 
 
 def stdlib_baseline(corpus: Path) -> tuple[float, int]:
@@ -123,21 +44,6 @@ def stdlib_baseline(corpus: Path) -> tuple[float, int]:
             with contextlib.suppress(LookupError, ValueError, AssertionError):
                 body.get_content()
     return time.perf_counter() - started, len(messages)
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}"
-    )
 
 
 def main() -> None:

@@ -111,6 +111,11 @@ def main(debug: bool) -> None:
     metavar="MB",
     help="Skip messages larger than this.",
 )
+@click.option(
+    "--no-extract",
+    is_flag=True,
+    help="Store without extracting facts (faster bulk loads; run regtrack extract later).",
+)
 @json_option
 @click.option("-v", "--verbose", is_flag=True, help="List every skipped record.")
 @handles_errors
@@ -122,6 +127,7 @@ def ingest_command(
     refresh: bool,
     single_message: bool,
     max_size: float,
+    no_extract: bool,
     as_json: bool,
     verbose: bool,
 ) -> None:
@@ -171,6 +177,7 @@ def ingest_command(
                 sources,
                 max_size=int(max_size * 1e6),
                 on_progress=lambda _source, n: progress.advance(task, n),
+                extract=not no_extract,
             )
     except KeyboardInterrupt:
         _fail(

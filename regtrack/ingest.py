@@ -82,8 +82,12 @@ def ingest(
     max_size: int = DEFAULT_MAX_SIZE,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_progress: Callable[[object, int], None] | None = None,
+    extract: bool = True,
 ) -> IngestSummary:
     """Read every source into ``store``; errors are collected, not raised.
+
+    With ``extract`` false, messages are stored without facts, for
+    :func:`extract_stored` (``regtrack extract``) to add later.
 
     ``on_progress(source, n)`` is called once a batch of ``n`` records is
     stored.  A :class:`RegtrackError` from a source ends that source (what
@@ -98,13 +102,13 @@ def ingest(
     """
     summary = IngestSummary()
     reader = store.reader()
-    parser = _Parser()
+    parser = _Parser(extract)
     writer = _BatchWriter(store, summary, on_progress)
     pending: deque[_ParsingBatch] = deque()
 
     def start(source, batch: list[RawMail]) -> None:
         pending.append(_start_batch(reader, parser, source, batch, max_size, summary))
-        _hand_over(pending, writer, summary, keep=2)
+        _hand_over(pending, writer, summary, keep=parser.workers)
 
     try:
         for source in sources:
@@ -202,8 +206,10 @@ class ParsedBatch:
     extract_errors: list[str] = field(default_factory=list)
 
 
-def parse_batch(items: list[tuple[bytes, datetime | None, str, str]]) -> ParsedBatch:
-    """Parse and extract (bytes, archive date, sha, where) items, one failure at a time."""
+def parse_batch(
+    items: list[tuple[bytes, datetime | None, str, str]], extract: bool = True
+) -> ParsedBatch:
+    """Parse (and extract) (bytes, archive date, sha, where) items, one failure at a time."""
     batch = ParsedBatch()
     for data, archive_date, sha, where in items:
         try:
@@ -212,6 +218,8 @@ def parse_batch(items: list[tuple[bytes, datetime | None, str, str]]) -> ParsedB
             batch.skips.append(Skip(where, f"parse-error: {type(exc).__name__}: {exc}", len(data)))
             continue
         batch.messages.append((message, where))
+        if not extract:
+            continue
         try:
             batch.facts[message.msgid] = extract_facts(message.subject, message.body)
         except Exception as exc:  # an extractor bug: keep the message, report it
@@ -233,7 +241,12 @@ class _Parser:
     never forked from a process with threads running.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, extract: bool = True) -> None:
+        self.extract = extract
+        # Parsing alone keeps one worker as busy as the writer thread; with
+        # extraction a second worker keeps up (measured by bench/extract.py
+        # on two cores).  More would only contend for the same cores.
+        self.workers = 2 if extract else 1
         self.pool: ProcessPoolExecutor | None = None
         self.batches = 0
 
@@ -241,18 +254,18 @@ class _Parser:
         self.batches += 1
         if self.batches == 1 or not items:
             done: Future = Future()
-            done.set_result(parse_batch(items))
+            done.set_result(parse_batch(items, self.extract))
             return done
         if self.pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["regtrack.mail", "regtrack.extract.facts"])
             self.pool = ProcessPoolExecutor(
-                max_workers=2,
+                max_workers=self.workers,
                 mp_context=context,
                 initializer=_end_with_process,
                 initargs=(os.getpid(),),
             )
-        return self.pool.submit(parse_batch, items)
+        return self.pool.submit(parse_batch, items, self.extract)
 
     def close(self) -> None:
         if self.pool is not None:
