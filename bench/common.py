@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -99,3 +100,14 @@ def machine() -> str:
 def run_ingest(corpus: Path, db: Path, *extra: str) -> tuple[float, dict, int]:
     """Time ``regtrack ingest CORPUS`` into ``db``."""
     return run_regtrack("ingest", corpus, db, *extra)
+
+
+def bench_arguments(doc: str) -> argparse.Namespace:
+    """The options every benchmark takes (--corpus, --repeat); exits if no corpus."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is shown")
+    args = parser.parse_args()
+    if not args.corpus.exists():
+        sys.exit(f"corpus not found: {args.corpus}")
+    return args

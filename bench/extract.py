@@ -16,13 +16,12 @@ Figures, not assertions: targets are judged by reading them (bench/README.md).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, REPO, machine, run_ingest, run_regtrack
+from common import REPO, bench_arguments, machine, run_ingest, run_regtrack
 
 sys.path.insert(0, str(REPO))
 from regtrack.extract.facts import extract_facts
@@ -41,12 +40,7 @@ def extraction_alone(corpus: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is shown")
-    args = parser.parse_args()
-    if not args.corpus.exists():
-        sys.exit(f"corpus not found: {args.corpus}")
+    args = bench_arguments(__doc__)
 
     plain, full, alone, later = [], [], [], []
     count = 0

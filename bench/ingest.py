@@ -18,7 +18,6 @@ Figures, not assertions: targets are judged by reading them (bench/README.md).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import email
 import email.policy
@@ -27,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import DEFAULT_CORPUS, REPO, machine, run_ingest
+from common import REPO, bench_arguments, machine, run_ingest
 
 sys.path.insert(0, str(REPO))
 from regtrack.sources.mbox import MboxSource
@@ -47,12 +46,7 @@ def stdlib_baseline(corpus: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is shown")
-    args = parser.parse_args()
-    if not args.corpus.exists():
-        sys.exit(f"corpus not found: {args.corpus}")
+    args = bench_arguments(__doc__)
 
     firsts, unchanged, refreshed, baselines = [], [], [], []
     peaks, count = [], 0

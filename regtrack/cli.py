@@ -61,6 +61,20 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _progress_bar(label: str, quiet: bool) -> Progress:
+    """A bar on stderr for long work, shown only on a terminal and never with --json."""
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
+    )
+
+
 def _open_store(db_path: str | None) -> Store:
     return Store(resolve_db_path(db_path))
 
@@ -157,18 +171,9 @@ def ingest_command(
                 warn=warnings.append,
             )
         )
-    console = Console(stderr=True)
     totals = [s.total for s in sources]
     total = sum(t for t in totals if t is not None) if None not in totals else None
-    progress = Progress(
-        TextColumn("ingesting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=as_json or not console.is_terminal,
-    )
+    progress = _progress_bar("ingesting", quiet=as_json)
     try:
         with progress:
             task = progress.add_task("ingest", total=total)
@@ -295,16 +300,7 @@ def extract_command(db_path: str | None, redo: bool, as_json: bool) -> None:
     """Extract facts from stored messages that have none, or facts from an older
     regtrack (ingest extracts new messages by itself)."""
     store = _open_store(db_path)
-    console = Console(stderr=True)
-    progress = Progress(
-        TextColumn("extracting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=as_json or not console.is_terminal,
-    )
+    progress = _progress_bar("extracting", quiet=as_json)
     total = store.stats()["messages" if redo else "without_facts"]
     with progress:
         task = progress.add_task("extract", total=total)

@@ -180,7 +180,10 @@ class Store:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # Some errors (a full disk, SQLITE_FULL) make SQLite roll back by
+            # itself; a second ROLLBACK would fail and hide the real cause.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 
@@ -238,6 +241,22 @@ class Store:
         message with where it came from; ``facts`` are by message-id (a
         message without facts is left for ``regtrack extract``).
         """
+        try:
+            return self._write_batch(source, messages, skips, cursor, facts)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{self.path}: writing a batch failed ({exc}); it was rolled back, "
+                "everything stored before it is kept"
+            ) from exc
+
+    def _write_batch(
+        self,
+        source: tuple[str, str, str],
+        messages: Sequence[tuple[MailMessage, str]],
+        skips: Sequence[Skip],
+        cursor: str | None,
+        facts: Mapping[str, MessageFacts] | None,
+    ) -> BatchCounts:
         key, kind, label = source
         now = _now()
         with self.transaction() as conn:

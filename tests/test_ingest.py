@@ -12,6 +12,9 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
+from regtrack.errors import StoreError
 from regtrack.ingest import ingest
 from regtrack.sources.mbox import MboxSource
 from regtrack.store import Store
@@ -89,6 +92,21 @@ def test_damaged_archive_keeps_good_messages_and_reports(tmp_path: Path, store: 
     assert store.stats()["messages"] == summary.new
     # The file was not read to its end, so it is not marked as done.
     assert store.source_cursor(f"mbox:{path.resolve()}") is None
+
+
+def test_full_disk_is_one_error_and_keeps_earlier_batches(tmp_path: Path, store: Store) -> None:
+    mbox = write_mbox(
+        tmp_path / "many.mbox",
+        *(message(f"m{n}@x", os.urandom(4000).hex().encode()) for n in range(1500)),
+    )
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 3000}")  # about 12 MB more
+    with pytest.raises(StoreError, match=r"database or disk is full.*rolled back"):
+        ingest(store, [MboxSource(mbox)], batch_size=200)
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+    assert stored > 0 and stored % 200 == 0  # whole batches, nothing half-written
 
 
 def test_ingest_twice_changes_nothing(seed_mbox: Path, store: Store, db_path: Path) -> None:

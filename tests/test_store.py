@@ -103,7 +103,7 @@ def test_cursor_is_stored_with_the_batch(store: Store) -> None:
 def test_failed_batch_leaves_nothing(store: Store) -> None:
     good, bad = mail("good@x"), mail("bad@x")
     broken = bad.__class__(**{**{f: getattr(bad, f) for f in bad.__slots__}, "body": None})
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StoreError, match=r"writing a batch failed .* it was rolled back"):
         write(store, good, broken)
     assert store.stats() == {
         "messages": 0,
