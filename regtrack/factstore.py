@@ -87,6 +87,24 @@ CREATE TABLE message_versions (
     named_trees TEXT NOT NULL,
     report_tree TEXT
 );
+CREATE TABLE message_patches (
+    msgid TEXT PRIMARY KEY,
+    is_patch INTEGER NOT NULL,
+    is_reply INTEGER NOT NULL,
+    is_rfc INTEGER NOT NULL,
+    is_resend INTEGER NOT NULL,
+    is_pull_request INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    series_index INTEGER,
+    series_total INTEGER,
+    tree TEXT,
+    subsystem TEXT,
+    title TEXT NOT NULL,
+    files TEXT NOT NULL,
+    patch_id TEXT,
+    inline_fix INTEGER NOT NULL
+);
+CREATE INDEX message_patches_patch_id ON message_patches(patch_id);
 CREATE TABLE regzbot_commands (
     msgid TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -112,6 +130,7 @@ FACT_TABLES = (
     "culprits",
     "revert_tests",
     "message_versions",
+    "message_patches",
     "regzbot_commands",
 )
 
@@ -201,6 +220,26 @@ def _collect(rows: dict[str, list[tuple]], msgid: str, facts: MessageFacts) -> N
             versions.report_tree,
         )
     )
+    prefix, patch = facts.subject_prefix, facts.patch
+    rows["message_patches"].append(
+        (
+            msgid,
+            int(prefix.is_patch),
+            int(prefix.is_reply),
+            int(prefix.is_rfc),
+            int(prefix.is_resend),
+            int(prefix.is_pull_request),
+            prefix.version,
+            prefix.index,
+            prefix.total,
+            prefix.tree,
+            prefix.subsystem,
+            prefix.title,
+            json.dumps(list(patch.files) if patch else []),
+            patch.patch_id if patch else None,
+            int(patch.inline_fix) if patch else 0,
+        )
+    )
     for position, c in enumerate(facts.regzbot_commands):
         rows["regzbot_commands"].append(
             (
@@ -250,6 +289,10 @@ def read_facts(conn: sqlite3.Connection, msgid: str) -> dict[str, object] | None
         names = ("function", "offset", "size", "module", "reliable", "inline")
         crash["frames"] = [dict(zip(names, f, strict=True)) for f in json.loads(crash["frames"])]
         crash["quoted"] = bool(crash["quoted"])
+    for patch in facts["message_patches"]:  # type: ignore[union-attr]
+        patch["files"] = json.loads(patch["files"])
+        for key in ("is_patch", "is_reply", "is_rfc", "is_resend", "is_pull_request", "inline_fix"):
+            patch[key] = bool(patch[key])
     for versions in facts["message_versions"]:  # type: ignore[union-attr]
         for key in ("tags", "ranges", "trees", "named_trees"):
             versions[key] = json.loads(versions[key])

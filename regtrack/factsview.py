@@ -35,6 +35,15 @@ def format_facts(facts: dict) -> list[str]:
         more = f", ... {len(reliable) - len(shown)} more" if len(reliable) > len(shown) else ""
         if shown:
             lines.append(f"  frames: {', '.join(shown)}{more}")
+    for patch in facts.get("message_patches", []):
+        if patch["is_patch"] or patch["files"]:
+            series = (
+                f" {patch['series_index']}/{patch['series_total']}" if patch["series_total"] else ""
+            )
+            kind = "inline fix" if patch["inline_fix"] else f"patch v{patch['version']}{series}"
+            files = ", ".join(patch["files"][:5]) or "no diff"
+            patch_id = f" [patch-id {patch['patch_id'][:16]}]" if patch["patch_id"] else ""
+            lines.append(f"{kind}: {files}{patch_id}")
     for link in facts.get("message_links", []):
         lines.append(f"links to: <{link['ref_msgid']}> (in {link['origin']} text)")
     for trailer in facts.get("trailers", []):

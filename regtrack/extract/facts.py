@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from regtrack.extract.culprits import Culprit, RevertTest, extract_culprits, extract_revert_tests
 from regtrack.extract.links import MessageRef, extract_message_refs
+from regtrack.extract.patches import PatchInfo, SubjectPrefix, extract_patch, parse_subject
 from regtrack.extract.quoting import LabelledBody
 from regtrack.extract.regzbot import RegzbotCommand, extract_regzbot_commands, is_for_regzbot
 from regtrack.extract.stacktrace import CrashReport, extract_crash_reports
@@ -32,11 +33,14 @@ class MessageFacts:
     versions: Versions
     regzbot_commands: tuple[RegzbotCommand, ...]
     for_regzbot: bool
+    subject_prefix: SubjectPrefix
+    patch: PatchInfo | None
 
 
 def extract_facts(subject: str, body: str) -> MessageFacts:
     """Run every extractor over one message; the body is labelled once."""
     labelled = LabelledBody(body)
+    prefix = parse_subject(subject)
     return MessageFacts(
         trailers=extract_trailers(labelled),
         message_refs=extract_message_refs(labelled),
@@ -46,4 +50,6 @@ def extract_facts(subject: str, body: str) -> MessageFacts:
         versions=extract_versions(labelled, subject),
         regzbot_commands=extract_regzbot_commands(labelled),
         for_regzbot=is_for_regzbot(subject),
+        subject_prefix=prefix,
+        patch=extract_patch(labelled, prefix),
     )

@@ -1,0 +1,175 @@
+"""Patches: subject prefixes, series position, files touched, patch-ids.
+
+Subject prefixes follow Documentation/process/submitting-patches.rst and
+b4: ``[PATCH v3 5/5]``, ``[RFC PATCH net-next 0/7]``, ``[PATCH RESEND]``,
+then an optional subsystem prefix (``mm/gup: ...``).  The patch-id is
+computed the way ``git patch-id --stable`` does, so the same change is
+recognised after a rebase moved it (its line numbers and commit id change,
+its lines do not): each file's diff lines, whitespace removed and hunk
+headers left out, are hashed on their own, and the file hashes are summed,
+so the order of files does not matter either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from regtrack.extract.quoting import LabelledBody
+
+_REPLY = re.compile(r"^(?:\s*(?:re|fwd?|aw|sv)\s*:\s*)+", re.IGNORECASE)
+_TAG = re.compile(r"\s*\[([^\[\]]{1,100})\]")
+_VERSION = re.compile(r"^v(\d{1,3})$", re.IGNORECASE)
+_POSITION = re.compile(r"^(\d{1,4})/(\d{1,4})$")
+_SUBSYSTEM = re.compile(r"^([\w.,/+-]{1,60}(?:: [\w.,/+-]{1,40}){0,2}): ")
+_DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/(\S+)", re.MULTILINE)
+_PLUS_FILE = re.compile(r"^\+\+\+ (?:b/)?(\S+)", re.MULTILINE)
+_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+_WHITESPACE = re.compile(r"[ \t\n\r\v\f]+")  # git's isspace(): ASCII only
+_NEXT_PATCH = re.compile(r"^(?:commit|From) [0-9a-f]{40}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectPrefix:
+    """What the bracketed tags and the title of a subject say.
+
+    ``is_patch`` when a tag says PATCH or RFC; ``version`` (1 when not
+    given), ``index``/``total`` for ``n/m``; ``tree`` for a word such as
+    ``net-next``; ``subsystem`` for the title's ``mm/gup:`` prefix.
+    """
+
+    is_patch: bool
+    is_reply: bool
+    is_rfc: bool
+    is_resend: bool
+    is_pull_request: bool
+    version: int
+    index: int | None
+    total: int | None
+    tree: str | None
+    subsystem: str | None
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatchInfo:
+    """The diff a message carries in its own text, if any."""
+
+    files: tuple[str, ...]
+    patch_id: str | None
+    inline_fix: bool  # a reply whose author proposes a diff (seed message 3)
+
+
+def parse_subject(subject: str) -> SubjectPrefix:
+    """Read ``[PATCH v3 5/5] mm/gup: fix ...`` into its parts."""
+    reply = _REPLY.match(subject)
+    rest = subject[reply.end() :] if reply else subject
+    words: list[str] = []
+    while (tag := _TAG.match(rest)) is not None:
+        words.extend(tag.group(1).split())
+        rest = rest[tag.end() :]
+    title = rest.strip()
+    upper = [word.upper() for word in words]
+    version, index, total, tree = 1, None, None, None
+    for word in words:
+        if match := _VERSION.match(word):
+            version = int(match.group(1))
+        elif match := _POSITION.match(word):
+            index, total = int(match.group(1)), int(match.group(2))
+        elif word.upper() not in ("PATCH", "RFC", "RESEND", "GIT", "PULL", "PATCHSET", "REPOST"):
+            tree = tree or word
+    subsystem = _SUBSYSTEM.match(title)
+    return SubjectPrefix(
+        is_patch="PATCH" in upper or "RFC" in upper or "PATCHSET" in upper,
+        is_reply=reply is not None,
+        is_rfc="RFC" in upper,
+        is_resend="RESEND" in upper,
+        is_pull_request="GIT" in upper and "PULL" in upper,
+        version=version,
+        index=index,
+        total=total,
+        tree=tree,
+        subsystem=subsystem.group(1) if subsystem else None,
+        title=title,
+    )
+
+
+def extract_patch(body: LabelledBody, subject: SubjectPrefix) -> PatchInfo | None:
+    """The diff in the author's own text: files, patch-id, whether an inline fix."""
+    if "\n+++ " not in body.text and "diff --git" not in body.text:
+        return None
+    own = body.own_text()
+    files = tuple(dict.fromkeys(m.group(2) for m in _DIFF_FILE.finditer(own))) or tuple(
+        dict.fromkeys(m.group(1) for m in _PLUS_FILE.finditer(own) if m.group(1) != "/dev/null")
+    )
+    if not files:
+        return None
+    return PatchInfo(
+        files=files,
+        patch_id=patch_id(own),
+        inline_fix=subject.is_reply and not subject.is_patch,
+    )
+
+
+def patch_id(text: str) -> str | None:
+    """The id ``git patch-id --stable`` gives the first patch in ``text``.
+
+    Lines before the first ``diff `` line are the message, not the patch.
+    ``index`` lines and hunk headers are left out; every other line of the
+    patch is hashed without its whitespace, one SHA-1 per file, and the
+    per-file digests are added together as 160-bit numbers (with carry,
+    little end first, as git does).
+    """
+    total = bytearray(20)
+    digest = hashlib.sha1(usedforsecurity=False)
+    started = False
+    before = after = -1  # lines left in the current hunk; -1 while in a header
+    hashed_anything = False
+    for line in text.split("\n"):
+        if line.startswith("\\ ") and len(line) > 12:
+            continue  # "\ No newline at end of file"
+        if _NEXT_PATCH.match(line):
+            if started:
+                break
+            continue
+        if not started:
+            if not line.startswith("diff "):
+                continue
+            started = True
+        if before == -1:
+            if line.startswith("index "):
+                continue
+            if line.startswith("--- "):
+                before = after = 1
+            elif not line[:1].isalpha():
+                break
+        elif before == 0 and after == 0:
+            hunk = _HUNK.match(line)
+            if hunk:
+                before = int(hunk.group(1)) if hunk.group(1) is not None else 1
+                after = int(hunk.group(2)) if hunk.group(2) is not None else 1
+                continue
+            if not line.startswith("diff "):
+                break  # the patch ends (a signature, the next mail part)
+            _add_digest(total, digest)
+            digest = hashlib.sha1(usedforsecurity=False)
+            before = after = -1
+        if line[:1] in ("-", " "):
+            before -= 1
+        if line[:1] in ("+", " "):
+            after -= 1
+        digest.update(_WHITESPACE.sub("", line).encode("utf-8", "surrogateescape"))
+        hashed_anything = True
+    if not hashed_anything:
+        return None
+    _add_digest(total, digest)
+    return bytes(total).hex()
+
+
+def _add_digest(total: bytearray, digest: hashlib._Hash) -> None:
+    carry = 0
+    for index, byte in enumerate(digest.digest()):
+        carry += total[index] + byte
+        total[index] = carry & 0xFF
+        carry >>= 8
