@@ -105,6 +105,15 @@ CREATE TABLE message_patches (
     inline_fix INTEGER NOT NULL
 );
 CREATE INDEX message_patches_patch_id ON message_patches(patch_id);
+CREATE TABLE build_failures (
+    msgid TEXT PRIMARY KEY,
+    target TEXT,
+    reported TEXT,
+    failed INTEGER NOT NULL,
+    signature TEXT NOT NULL,
+    diagnostics TEXT NOT NULL
+);
+CREATE INDEX build_failures_signature ON build_failures(signature);
 CREATE TABLE regzbot_commands (
     msgid TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -131,6 +140,7 @@ FACT_TABLES = (
     "revert_tests",
     "message_versions",
     "message_patches",
+    "build_failures",
     "regzbot_commands",
 )
 
@@ -240,6 +250,20 @@ def _collect(rows: dict[str, list[tuple]], msgid: str, facts: MessageFacts) -> N
             int(patch.inline_fix) if patch else 0,
         )
     )
+    if (build := facts.build_failure) is not None:
+        diagnostics = [
+            [d.kind, d.severity, d.file, d.line, d.symbol, d.message] for d in build.diagnostics
+        ]
+        rows["build_failures"].append(
+            (
+                msgid,
+                build.target,
+                build.reported,
+                int(build.failed),
+                build.signature,
+                json.dumps(diagnostics),
+            )
+        )
     for position, c in enumerate(facts.regzbot_commands):
         rows["regzbot_commands"].append(
             (
@@ -293,6 +317,12 @@ def read_facts(conn: sqlite3.Connection, msgid: str) -> dict[str, object] | None
         patch["files"] = json.loads(patch["files"])
         for key in ("is_patch", "is_reply", "is_rfc", "is_resend", "is_pull_request", "inline_fix"):
             patch[key] = bool(patch[key])
+    for build in facts["build_failures"]:  # type: ignore[union-attr]
+        names = ("kind", "severity", "file", "line", "symbol", "message")
+        build["diagnostics"] = [
+            dict(zip(names, d, strict=True)) for d in json.loads(build["diagnostics"])
+        ]
+        build["failed"] = bool(build["failed"])
     for versions in facts["message_versions"]:  # type: ignore[union-attr]
         for key in ("tags", "ranges", "trees", "named_trees"):
             versions[key] = json.loads(versions[key])

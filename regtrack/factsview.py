@@ -35,6 +35,16 @@ def format_facts(facts: dict) -> list[str]:
         more = f", ... {len(reliable) - len(shown)} more" if len(reliable) > len(shown) else ""
         if shown:
             lines.append(f"  frames: {', '.join(shown)}{more}")
+    for build in facts.get("build_failures", []):
+        state = "build failure" if build["failed"] else "build warnings"
+        target = f" ({build['target']})" if build["target"] else ""
+        lines.append(f"{state}{target} [signature {build['signature']}]")
+        for diagnostic in build["diagnostics"][:3]:
+            where = diagnostic["file"] or ""
+            if diagnostic["line"]:
+                where += f":{diagnostic['line']}"
+            what = diagnostic["symbol"] or diagnostic["message"]
+            lines.append(f"  {diagnostic['severity']}: {where} {what}".rstrip())
     for patch in facts.get("message_patches", []):
         if patch["is_patch"] or patch["files"]:
             series = (

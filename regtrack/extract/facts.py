@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from regtrack.extract.buildfail import BuildFailure, extract_build_failure
 from regtrack.extract.culprits import Culprit, RevertTest, extract_culprits, extract_revert_tests
 from regtrack.extract.links import MessageRef, extract_message_refs
 from regtrack.extract.patches import PatchInfo, SubjectPrefix, extract_patch, parse_subject
@@ -35,6 +36,7 @@ class MessageFacts:
     for_regzbot: bool
     subject_prefix: SubjectPrefix
     patch: PatchInfo | None
+    build_failure: BuildFailure | None
 
 
 def extract_facts(subject: str, body: str) -> MessageFacts:
@@ -52,4 +54,5 @@ def extract_facts(subject: str, body: str) -> MessageFacts:
         for_regzbot=is_for_regzbot(subject),
         subject_prefix=prefix,
         patch=extract_patch(labelled, prefix),
+        build_failure=extract_build_failure(labelled),
     )

@@ -1,0 +1,192 @@
+"""Build failures: compiler, linker, modpost and documentation diagnostics.
+
+linux-next's reports say what was built ("today's linux-next build (x86_64
+allmodconfig) failed like this:") and paste the diagnostics: compiler
+``file:line:col: error: message``, linker ``undefined reference to `sym'``
+or ``ld.lld: error: undefined symbol: sym``, ``ERROR: modpost: "sym"
+[module.ko] undefined!``, and Sphinx ``Documentation/...:N: WARNING: ...``.
+A failure is reduced to a signature (its first error's kind, file and
+symbol or message, numbers masked) so the same failure reported for other
+configurations or on other days is recognised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from regtrack.extract.quoting import LabelledBody, Origin
+
+MAX_DIAGNOSTICS = 50  # a build log can hold thousands; the first ones tell
+_STEMS = (
+    ": error: ",
+    ": warning: ",
+    ": fatal error: ",
+    "undefined reference to",
+    "undefined symbol",
+    "ERROR: modpost:",
+    ": ERROR: ",
+    ": WARNING: ",
+    "No rule to make target",
+    "Error: ",
+)
+_BUILD_PREFIX = re.compile(r"^(?:\s*\d+\s{2,})?(?:/builds/linux/|/tmp/[\w.-]+/)?")
+_COMPILER = re.compile(
+    r"^(?P<file>[\w./+-]{1,300}?\.(?:c|h|S|s|rs|dts|dtsi|lds|y|l)):(?P<line>\d{1,7}):"
+    r"(?:\d{1,5}:)? (?P<severity>error|warning|fatal error): (?P<message>.{1,500})$"
+)
+_UNDEFINED_REFERENCE = re.compile(
+    r"(?:^|: )(?P<file>[\w./+-]{1,300}\.(?:o|c|S))?:?(?:\([\w.]{1,100}(?:\+0x[0-9a-f]{1,16})?\))?:?"
+    r" ?undefined reference to [`'](?P<symbol>[^'`\s]{1,200})'"
+)
+_UNDEFINED_SYMBOL = re.compile(r"ld(?:\.lld)?: error: undefined symbol: (?P<symbol>\S{1,200})")
+_MODPOST = re.compile(
+    r"ERROR: modpost: (?:\"(?P<symbol>[^\"]{1,200})\" \[(?P<module>[^\]]{1,200})\] undefined!"
+    r"|(?P<message>.{1,300}))"
+)
+_DOCS = re.compile(
+    r"^(?P<file>Documentation/[\w./+-]{1,300}|[\w./+-]{1,300}\.(?:rst|h|c)):(?P<line>\d{1,7}):"
+    r" (?P<severity>ERROR|WARNING): (?P<message>.{1,500})$"
+)
+_MAKE = re.compile(r"\*\*\* No rule to make target '(?P<file>[^']{1,300})'(?P<rest>.{0,300})$")
+_DTC = re.compile(
+    r"^Error: (?P<file>[\w./+-]{1,300}\.dtsi?):(?P<line>\d{1,7})[.\d-]* (?P<message>.{1,300})$"
+)
+# "today's linux-next build (x86_64\nallmodconfig) failed like this:"
+_TARGET = re.compile(r"\bbuild \(([\w\s.+/-]{2,80}?)\)\s+(failed|produced)")
+_NUMBERS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildDiagnostic:
+    kind: str  # compiler, linker, modpost, docs, make, dtc
+    severity: str  # error, warning
+    file: str | None
+    line: int | None
+    symbol: str | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuildFailure:
+    """What a message says failed to build, for what target, and a signature."""
+
+    target: str | None  # "x86_64 allmodconfig", "htmldocs"
+    diagnostics: tuple[BuildDiagnostic, ...]
+    signature: str
+
+    reported: str | None = None  # "failed" or "produced", as the report says
+
+    @property
+    def failed(self) -> bool:
+        """The build failed: errors, or warnings the report says made it fail (-Werror)."""
+        return self.reported == "failed" or any(d.severity == "error" for d in self.diagnostics)
+
+
+def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
+    """Build diagnostics in the author's own text, or None when there are none."""
+    text = body.text
+    starts: set[int] = set()
+    for stem in _STEMS:
+        position = text.find(stem)
+        while position >= 0 and len(starts) < 4 * MAX_DIAGNOSTICS:
+            starts.add(text.rfind("\n", 0, position) + 1)
+            end = text.find("\n", position)
+            position = -1 if end < 0 else text.find(stem, end)
+    diagnostics: list[BuildDiagnostic] = []
+    for start in sorted(starts):
+        if body.span_at(start).origin is not Origin.OWN:
+            continue
+        end = text.find("\n", start)
+        line = text[start : len(text) if end < 0 else end].strip()
+        diagnostic = parse_diagnostic(line)
+        if diagnostic is not None and diagnostic not in diagnostics:
+            diagnostics.append(diagnostic)
+            if len(diagnostics) >= MAX_DIAGNOSTICS:
+                break
+    if not diagnostics:
+        return None
+    target = _TARGET.search(body.own_text(16 * 1024))
+    return BuildFailure(
+        target=" ".join(target.group(1).split()) if target else None,
+        diagnostics=tuple(diagnostics),
+        signature=_signature(diagnostics),
+        reported=target.group(2) if target else None,
+    )
+
+
+def parse_diagnostic(line: str) -> BuildDiagnostic | None:
+    """One diagnostic line, or None when the line is not one."""
+    line = line[_BUILD_PREFIX.match(line).end() :]  # type: ignore[union-attr]
+    if match := _COMPILER.match(line):
+        severity = "error" if "error" in match.group("severity") else "warning"
+        return BuildDiagnostic(
+            "compiler",
+            severity,
+            match.group("file"),
+            int(match.group("line")),
+            None,
+            match.group("message").strip(),
+        )
+    if match := _DOCS.match(line):
+        return BuildDiagnostic(
+            "docs",
+            match.group("severity").lower(),
+            match.group("file"),
+            int(match.group("line")),
+            None,
+            match.group("message").strip(),
+        )
+    if match := _MAKE.search(line):
+        rest = match.group("rest").strip(" .,")
+        return BuildDiagnostic(
+            "make",
+            "error",
+            match.group("file"),
+            None,
+            None,
+            f"No rule to make target{', ' + rest if rest else ''}",
+        )
+    if match := _DTC.match(line):
+        return BuildDiagnostic(
+            "dtc",
+            "error",
+            match.group("file"),
+            int(match.group("line")),
+            None,
+            match.group("message").strip(),
+        )
+    if match := _MODPOST.search(line):
+        if match.group("symbol"):
+            return BuildDiagnostic(
+                "modpost",
+                "error",
+                match.group("module"),
+                None,
+                match.group("symbol"),
+                "undefined symbol",
+            )
+        return BuildDiagnostic("modpost", "error", None, None, None, match.group("message").strip())
+    if match := _UNDEFINED_SYMBOL.search(line):
+        return BuildDiagnostic(
+            "linker", "error", None, None, match.group("symbol"), "undefined symbol"
+        )
+    if match := _UNDEFINED_REFERENCE.search(line):
+        return BuildDiagnostic(
+            "linker",
+            "error",
+            match.group("file"),
+            None,
+            match.group("symbol"),
+            "undefined reference",
+        )
+    return None
+
+
+def _signature(diagnostics: list[BuildDiagnostic]) -> str:
+    """From the first error (else the first warning): kind, file, symbol or message."""
+    first = next((d for d in diagnostics if d.severity == "error"), diagnostics[0])
+    detail = first.symbol or _NUMBERS.sub("N", first.message)
+    key = f"{first.kind}|{first.severity}|{first.file or ''}|{detail}"
+    return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
