@@ -34,7 +34,7 @@ _STEMS = (
 _BUILD_PREFIX = re.compile(r"^(?:\s*\d+\s{2,})?(?:/builds/linux/|/tmp/[\w.-]+/)?")
 _COMPILER = re.compile(
     r"^(?P<file>[\w./+-]{1,300}?\.(?:c|h|S|s|rs|dts|dtsi|lds|y|l)):(?P<line>\d{1,7}):"
-    r"(?:\d{1,5}:)? (?P<severity>error|warning|fatal error): (?P<message>.{1,500})$"
+    r"(?P<column>\d{1,5}:)? (?P<severity>error|warning|fatal error): (?P<message>.{1,500})$"
 )
 _UNDEFINED_REFERENCE = re.compile(
     r"(?:^|: )(?P<file>[\w./+-]{1,300}\.(?:o|c|S))?:?(?:\([\w.]{1,100}(?:\+0x[0-9a-f]{1,16})?\))?:?"
@@ -121,8 +121,9 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
     line = line[_BUILD_PREFIX.match(line).end() :]  # type: ignore[union-attr]
     if match := _COMPILER.match(line):
         severity = "error" if "error" in match.group("severity") else "warning"
+        # gcc and clang always print a column; kernel-doc (the docs build) does not.
         return BuildDiagnostic(
-            "compiler",
+            "compiler" if match.group("column") else "docs",
             severity,
             match.group("file"),
             int(match.group("line")),

@@ -32,7 +32,7 @@ def failure(body: str):
         ),
         pytest.param(
             "20230110202221.2e284ba0@canb.auug.org.au",
-            "s390 defconfig",
+            "s390 allmodconfig",
             ("compiler", "drivers/s390/char/con3270.c", None),
             id="a compiler error (s390 tree)",
         ),
@@ -124,6 +124,15 @@ def test_documentation_warnings_are_no_failure() -> None:
             34,
             None,
             id="sphinx",
+        ),
+        pytest.param(
+            "include/drm/x.h:560: warning: Cannot understand  * @f: x",
+            "docs",
+            "warning",
+            "include/drm/x.h",
+            560,
+            None,
+            id="kernel-doc has no column",
         ),
         pytest.param(
             "Error: arch/arm/boot/dts/a.dtsi:265.20-21 syntax error",
