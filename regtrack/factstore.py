@@ -114,6 +114,14 @@ CREATE TABLE build_failures (
     diagnostics TEXT NOT NULL
 );
 CREATE INDEX build_failures_signature ON build_failures(signature);
+CREATE TABLE message_classification (
+    msgid TEXT PRIMARY KEY,
+    is_report INTEGER NOT NULL,
+    score INTEGER NOT NULL,
+    kind TEXT,
+    signals TEXT NOT NULL
+);
+CREATE INDEX message_classification_report ON message_classification(is_report, kind);
 CREATE TABLE regzbot_commands (
     msgid TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -141,6 +149,7 @@ FACT_TABLES = (
     "message_versions",
     "message_patches",
     "build_failures",
+    "message_classification",
     "regzbot_commands",
 )
 
@@ -250,6 +259,11 @@ def _collect(rows: dict[str, list[tuple]], msgid: str, facts: MessageFacts) -> N
             int(patch.inline_fix) if patch else 0,
         )
     )
+    if (verdict := facts.classification) is not None:
+        signals = [[signal.reason, signal.weight] for signal in verdict.signals]
+        rows["message_classification"].append(
+            (msgid, int(verdict.is_report), verdict.score, verdict.kind, json.dumps(signals))
+        )
     if (build := facts.build_failure) is not None:
         diagnostics = [
             [d.kind, d.severity, d.file, d.line, d.symbol, d.message] for d in build.diagnostics
@@ -317,6 +331,12 @@ def read_facts(conn: sqlite3.Connection, msgid: str) -> dict[str, object] | None
         patch["files"] = json.loads(patch["files"])
         for key in ("is_patch", "is_reply", "is_rfc", "is_resend", "is_pull_request", "inline_fix"):
             patch[key] = bool(patch[key])
+    for verdict in facts["message_classification"]:  # type: ignore[union-attr]
+        verdict["is_report"] = bool(verdict["is_report"])
+        verdict["signals"] = [
+            {"reason": reason, "weight": weight}
+            for reason, weight in json.loads(verdict["signals"])
+        ]
     for build in facts["build_failures"]:  # type: ignore[union-attr]
         names = ("kind", "severity", "file", "line", "symbol", "message")
         build["diagnostics"] = [

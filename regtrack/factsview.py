@@ -12,6 +12,13 @@ MAX_FRAMES_SHOWN = 12
 def format_facts(facts: dict) -> list[str]:
     """Readable lines for one message's facts, most telling first."""
     lines: list[str] = []
+    for verdict in facts.get("message_classification", []):
+        what = f" ({verdict['kind']})" if verdict["kind"] else ""
+        label = f"a regression report{what}" if verdict["is_report"] else "not a regression report"
+        reasons = ", ".join(
+            f"{signal['reason']} {signal['weight']:+d}" for signal in verdict["signals"]
+        )
+        lines.append(f"{label} (score {verdict['score']}): {reasons or 'no signals'}")
     for versions in facts.get("message_versions", []):
         tags = ", ".join(name for name, _ in versions["tags"][:6])
         if versions["report_tree"] or tags:

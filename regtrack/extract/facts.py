@@ -7,9 +7,11 @@ stored messages can be extracted again when the extractors improve:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from regtrack.extract.buildfail import BuildFailure, extract_build_failure
+from regtrack.extract.classify import Classification, classify
 from regtrack.extract.culprits import Culprit, RevertTest, extract_culprits, extract_revert_tests
 from regtrack.extract.links import MessageRef, extract_message_refs
 from regtrack.extract.patches import PatchInfo, SubjectPrefix, extract_patch, parse_subject
@@ -37,13 +39,14 @@ class MessageFacts:
     subject_prefix: SubjectPrefix
     patch: PatchInfo | None
     build_failure: BuildFailure | None
+    classification: Classification | None = None  # set last, from the facts above
 
 
 def extract_facts(subject: str, body: str) -> MessageFacts:
     """Run every extractor over one message; the body is labelled once."""
     labelled = LabelledBody(body)
     prefix = parse_subject(subject)
-    return MessageFacts(
+    facts = MessageFacts(
         trailers=extract_trailers(labelled),
         message_refs=extract_message_refs(labelled),
         crashes=extract_crash_reports(labelled),
@@ -56,3 +59,4 @@ def extract_facts(subject: str, body: str) -> MessageFacts:
         patch=extract_patch(labelled, prefix),
         build_failure=extract_build_failure(labelled),
     )
+    return dataclasses.replace(facts, classification=classify(subject, facts))

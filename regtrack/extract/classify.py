@@ -1,0 +1,175 @@
+"""Is this message a regression report?  A score, and the reasons that gave it.
+
+Reports must be found without any ``#regzbot`` command, as in the seed
+thread.  Signals for a report: the subject says regression or names a
+failure, a bot's report format (linux-next's "build failure after merge of
+the X tree", KernelCI's "next/master build: N builds: M failed" and
+"baseline: N runs, M regressions", syzbot, LKFT), a culprit, a revert test,
+a crash or build failure of the author's own.  Signals against: patch
+postings, replies, pull requests, linux-next's merge-conflict notices,
+daily "Tree for" announcements and process notices.  Every signal is kept
+with its weight, so a reader sees why a message was (not) taken.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # facts.py runs the classifier last, over the other facts
+    from regtrack.extract.facts import MessageFacts
+
+REPORT_THRESHOLD = 3
+
+_SUBJECT_SIGNALS: tuple[tuple[re.Pattern[str], int, str, str | None], ...] = (
+    (
+        re.compile(r"linux-next: build failure after merge", re.I),
+        6,
+        "linux-next build failure report",
+        "build-failure",
+    ),
+    (
+        re.compile(
+            r"linux-next: (?:boot|runtime|build and boot|qemu boot) (?:failure|problem|warning)",
+            re.I,
+        ),
+        6,
+        "linux-next boot failure report",
+        "boot-failure",
+    ),
+    (
+        re.compile(r"linux-next: build warnings? after merge", re.I),
+        4,
+        "linux-next build warning report",
+        "build-warning",
+    ),
+    (re.compile(r"^\[syzbot\]", re.I), 5, "syzbot report", "crash"),
+    (
+        re.compile(r"\bregressions?\b|\[REGRESSION\]", re.I),
+        3,
+        "subject says regression",
+        "regression",
+    ),
+    (
+        re.compile(
+            r"\b(?:fail(?:s|ed|ure)?|broken|breaks?|crash(?:es)?|panic|oops|hangs?|BUG|WARNING"
+            r"|error|boot (?:problem|issue)s?|(?:compile|build) err\w*|undefined reference)\b",
+            re.I,
+        ),
+        2,
+        "subject names a failure",
+        None,
+    ),
+    # LKFT's reports: "next: arm64: ...", "next-20230207: arm64: ...", "LTP: preadv03: ..."
+    (
+        re.compile(r"^(?:next(?:-\d{8})?|LTP|LKFT): [\w.-]{1,40}:"),
+        2,
+        "LKFT-style test report",
+        None,
+    ),
+)
+_NOT_REPORTS: tuple[tuple[re.Pattern[str], int, str], ...] = (
+    (re.compile(r"linux-next: manual merge of", re.I), -8, "merge-conflict notice"),
+    (re.compile(r"linux-next: Tree for ", re.I), -8, "daily linux-next announcement"),
+    (
+        re.compile(
+            r"linux-next: (?:Signed-off-by missing|Fixes tags? needs? some work|duplicate "
+            r"patch|stats|unused|build and boot|request for inclusion)",
+            re.I,
+        ),
+        -6,
+        "linux-next process notice",
+    ),
+    (re.compile(r"^Linux \d|\bANNOUNCE\b", re.I), -6, "release announcement"),
+)
+# Randy Dunlap's convention: a problem reported in reply to the daily
+# announcement, the file at fault in the subject: "Re: linux-next: Tree for
+# May 15 (drivers/macintosh/ams/ams-core.c)".
+_REPLY_TO_DAILY_TREE = re.compile(r"linux-next: Tree for \w+ \d+ \(([^()]{2,200})\)\s*$", re.I)
+_KERNELCI_BUILD = re.compile(r"build: \d+ builds: (\d+) failed")
+_KERNELCI_BASELINE = re.compile(r"baseline: \d+ runs, (\d+) regressions")
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    reason: str
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """``is_report`` when ``score`` reaches :data:`REPORT_THRESHOLD`.
+
+    ``kind`` says what is reported when a signal tells: build-failure,
+    build-warning, boot-failure, crash, kernelci, regression.
+    """
+
+    is_report: bool
+    score: int
+    kind: str | None
+    signals: tuple[Signal, ...]
+
+
+def classify(subject: str, facts: MessageFacts) -> Classification:
+    """Weigh the subject and the extracted facts of one message."""
+    signals: list[Signal] = []
+    kind: str | None = None
+    prefix = facts.subject_prefix
+
+    def add(reason: str, weight: int, what: str | None = None) -> None:
+        nonlocal kind
+        signals.append(Signal(reason, weight))
+        if what and kind is None and weight > 0:
+            kind = what
+
+    title = prefix.title
+    daily_tree_report = _REPLY_TO_DAILY_TREE.search(title)
+    if daily_tree_report is not None:
+        add(f"a problem reported on the daily tree ({daily_tree_report.group(1)})", 4)
+    for pattern, weight, reason in _NOT_REPORTS:
+        if pattern.search(title) and daily_tree_report is None:
+            add(reason, weight)
+    kernelci = _kernelci(title)
+    if kernelci is not None:
+        add(*kernelci)
+    for pattern, weight, reason, what in _SUBJECT_SIGNALS:
+        if kernelci is None and pattern.search(subject):
+            add(reason, weight, what)
+    if prefix.is_reply and daily_tree_report is None:
+        add("a reply, not the start of a report", -7)
+    if prefix.is_pull_request:
+        add("a pull request", -8)
+    elif prefix.is_patch:
+        add("a patch posting", -6)
+    if facts.patch is not None and facts.patch.inline_fix:
+        add("proposes a fix", -2)
+    if any(command.name == "introduced" for command in facts.regzbot_commands):
+        add("#regzbot introduced", 6, "regression")
+    if facts.culprits:
+        add("names a culprit commit", 2)
+    if facts.revert_tests:
+        add("a revert test confirms it", 1)
+    own_crashes = [crash for crash in facts.crashes if not crash.quoted]
+    if own_crashes:
+        add(f"a crash report of its own ({own_crashes[0].title})", 3, "crash")
+    build = facts.build_failure
+    if build is not None and build.failed:
+        add("a build failure of its own", 2, "build-failure")
+    score = sum(signal.weight for signal in signals)
+    return Classification(score >= REPORT_THRESHOLD, score, kind, tuple(signals))
+
+
+def _kernelci(title: str) -> tuple[str, int, str | None] | None:
+    """KernelCI's summaries: a report when something failed or regressed."""
+    if match := _KERNELCI_BUILD.search(title):
+        failed = int(match.group(1))
+        if failed:
+            return f"KernelCI: {failed} builds failed", 4, "kernelci"
+        return "KernelCI: every build passed", -4, None
+    if match := _KERNELCI_BASELINE.search(title):
+        regressions = int(match.group(1))
+        if regressions:
+            return f"KernelCI: {regressions} regressions", 4, "kernelci"
+        return "KernelCI: no regressions", -4, None
+    return None

@@ -1,0 +1,133 @@
+"""Is it a regression report?  Signals, the seed, and a labelled set of real mail.
+
+tests/data/report_labels.json holds 71 messages of the 2023 corpus, chosen
+across every kind the corpus README lists, each labelled by reading it (the
+labels say why).  The classifier must keep precision and recall on them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from regtrack.extract.facts import extract_facts
+from tests.extract.corpus import corpus_message
+from tests.extract.seed import seed_messages
+from tests.paths import TEST_DATA
+
+LABELS = json.loads((TEST_DATA / "report_labels.json").read_text())
+
+
+def verdict(subject: str, body: str = "Hi,\n"):
+    facts = extract_facts(subject, body)
+    assert facts.classification is not None
+    return facts.classification
+
+
+def test_seed_report_is_found_without_regzbot() -> None:
+    report = seed_messages()[0]
+    found = verdict(report.subject, report.body)
+    assert found.is_report and found.kind == "regression"
+    assert {s.reason for s in found.signals} >= {
+        "subject says regression",
+        "names a culprit commit",
+        "a revert test confirms it",
+    }
+
+
+def test_seed_replies_are_not_reports() -> None:
+    for reply in seed_messages()[1:]:
+        assert not verdict(reply.subject, reply.body).is_report
+
+
+@pytest.mark.parametrize(
+    ("subject", "is_report", "reason"),
+    [
+        pytest.param(
+            "linux-next: build failure after merge of the drm tree",
+            True,
+            "linux-next build failure report",
+            id="a linux-next build failure",
+        ),
+        pytest.param(
+            "next/master baseline: 482 runs, 33 regressions (next-20230105)",
+            True,
+            "KernelCI: 33 regressions",
+            id="KernelCI regressions",
+        ),
+        pytest.param(
+            "next/master build: 13 builds: 0 failed, 13 passed (next-20230314)",
+            False,
+            "KernelCI: every build passed",
+            id="KernelCI all passed",
+        ),
+        pytest.param(
+            "[syzbot] linux-next boot error: general protection fault in corrupted",
+            True,
+            "syzbot report",
+            id="syzbot",
+        ),
+        pytest.param(
+            "linux-next: manual merge of the a tree with the b tree",
+            False,
+            "merge-conflict notice",
+            id="a merge conflict",
+        ),
+        pytest.param(
+            "linux-next: Tree for Mar 10",
+            False,
+            "daily linux-next announcement",
+            id="the daily announcement",
+        ),
+        pytest.param(
+            "[PATCH v2 1/3] mm: fix a regression in foo",
+            False,
+            "a patch posting",
+            id="a patch fixing a regression",
+        ),
+        pytest.param("[GIT PULL] fixes", False, "a pull request", id="a pull request"),
+        pytest.param(
+            "Re: linux-next: build failure after merge of the drm tree",
+            False,
+            "a reply, not the start of a report",
+            id="a reply to a report",
+        ),
+    ],
+)
+def test_signals(subject: str, is_report: bool, reason: str) -> None:
+    found = verdict(subject)
+    assert found.is_report is is_report
+    assert reason in {signal.reason for signal in found.signals}
+
+
+def test_report_in_reply_to_the_daily_tree() -> None:
+    body = "../drivers/x.c:181:29: warning: unused variable 'np' [-Wunused-variable]\n"
+    found = verdict("Re: linux-next: Tree for May 15 (drivers/x.c)", body)
+    assert found.is_report
+    assert "a reply, not the start of a report" not in {s.reason for s in found.signals}
+
+
+def test_a_regzbot_introduced_command_makes_a_report() -> None:
+    found = verdict("strange things", "Hi,\n\n#regzbot introduced: v6.4..v6.5\n")
+    assert found.is_report and found.kind == "regression"
+
+
+def test_labelled_set_covers_both_sides() -> None:
+    assert len(LABELS) >= 60
+    assert 20 <= sum(label["is_report"] for label in LABELS.values()) <= len(LABELS) - 20
+
+
+def test_precision_and_recall_on_the_labelled_set() -> None:
+    outcome = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    wrong = []
+    for msgid, label in LABELS.items():
+        message = corpus_message(msgid)
+        found = verdict(message.subject, message.body).is_report
+        key = ("t" if found == label["is_report"] else "f") + ("p" if found else "n")
+        outcome[key] += 1
+        if found != label["is_report"]:
+            wrong.append(f"{msgid}: {message.subject}")
+    precision = outcome["tp"] / (outcome["tp"] + outcome["fp"])
+    recall = outcome["tp"] / (outcome["tp"] + outcome["fn"])
+    assert precision >= 0.95 and recall >= 0.95, (outcome, wrong)
