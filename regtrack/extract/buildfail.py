@@ -31,7 +31,13 @@ _STEMS = (
     "No rule to make target",
     "Error: ",
 )
-_BUILD_PREFIX = re.compile(r"^(?:\s*\d+\s{2,})?(?:/builds/linux/|/tmp/[\w.-]+/)?")
+# A build directory ("/builds/linux/", "/home/sfr/next/next/", "../") before a
+# path in the kernel tree; and a count column in front (KernelCI's summaries).
+_BUILD_PREFIX = re.compile(
+    r"^(?:\s*\d+\s{2,})?(?:\S{0,200}?/(?=(?:arch|block|certs|crypto|Documentation|drivers|fs"
+    r"|include|init|io_uring|ipc|kernel|lib|mm|net|rust|samples|scripts|security|sound|tools"
+    r"|usr|virt)/))?"
+)
 _COMPILER = re.compile(
     r"^(?P<file>[\w./+-]{1,300}?\.(?:c|h|S|s|rs|dts|dtsi|lds|y|l)):(?P<line>\d{1,7}):"
     r"(?P<column>\d{1,5}:)? (?P<severity>error|warning|fatal error): (?P<message>.{1,500})$"
@@ -80,8 +86,15 @@ class BuildFailure:
 
     @property
     def failed(self) -> bool:
-        """The build failed: errors, or warnings the report says made it fail (-Werror)."""
-        return self.reported == "failed" or any(d.severity == "error" for d in self.diagnostics)
+        """The build failed, as the report says; else, when it does not say, errors.
+
+        A report's own verdict wins: warnings fail a -Werror build ("failed
+        like this"), and Sphinx's "ERROR:" lines do not fail an htmldocs build
+        that "produced these warnings".
+        """
+        if self.reported is not None:
+            return self.reported == "failed"
+        return any(d.severity == "error" for d in self.diagnostics)
 
 
 def extract_build_failure(body: LabelledBody) -> BuildFailure | None:

@@ -18,7 +18,8 @@ from regtrack.extract.quoting import LabelledBody, Origin
 # Patterns begin with a literal ("v", "next-20", "..") so the regex engine can
 # skip ahead; what must not come before a match is checked in Python (a
 # lookbehind in front would make the engine try every offset of a build log).
-_TAG = re.compile(r"v\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:-rc\d{1,2})?(?!\w|\.\w)|next-20\d{6}(?!\d)")
+# Kernel tags start at v2 ("v2.6.39"); v0.x and v1.x are tools' versions.
+_TAG = re.compile(r"v[2-9]\.\d{1,3}(?:\.\d{1,4})?(?:-rc\d{1,2})?(?!\w|\.\w)|next-20\d{6}(?!\d)")
 _REF = re.compile(r"(?:v\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:-rc\d{1,2})?|next-20\d{6}|[0-9a-f]{8,40})")
 _RANGE_DOTS = re.compile(r"\.\.\.?")
 _WORD_BEFORE = re.compile(r"[\w.-]{1,60}$")

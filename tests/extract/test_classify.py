@@ -131,3 +131,32 @@ def test_precision_and_recall_on_the_labelled_set() -> None:
     precision = outcome["tp"] / (outcome["tp"] + outcome["fp"])
     recall = outcome["tp"] / (outcome["tp"] + outcome["fn"])
     assert precision >= 0.95 and recall >= 0.95, (outcome, wrong)
+
+
+def _expected_cases():
+    return [
+        pytest.param(msgid, label["expect"], id=msgid)
+        for msgid, label in LABELS.items()
+        if "expect" in label
+    ]
+
+
+@pytest.mark.parametrize(("msgid", "expected"), _expected_cases())
+def test_expected_facts_of_labelled_messages(msgid: str, expected: dict) -> None:
+    message = corpus_message(msgid)
+    facts = extract_facts(message.subject, message.body)
+    found: dict[str, object] = {}
+    own_crashes = [crash for crash in facts.crashes if not crash.quoted]
+    if "crash_title" in expected:
+        found["crash_title"] = own_crashes[0].title if own_crashes else None
+    if "culprit" in expected:
+        found["culprit"] = facts.culprits[0].commit[:12] if facts.culprits else None
+    if "culprit_subject" in expected:
+        found["culprit_subject"] = facts.culprits[0].subject if facts.culprits else None
+    if "build_target" in expected:
+        found["build_target"] = facts.build_failure.target if facts.build_failure else None
+    if "build_failed" in expected:
+        found["build_failed"] = facts.build_failure.failed if facts.build_failure else None
+    if "report_tree" in expected:
+        found["report_tree"] = facts.versions.report_tree
+    assert found == expected
