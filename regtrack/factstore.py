@@ -122,6 +122,17 @@ CREATE TABLE message_classification (
     signals TEXT NOT NULL
 );
 CREATE INDEX message_classification_report ON message_classification(is_report, kind);
+CREATE TABLE web_links (
+    msgid TEXT NOT NULL,
+    url TEXT NOT NULL,
+    category TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    tree TEXT,
+    tag TEXT,
+    machine TEXT,
+    PRIMARY KEY (msgid, url)
+);
+CREATE INDEX web_links_category ON web_links(category);
 CREATE TABLE regzbot_commands (
     msgid TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -150,6 +161,7 @@ FACT_TABLES = (
     "message_patches",
     "build_failures",
     "message_classification",
+    "web_links",
     "regzbot_commands",
 )
 
@@ -259,6 +271,10 @@ def _collect(rows: dict[str, list[tuple]], msgid: str, facts: MessageFacts) -> N
             int(patch.inline_fix) if patch else 0,
         )
     )
+    for link in facts.web_links:
+        rows["web_links"].append(
+            (msgid, link.url, link.category, link.line, link.tree, link.tag, link.machine)
+        )
     if (verdict := facts.classification) is not None:
         signals = [[signal.reason, signal.weight] for signal in verdict.signals]
         rows["message_classification"].append(

@@ -63,6 +63,14 @@ def format_facts(facts: dict) -> list[str]:
             lines.append(f"{kind}: {files}{patch_id}")
     for link in facts.get("message_links", []):
         lines.append(f"links to: <{link['ref_msgid']}> (in {link['origin']} text)")
+    for link in facts.get("web_links", []):
+        if link["category"] in ("ci", "bug", "git"):
+            where = ", ".join(
+                f"{key} {link[key]}" for key in ("tree", "tag", "machine") if link[key]
+            )
+            lines.append(
+                f"{link['category']} link: {link['url']}" + (f" ({where})" if where else "")
+            )
     for trailer in facts.get("trailers", []):
         if trailer["key"] in ("Fixes", "Closes", "Link", "Reported-by", "Tested-by"):
             lines.append(f"trailer: {trailer['key']}: {trailer['value']} ({trailer['origin']})")

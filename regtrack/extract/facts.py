@@ -19,6 +19,7 @@ from regtrack.extract.quoting import LabelledBody
 from regtrack.extract.regzbot import RegzbotCommand, extract_regzbot_commands, is_for_regzbot
 from regtrack.extract.stacktrace import CrashReport, extract_crash_reports
 from regtrack.extract.trailers import Trailer, extract_trailers
+from regtrack.extract.urls import WebLink, extract_web_links
 from regtrack.extract.versions import Versions, extract_versions
 
 # Raise when an extractor changes what it finds; `regtrack extract` then
@@ -39,6 +40,7 @@ class MessageFacts:
     subject_prefix: SubjectPrefix
     patch: PatchInfo | None
     build_failure: BuildFailure | None
+    web_links: tuple[WebLink, ...] = ()
     classification: Classification | None = None  # set last, from the facts above
 
 
@@ -58,5 +60,6 @@ def extract_facts(subject: str, body: str) -> MessageFacts:
         subject_prefix=prefix,
         patch=extract_patch(labelled, prefix),
         build_failure=extract_build_failure(labelled),
+        web_links=extract_web_links(labelled),
     )
     return dataclasses.replace(facts, classification=classify(subject, facts))
