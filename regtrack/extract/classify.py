@@ -126,7 +126,9 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
     title = prefix.title
     daily_tree_report = _REPLY_TO_DAILY_TREE.search(title)
     if daily_tree_report is not None:
-        add(f"a problem reported on the daily tree ({daily_tree_report.group(1)})", 4)
+        # Every follow-up in such a thread has the same subject: the report is the
+        # message that also shows the problem itself (its own diagnostics).
+        add(f"a problem reported on the daily tree ({daily_tree_report.group(1)})", 2)
     for pattern, weight, reason in _NOT_REPORTS:
         if pattern.search(title) and daily_tree_report is None:
             add(reason, weight)
@@ -156,6 +158,8 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
     build = facts.build_failure
     if build is not None and build.failed:
         add("a build failure of its own", 2, "build-failure")
+    elif build is not None:
+        add("build warnings of its own", 1, "build-warning")
     score = sum(signal.weight for signal in signals)
     return Classification(score >= REPORT_THRESHOLD, score, kind, tuple(signals))
 
