@@ -159,16 +159,6 @@ class LabelledBody:
         return "".join(pieces)
 
 
-def label_lines(body: str) -> tuple[Line, ...]:
-    """Every line of ``body`` with its origin, quote depth and quoted commit."""
-    return LabelledBody(body).lines
-
-
-def own_text(lines: tuple[Line, ...]) -> str:
-    """The author's own lines, joined."""
-    return "\n".join(line.text for line in lines if line.origin is Origin.OWN)
-
-
 def _label_spans(text: str) -> tuple[Span, ...]:
     """Cut the body into own/quoted spans, then lay quoted commits over them."""
     # A newline in front lets every line-start pattern match the first line too;

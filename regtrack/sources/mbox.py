@@ -12,7 +12,6 @@ import bz2
 import dataclasses
 import gzip
 import hashlib
-import io
 import lzma
 import re
 import zlib
@@ -147,21 +146,6 @@ class MboxSource:
                 ) from exc
         finally:
             handle.close()
-
-
-class MboxBytesSource:
-    """An mbox held in memory (a thread fetched from lore)."""
-
-    kind = "mbox"
-
-    def __init__(self, data: bytes, label: str, key: str) -> None:
-        self.data = data
-        self.label = label
-        self.key = key
-        self.total: int | None = None
-
-    def __iter__(self) -> Iterator[RawMail]:
-        return split_mbox(io.BytesIO(self.data), self.label)
 
 
 class StdinSource:

@@ -42,10 +42,6 @@ def find_epochs(path: Path) -> list[Path]:
     return [entry for _, entry in sorted(epochs)]
 
 
-def is_public_inbox(path: Path) -> bool:
-    return path.is_dir() and bool(find_epochs(path))
-
-
 class EpochSource:
     """One epoch of a public-inbox v2 repository, read from a cursor on.
 

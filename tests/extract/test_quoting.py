@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from regtrack.extract.quoting import LabelledBody, Origin, label_lines, own_text, quote_depth
+from regtrack.extract.quoting import LabelledBody, Origin, quote_depth
 from tests.extract.seed import CULPRIT, seed_messages
 
 
@@ -26,7 +26,7 @@ def test_quote_depth(raw: str, depth: int, text: str) -> None:
 
 
 def test_seed_report_commit_block_is_quoted_commit() -> None:
-    lines = label_lines(seed_messages()[0].body)
+    lines = LabelledBody(seed_messages()[0].body).lines
     block = [line for line in lines if line.origin is Origin.QUOTED_COMMIT]
     assert block[0].text == f"commit {CULPRIT}"
     assert {line.commit for line in block} == {CULPRIT}
@@ -38,8 +38,9 @@ def test_seed_report_commit_block_is_quoted_commit() -> None:
 
 
 def test_outlook_reply_header_quotes_the_rest() -> None:
-    lines = label_lines(seed_messages()[3].body)
-    assert own_text(lines).strip().splitlines()[:3] == [
+    body = LabelledBody(seed_messages()[3].body)
+    lines = body.lines
+    assert body.own_text().splitlines()[:3] == [
         "Hello Alistair,",
         "",
         "Thank you for the quick fix.",
@@ -55,7 +56,7 @@ def test_nested_quotes_keep_depth_and_commit() -> None:
         "> Author: A <a@x>\n> Date:   Mon Jan 1 00:00:00 2024\n>\n>     subject line\n"
         ">\n>     Link: https://lore.kernel.org/r/a@x\n> back to quote\nmine\n"
     )
-    lines = label_lines(body)
+    lines = LabelledBody(body).lines
     origins = [(line.origin.value, line.depth) for line in lines]
     assert origins[0] == ("own", 0)
     assert origins[1:8] == [("quoted-commit", 1)] * 7
@@ -63,7 +64,9 @@ def test_nested_quotes_keep_depth_and_commit() -> None:
 
 
 def test_commit_word_without_git_headers_is_plain_text() -> None:
-    lines = label_lines("commit 0123456789abcdef0123456789abcdef01234567 broke it\nsee above\n")
+    lines = LabelledBody(
+        "commit 0123456789abcdef0123456789abcdef01234567 broke it\nsee above\n"
+    ).lines
     assert {line.origin for line in lines} == {Origin.OWN}
 
 
