@@ -99,21 +99,12 @@ class BuildFailure:
 
 def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
     """Build diagnostics in the author's own text, or None when there are none."""
-    text = body.text
-    starts: set[int] = set()
-    for stem in _STEMS:
-        position = text.find(stem)
-        while position >= 0 and len(starts) < 4 * MAX_DIAGNOSTICS:
-            starts.add(text.rfind("\n", 0, position) + 1)
-            end = text.find("\n", position)
-            position = -1 if end < 0 else text.find(stem, end)
+    starts = body.lines_containing(_STEMS, limit=4 * MAX_DIAGNOSTICS)
     diagnostics: list[BuildDiagnostic] = []
-    for start in sorted(starts):
+    for start in starts:
         if body.span_at(start).origin is not Origin.OWN:
             continue
-        end = text.find("\n", start)
-        line = text[start : len(text) if end < 0 else end].strip()
-        diagnostic = parse_diagnostic(line)
+        diagnostic = parse_diagnostic(body.line_at(start))
         if diagnostic is not None and diagnostic not in diagnostics:
             diagnostics.append(diagnostic)
             if len(diagnostics) >= MAX_DIAGNOSTICS:

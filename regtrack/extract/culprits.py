@@ -101,43 +101,20 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
         if body.span_at(match.start()).origin is Origin.OWN:
             for culprit in _listed_after(body, match.group(1), match.end() - 1):
                 add(culprit)
-    for start in _lines_containing(text, _INLINE_STEMS):
+    for start in body.lines_containing(_INLINE_STEMS):
         if body.span_at(start).origin is not Origin.OWN:
             continue
-        window_end = _end_of_line(text, _end_of_line(text, start) + 1)  # and the next line
-        window = text[start:window_end]
+        line_end = text.find("\n", start)
+        next_end = -1 if line_end < 0 else text.find("\n", line_end + 1)
+        window = text[start : len(text) if next_end < 0 else next_end]  # and the next line
         for pattern, kind in ((_FIRST_BAD, "first-bad"), (_INLINE, "inline")):
             for match in pattern.finditer(window):
                 subject = match.group(2) if kind == "inline" else None
                 subject = " ".join(subject.split()) if subject else None  # may wrap
                 offset = start + match.start()
-                line = _line_at(text, offset)
+                line = body.line_at(offset)
                 add(Culprit(match.group(1).lower(), subject, kind, line, body.line_number(offset)))
     return tuple(found.values())
-
-
-def _end_of_line(text: str, offset: int) -> int:
-    end = text.find("\n", offset)
-    return len(text) if end < 0 else end
-
-
-def _lines_containing(text: str, stems: tuple[str, ...]) -> list[int]:
-    """Start offsets of the lines holding any of ``stems``, in order, once each."""
-    starts: set[int] = set()
-    for stem in stems:
-        position = text.find(stem)
-        while position >= 0:
-            starts.add(text.rfind("\n", 0, position) + 1)
-            # One hit is enough for a line: go on from its end, so a line
-            # holding the stem many times is scanned once, not once per hit.
-            position = text.find(stem, _end_of_line(text, position))
-    return sorted(starts)
-
-
-def _line_at(text: str, offset: int) -> str:
-    start = text.rfind("\n", 0, offset) + 1
-    end = text.find("\n", offset)
-    return text[start : len(text) if end < 0 else end].strip()
 
 
 def _listed_after(body: LabelledBody, intro: str, offset: int) -> list[Culprit]:
@@ -189,13 +166,10 @@ def _sentence_before(body: LabelledBody, offset: int) -> str:
 
 def extract_revert_tests(body: LabelledBody) -> tuple[RevertTest, ...]:
     """Sentences of the author's own that report a successful revert test."""
-    text = body.text
     tests: list[RevertTest] = []
-    position = text.find("evert")  # "Revert", "revert", "reverting"
-    while position >= 0:
-        if body.span_at(position).origin is Origin.OWN:
-            sentence = _line_at(text, position)
+    for start in body.lines_containing(("evert",)):  # "Revert", "revert", "reverting"
+        if body.span_at(start).origin is Origin.OWN:
+            sentence = body.line_at(start)
             if _REVERT_TEST.search(sentence):
-                tests.append(RevertTest(sentence, body.line_number(position)))
-        position = text.find("evert", _end_of_line(text, position))  # next line on
+                tests.append(RevertTest(sentence, body.line_number(start)))
     return tuple(tests)

@@ -144,6 +144,32 @@ class LabelledBody:
             number += len(raw_lines)
         return tuple(lines)
 
+    def lines_containing(self, stems: tuple[str, ...], limit: int | None = None) -> list[int]:
+        """Start offsets of the lines holding any of ``stems``, in order, once each.
+
+        Found with ``str.find`` (fast), these point extractors at the few lines
+        their full patterns need trying on.  One hit is enough for a line: the
+        search goes on from its end, so a line holding a stem many times is
+        scanned once.  ``limit`` bounds how many lines each stem may add.
+        """
+        text = self.text
+        starts: set[int] = set()
+        for stem in stems:
+            found = 0
+            position = text.find(stem)
+            while position >= 0 and (limit is None or found < limit):
+                starts.add(text.rfind("\n", 0, position) + 1)
+                found += 1
+                end = text.find("\n", position)
+                position = -1 if end < 0 else text.find(stem, end)
+        return sorted(starts)
+
+    def line_at(self, offset: int) -> str:
+        """The text of the line holding ``offset``, stripped."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return self.text[start : len(self.text) if end < 0 else end].strip()
+
     def own_text(self, limit: int | None = None) -> str:
         """The author's own text (its first ``limit`` characters): what they wrote."""
         pieces: list[str] = []
