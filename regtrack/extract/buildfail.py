@@ -60,7 +60,7 @@ _DTC = re.compile(
     r"^Error: (?P<file>[\w./+-]{1,300}\.dtsi?):(?P<line>\d{1,7})[.\d-]* (?P<message>.{1,300})$"
 )
 # "today's linux-next build (x86_64\nallmodconfig) failed like this:"
-_TARGET = re.compile(r"\bbuild \(([\w\s.+/-]{2,80}?)\)\s+(failed|produced)")
+_TARGET = re.compile(r"build \(([\w\s.+/-]{2,80}?)\)\s+(failed|produced)")  # literal first: fast
 _NUMBERS = re.compile(r"\d+")
 
 
@@ -99,7 +99,7 @@ class BuildFailure:
 
 def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
     """Build diagnostics in the author's own text, or None when there are none."""
-    starts = body.lines_containing(_STEMS, limit=4 * MAX_DIAGNOSTICS)
+    starts = body.lines_containing(_STEMS, limit=MAX_DIAGNOSTICS)
     diagnostics: list[BuildDiagnostic] = []
     for start in starts:
         if body.span_at(start).origin is not Origin.OWN:
@@ -143,7 +143,10 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
             None,
             match.group("message").strip(),
         )
-    if match := _MAKE.search(line):
+    # Each pattern below is tried only on lines holding its words: in KernelCI's
+    # summaries most candidate lines are compiler lines, and four regex
+    # searches of every other line cost more than all the rest.
+    if "No rule to make target" in line and (match := _MAKE.search(line)):
         rest = match.group("rest").strip(" .,")
         return BuildDiagnostic(
             "make",
@@ -153,7 +156,7 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
             None,
             f"No rule to make target{', ' + rest if rest else ''}",
         )
-    if match := _DTC.match(line):
+    if line.startswith("Error: ") and (match := _DTC.match(line)):
         return BuildDiagnostic(
             "dtc",
             "error",
@@ -162,7 +165,7 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
             None,
             match.group("message").strip(),
         )
-    if match := _MODPOST.search(line):
+    if "modpost" in line and (match := _MODPOST.search(line)):
         if match.group("symbol"):
             return BuildDiagnostic(
                 "modpost",
@@ -173,11 +176,11 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
                 "undefined symbol",
             )
         return BuildDiagnostic("modpost", "error", None, None, None, match.group("message").strip())
-    if match := _UNDEFINED_SYMBOL.search(line):
+    if "undefined symbol" in line and (match := _UNDEFINED_SYMBOL.search(line)):
         return BuildDiagnostic(
             "linker", "error", None, None, match.group("symbol"), "undefined symbol"
         )
-    if match := _UNDEFINED_REFERENCE.search(line):
+    if "undefined reference" in line and (match := _UNDEFINED_REFERENCE.search(line)):
         return BuildDiagnostic(
             "linker",
             "error",

@@ -63,7 +63,9 @@ class Line(NamedTuple):
 # the regex engine jump between candidates instead of trying every offset:
 # ten times faster over a corpus of build logs than a "^"-anchored pattern.
 _QUOTED_RUN = re.compile(r"\n(>[^\n]*(?:\n>[^\n]*)*\n?)")
-_OUTLOOK_SEPARATOR = re.compile(r"\n-{3,} ?Original Message ?-{3,}[ \t]*(?=\n|$)", re.IGNORECASE)
+# Outlook writes "-----Original Message-----" in this case, always; matching
+# it case-sensitively (behind a substring test) keeps the scan fast.
+_OUTLOOK_SEPARATOR = re.compile(r"\n-{3,} ?Original Message ?-{3,}[ \t]*(?=\n|$)")
 _OUTLOOK_HEADER = re.compile(r"\nFrom: [^\n]{1,200}\n(?:[^\n]{0,200}\n)?(?:Sent|Date): ")
 _COMMIT_START = re.compile(r"commit ([0-9a-f]{40})\b[^\n]*\n")
 _QUOTE_PREFIX = re.compile(r"(?:> ?)*")
@@ -212,11 +214,12 @@ def _label_spans(text: str) -> tuple[Span, ...]:
 
 def _outlook_start(padded: str) -> int | None:
     """Offset (in the unpadded text) where an Outlook-style quoted reply begins."""
-    starts = [
-        match.start()
-        for pattern in (_OUTLOOK_SEPARATOR, _OUTLOOK_HEADER)
-        if (match := pattern.search(padded)) is not None
-    ]
+    patterns = (
+        (_OUTLOOK_SEPARATOR, _OUTLOOK_HEADER)
+        if "Original Message" in padded
+        else (_OUTLOOK_HEADER,)
+    )
+    starts = [match.start() for p in patterns if (match := p.search(padded)) is not None]
     return min(starts) if starts else None
 
 
