@@ -12,7 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
-import re
 import threading
 import time
 from collections import Counter, deque
@@ -25,12 +24,11 @@ from datetime import datetime
 from regtrack.errors import RegtrackError
 from regtrack.extract.facts import MessageFacts, extract_facts
 from regtrack.mail import MailMessage, content_sha, parse_message
-from regtrack.sources import RawMail, normalise_raw
+from regtrack.sources import RawMail, normalise_raw, starts_with_header
 from regtrack.store import Skip, Store
 
 DEFAULT_MAX_SIZE = 32 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 500
-_HEADER_START = re.compile(rb"^[!-9;-~]+:")
 
 
 @dataclass
@@ -70,7 +68,7 @@ def check_raw(data: bytes, max_size: int) -> str | None:
             f"too-large: {len(data) / 1e6:.1f} MB, over the "
             f"{max_size / 1e6:.1f} MB limit (--max-size)"
         )
-    if not _HEADER_START.match(data):
+    if not starts_with_header(data):
         return "no-headers: does not start with a mail header"
     return None
 

@@ -46,7 +46,7 @@ FLAG_BODY_TRUNCATED = "body-truncated"
 # Dates before this are clock errors (1970 epochs, 2-digit year mishaps).
 _EARLIEST_PLAUSIBLE = datetime(1991, 1, 1, tzinfo=UTC)
 
-_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fwd?|aw|sv)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fwd?|aw|sv)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _LEADING_TAG = re.compile(r"\s*\[([^\[\]]{1,64})\]\s*")
 # A diff in a body: git's header, or a unified diff's ---/+++ pair.
 _DIFF_START = re.compile(r"^(?:diff --git \S|--- \S[^\n]*\n\+\+\+ \S)", re.MULTILINE)
@@ -182,7 +182,7 @@ def clean_subject(subject_raw: str, list_id: str | None) -> str:
     ``[REGRESSION]`` are the sender's own and stay.
     """
     list_name = list_id.split(".", 1)[0].lower() if list_id else None
-    reply = _REPLY_PREFIX.match(subject_raw)
+    reply = REPLY_PREFIX.match(subject_raw)
     prefix = "Re: " if reply else ""
     rest = subject_raw[reply.end() :] if reply else subject_raw
     kept_tags = []
@@ -190,7 +190,7 @@ def clean_subject(subject_raw: str, list_id: str | None) -> str:
         if tag.group(1).strip().lower() != list_name:
             kept_tags.append(f"[{tag.group(1)}]")
         rest = rest[tag.end() :]
-    inner = _REPLY_PREFIX.match(rest)
+    inner = REPLY_PREFIX.match(rest)
     if inner:
         prefix, rest = "Re: ", rest[inner.end() :]
     return " ".join([prefix.strip(), *kept_tags, rest.strip()]).strip()

@@ -26,7 +26,6 @@ from regtrack.extract.quoting import LabelledBody, Origin, Span
 
 _SHA = r"[0-9a-f]{8,40}"
 _SHA_SUBJECT = re.compile(rf"^\s*({_SHA})\s*(?:\(\"(.*)\"\))?\s*$")
-_BLOCK_INTRO = re.compile(r"^(?:Caused|Introduced) by commits?:?\s*$", re.IGNORECASE)
 _FIRST_BAD = re.compile(rf"\b({_SHA}) is the first bad commit\b")
 _INLINE = re.compile(
     r"(?:caused by|introduced (?:by|in)|bisected (?:it |this |the \w+ )?(?:down )?to"

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 
 from regtrack.extract.quoting import LabelledBody
+from regtrack.mail import REPLY_PREFIX
 
-_REPLY = re.compile(r"^(?:\s*(?:re|fwd?|aw|sv)\s*:\s*)+", re.IGNORECASE)
 _TAG = re.compile(r"\s*\[([^\[\]]{1,100})\]")
 _VERSION = re.compile(r"^v(\d{1,3})$", re.IGNORECASE)
 _POSITION = re.compile(r"^(\d{1,4})/(\d{1,4})$")
@@ -63,7 +63,7 @@ class PatchInfo:
 
 def parse_subject(subject: str) -> SubjectPrefix:
     """Read ``[PATCH v3 5/5] mm/gup: fix ...`` into its parts."""
-    reply = _REPLY.match(subject)
+    reply = REPLY_PREFIX.match(subject)
     rest = subject[reply.end() :] if reply else subject
     words: list[str] = []
     while (tag := _TAG.match(rest)) is not None:

@@ -7,8 +7,11 @@ cannot go on; records yielded before the error are good and are kept.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+
+_HEADER_LINE = re.compile(rb"[!-9;-~]+:")  # RFC 5322 field name, then a colon
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,11 @@ class RawMail:
     where: str
     archive_date: datetime | None = None
     cursor: tuple[str, str] | None = None
+
+
+def starts_with_header(data: bytes) -> bool:
+    """True when ``data`` begins like a mail: a header field name and a colon."""
+    return _HEADER_LINE.match(data) is not None
 
 
 def normalise_raw(data: bytes) -> bytes:

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from regtrack.errors import SourceError
-from regtrack.sources import RawMail
+from regtrack.sources import RawMail, starts_with_header
 
 _QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
-_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 _COMPRESSED = (
     (b"\x1f\x8b", "gzip", lambda stream: gzip.GzipFile(fileobj=stream)),
     (b"\xfd7zXZ\x00", "xz", lzma.LZMAFile),
@@ -57,7 +56,7 @@ def split_mbox(stream: BinaryIO, label: str, block_size: int = 1 << 20) -> Itera
     if not buffer:
         return
     if not buffer.startswith(b"From "):
-        if not _HEADER_LINE.match(buffer):
+        if not starts_with_header(buffer):
             raise SourceError(f"{label}: not an mbox (line 1 is neither 'From ' nor a header)")
         yield RawMail(buffer + _read_rest(stream), f"{label}:1")
         return
