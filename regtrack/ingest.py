@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from regtrack.errors import RegtrackError
-from regtrack.extract.facts import MessageFacts, extract_facts
+from regtrack.extract.facts import extract_facts
+from regtrack.factstore import FactRows
 from regtrack.mail import MailMessage, content_sha, parse_message
 from regtrack.sources import RawMail, normalise_raw, starts_with_header
 from regtrack.store import Skip, Store
@@ -195,11 +196,12 @@ class ParsedBatch:
     """What parsing and extracting a batch gave: messages, facts, skips, problems.
 
     A message whose extraction failed is stored without facts (``regtrack
-    extract`` retries it) and the failure is reported, not raised.
+    extract`` retries it) and the failure is reported, not raised.  Facts
+    travel as table rows, which cross from a worker process cheaply.
     """
 
     messages: list[tuple[MailMessage, str]] = field(default_factory=list)
-    facts: dict[str, MessageFacts] = field(default_factory=dict)
+    facts: FactRows = field(default_factory=FactRows)
     skips: list[Skip] = field(default_factory=list)
     extract_errors: list[str] = field(default_factory=list)
 
@@ -209,6 +211,7 @@ def parse_batch(
 ) -> ParsedBatch:
     """Parse (and extract) (bytes, archive date, sha, where) items, one failure at a time."""
     batch = ParsedBatch()
+    seen: set[str] = set()
     for data, archive_date, sha, where in items:
         try:
             message = parse_message(data, archive_date, sha)
@@ -216,10 +219,11 @@ def parse_batch(
             batch.skips.append(Skip(where, f"parse-error: {type(exc).__name__}: {exc}", len(data)))
             continue
         batch.messages.append((message, where))
-        if not extract:
-            continue
+        if not extract or message.msgid in seen:
+            continue  # a later copy of a message-id is a variant: its first copy is stored
+        seen.add(message.msgid)
         try:
-            batch.facts[message.msgid] = extract_facts(message.subject, message.body)
+            batch.facts.add(message.msgid, extract_facts(message.subject, message.body))
         except Exception as exc:  # an extractor bug: keep the message, report it
             batch.extract_errors.append(
                 f"{where}: extraction failed ({type(exc).__name__}: {exc}); "
@@ -235,7 +239,7 @@ class _Parser:
     GIL with the writer thread, which must re-take the GIL after every row
     SQLite inserts; in a worker it runs beside it.  An ingest of one thread
     is one batch and never pays for starting the worker.  The worker comes
-    from a fork server that preloads only :mod:`regtrack.mail`, so it is
+    from a fork server that preloads only the parser and extractors, so it is
     never forked from a process with threads running.
     """
 
@@ -256,7 +260,7 @@ class _Parser:
             return done
         if self.pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["regtrack.mail", "regtrack.extract.facts"])
+            context.set_forkserver_preload(["regtrack.mail", "regtrack.factstore"])
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=context,

@@ -20,7 +20,7 @@ counted in ``PRAGMA user_version``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +30,13 @@ import sqlite_utils
 
 from regtrack.errors import StoreError
 from regtrack.extract.facts import FACTS_VERSION, MessageFacts
-from regtrack.factstore import FACTS_MIGRATION, delete_facts, read_facts, write_facts
+from regtrack.factstore import (
+    FACTS_MIGRATION,
+    FactRows,
+    delete_facts,
+    read_facts,
+    write_facts,
+)
 from regtrack.mail import MailMessage
 
 APPLICATION_ID = 0x52475452  # "RGTR": marks a file as a regtrack database
@@ -233,13 +239,14 @@ class Store:
         messages: Sequence[tuple[MailMessage, str]],
         skips: Sequence[Skip] = (),
         cursor: str | None = None,
-        facts: Mapping[str, MessageFacts] | None = None,
+        facts: FactRows | None = None,
     ) -> BatchCounts:
         """Store parsed messages, their facts, skips and the source's cursor at once.
 
         ``source`` is (key, kind, label); ``messages`` pairs each parsed
-        message with where it came from; ``facts`` are by message-id (a
-        message without facts is left for ``regtrack extract``).
+        message with where it came from; ``facts`` hold the rows of those
+        that were extracted (a message without facts is left for
+        ``regtrack extract``).  Facts are stored for new messages only.
         """
         try:
             return self._write_batch(source, messages, skips, cursor, facts)
@@ -255,7 +262,7 @@ class Store:
         messages: Sequence[tuple[MailMessage, str]],
         skips: Sequence[Skip],
         cursor: str | None,
-        facts: Mapping[str, MessageFacts] | None,
+        facts: FactRows | None,
     ) -> BatchCounts:
         key, kind, label = source
         now = _now()
@@ -274,10 +281,10 @@ class Store:
                 if kept:
                     new.append((msg, origin))
             conn.executemany("INSERT INTO message_copies VALUES (?, ?, ?, ?)", copies)
-            facts = facts or {}
+            flags = facts.for_regzbot if facts is not None else {}
             conn.executemany(
                 _INSERT_MESSAGE,
-                [_message_row(msg, origin, key, now, facts.get(msg.msgid)) for msg, origin in new],
+                [_message_row(msg, origin, key, now, flags.get(msg.msgid)) for msg, origin in new],
             )
             conn.executemany(
                 "INSERT INTO message_refs VALUES (?, ?, ?)",
@@ -288,9 +295,8 @@ class Store:
                 ],
             )
             self._assign_threads([msg for msg, _ in new])
-            write_facts(
-                conn, [(m.msgid, facts[m.msgid]) for m, _ in new if m.msgid in facts], stamp=False
-            )
+            if facts is not None:
+                write_facts(conn, facts.only({m.msgid for m, _ in new}), stamp=False)
             conn.executemany(
                 "INSERT OR REPLACE INTO skipped VALUES (?, ?, ?, ?, ?)",
                 [(skip.origin, key, skip.reason, skip.raw_size, now) for skip in skips],
@@ -426,7 +432,7 @@ class Store:
         """Store facts extracted again, in place of the old ones, in one transaction."""
         with self.transaction() as conn:
             delete_facts(conn, [msgid for msgid, _ in facts])
-            write_facts(conn, facts)
+            write_facts(conn, FactRows.of(facts))
 
     def search(self, query: str, limit: int = 20) -> list[dict]:
         """Full-text search over subjects and bodies (SQLite FTS5 syntax)."""
@@ -506,8 +512,9 @@ _INSERT_MESSAGE = (
 
 
 def _message_row(
-    msg: MailMessage, origin: str, source_key: str, now: str, facts: MessageFacts | None
+    msg: MailMessage, origin: str, source_key: str, now: str, for_regzbot: bool | None
 ) -> tuple:
+    """The messages row; ``for_regzbot`` is None for a message not extracted yet."""
     return (
         msg.msgid,
         msg.subject_raw,
@@ -525,6 +532,6 @@ def _message_row(
         source_key,
         origin,
         now,
-        FACTS_VERSION if facts is not None else None,
-        int(facts.for_regzbot) if facts is not None else 0,
+        FACTS_VERSION if for_regzbot is not None else None,
+        int(bool(for_regzbot)),
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from regtrack.cli import main
-from regtrack.extract.facts import FACTS_VERSION
+from regtrack.extract.facts import FACTS_VERSION, extract_facts
 from regtrack.ingest import extract_stored, ingest
 from regtrack.sources.mbox import MboxSource
 from regtrack.store import APPLICATION_ID, MIGRATIONS, Store, _statements
@@ -126,3 +126,17 @@ def test_extract_command_and_show_facts(tmp_path: Path, seed_mbox: Path) -> None
         runner.invoke(main, ["show", SEED_REPORT, "--db", str(path), "--json"]).stdout
     )
     assert as_json["facts"]["culprits"][0]["commit_id"] == CULPRIT
+
+
+def test_facts_of_a_variant_are_those_of_the_copy_kept(tmp_path: Path, store: Store) -> None:
+    """Two copies of one Message-ID in one batch: the first is stored, with its own facts."""
+    header = b"From x@z Thu Jan  1 00:00:00 1970\nMessage-ID: <twice@x>\nSubject: oops\n\n"
+    first = header + b"Nothing to see here.\n"
+    second = header + b"The first bad commit is:\ncommit " + CULPRIT.encode() + b"\n"
+    mbox = tmp_path / "variants.mbox"
+    mbox.write_bytes(first + b"\n" + second)
+    summary = ingest(store, [MboxSource(mbox)])
+    assert (summary.new, summary.variants) == (1, 1)
+    assert store.message("twice@x")["body"].startswith("Nothing to see here.")
+    assert store.facts("twice@x")["culprits"] == []
+    assert extract_facts("oops", second.decode().split("\n\n", 1)[1]).culprits  # has one
