@@ -106,8 +106,9 @@ def ingest(
     pending: deque[_ParsingBatch] = deque()
 
     def start(source, batch: list[RawMail]) -> None:
-        pending.append(_start_batch(reader, parser, source, batch, max_size, summary))
-        _hand_over(pending, writer, summary, keep=parser.workers)
+        full = len(batch) >= batch_size
+        pending.append(_start_batch(reader, parser, source, batch, max_size, summary, full))
+        _hand_over(pending, writer, summary, keep=parser.workers + 1)
 
     try:
         for source in sources:
@@ -150,6 +151,7 @@ def _start_batch(
     batch: list[RawMail],
     max_size: int,
     summary: IngestSummary,
+    full: bool,
 ) -> _ParsingBatch:
     """Check and hash a batch, drop mail already stored, and start parsing the rest."""
     skips: list[Skip] = []
@@ -166,9 +168,8 @@ def _start_batch(
     summary.known += len(candidates) - len(to_parse)
     summary.read += len(batch)
     cursors = [raw.cursor for raw in batch if raw.cursor is not None]
-    return _ParsingBatch(
-        source, parser.submit(to_parse), skips, cursors[-1][1] if cursors else None, len(batch)
-    )
+    cursor = cursors[-1][1] if cursors else None
+    return _ParsingBatch(source, parser.submit(to_parse, full), skips, cursor, len(batch))
 
 
 def _hand_over(
@@ -233,12 +234,14 @@ def parse_batch(
 
 
 class _Parser:
-    """Parses batches: the first in this process, the rest in a worker process.
+    """Parses batches in worker processes, or a small first batch in this one.
 
     Parsing is CPU-bound Python.  In this process it would compete for the
     GIL with the writer thread, which must re-take the GIL after every row
     SQLite inserts; in a worker it runs beside it.  An ingest of one thread
-    is one batch and never pays for starting the worker.  The worker comes
+    is one small batch and never pays for starting a worker; a large
+    ingest sends even its first batch to the workers, so reading goes on
+    while it is parsed.  The worker comes
     from a fork server that preloads only the parser and extractors, so it is
     never forked from a process with threads running.
     """
@@ -250,11 +253,10 @@ class _Parser:
         # on two cores).  More would only contend for the same cores.
         self.workers = 2 if extract else 1
         self.pool: ProcessPoolExecutor | None = None
-        self.batches = 0
 
-    def submit(self, items: list[tuple[bytes, datetime | None, str, str]]) -> Future:
-        self.batches += 1
-        if self.batches == 1 or not items:
+    def submit(self, items: list[tuple[bytes, datetime | None, str, str]], full: bool) -> Future:
+        """Start parsing ``items``; ``full`` says the batch reached the batch size."""
+        if not items or (self.pool is None and not full):
             done: Future = Future()
             done.set_result(parse_batch(items, self.extract))
             return done

@@ -13,21 +13,22 @@ configurations or on other days is recognised.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 
 from regtrack.extract.quoting import LabelledBody, Origin
 
 MAX_DIAGNOSTICS = 50  # a build log can hold thousands; the first ones tell
+# Lines looked at for them: a log of a million "Error: " lines stays cheap.
+MAX_CANDIDATE_LINES = 20 * MAX_DIAGNOSTICS
+# Where diagnostics may be.  Stems that share a literal start are one pattern
+# each: a pass over a megabyte build log costs the same for a pattern that
+# starts with a literal as for a substring, so fewer stems is faster.
 _STEMS = (
-    ": error: ",
-    ": warning: ",
-    ": fatal error: ",
-    "undefined reference to",
-    "undefined symbol",
+    re.compile(r": (?:(?:fatal )?error|warning|ERROR|WARNING): "),
+    re.compile(r"undefined (?:reference to|symbol)"),
     "ERROR: modpost:",
-    ": ERROR: ",
-    ": WARNING: ",
     "No rule to make target",
     "Error: ",
 )
@@ -99,14 +100,18 @@ class BuildFailure:
 
 def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
     """Build diagnostics in the author's own text, or None when there are none."""
-    starts = body.lines_containing(_STEMS, limit=MAX_DIAGNOSTICS)
-    diagnostics: list[BuildDiagnostic] = []
-    for start in starts:
+    diagnostics: dict[BuildDiagnostic, None] = {}  # in order, once each
+    lines_seen: set[str] = set()  # summaries repeat a diagnostic for every config
+    for start in itertools.islice(body.lines_containing(_STEMS), MAX_CANDIDATE_LINES):
         if body.span_at(start).origin is not Origin.OWN:
             continue
-        diagnostic = parse_diagnostic(body.line_at(start))
-        if diagnostic is not None and diagnostic not in diagnostics:
-            diagnostics.append(diagnostic)
+        line = body.line_at(start)
+        if line in lines_seen:
+            continue
+        lines_seen.add(line)
+        diagnostic = parse_diagnostic(line)
+        if diagnostic is not None:
+            diagnostics[diagnostic] = None
             if len(diagnostics) >= MAX_DIAGNOSTICS:
                 break
     if not diagnostics:
@@ -115,7 +120,7 @@ def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
     return BuildFailure(
         target=" ".join(target.group(1).split()) if target else None,
         diagnostics=tuple(diagnostics),
-        signature=_signature(diagnostics),
+        signature=_signature(list(diagnostics)),
         reported=target.group(2) if target else None,
     )
 

@@ -66,9 +66,9 @@ class RevertTest:
     line: int
 
 
-_BLOCK_INTRO_AT = re.compile(
-    r"\n[ \t]*((?:Caused|Introduced|caused|introduced) by commits?):?[ \t]*\n"
-)
+# A line of its own ("Caused by commit" with the commits listed below it),
+# tried only on the lines the stems below point at.
+_BLOCK_INTRO = re.compile(r"[ \t]*((?:Caused|Introduced|caused|introduced) by commits?):?[ \t]*\n")
 # Substrings every inline form contains.  Found with str.find (fast), they
 # point at the few lines the full patterns are then tried on: trying those
 # patterns over whole bodies costs seconds on a corpus, as they start with
@@ -95,14 +95,16 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
             culprit = _git_show_culprit(body, span)
             if culprit is not None:
                 add(culprit)
-    padded = "\n" + text
-    for match in _BLOCK_INTRO_AT.finditer(padded):
-        if body.span_at(match.start()).origin is Origin.OWN:
-            for culprit in _listed_after(body, match.group(1), match.end() - 1):
+    candidates = [
+        start
+        for start in body.lines_containing(_INLINE_STEMS)
+        if body.span_at(start).origin is Origin.OWN
+    ]
+    for start in candidates:  # lists under "Caused by commit:" first
+        if match := _BLOCK_INTRO.match(text, start):
+            for culprit in _listed_after(body, match.group(1), match.end()):
                 add(culprit)
-    for start in body.lines_containing(_INLINE_STEMS):
-        if body.span_at(start).origin is not Origin.OWN:
-            continue
+    for start in candidates:
         line_end = text.find("\n", start)
         next_end = -1 if line_end < 0 else text.find("\n", line_end + 1)
         window = text[start : len(text) if next_end < 0 else next_end]  # and the next line

@@ -18,11 +18,15 @@ from regtrack.extract.quoting import LabelledBody, Origin
 # Patterns begin with a literal ("v", "next-20", "..") so the regex engine can
 # skip ahead; what must not come before a match is checked in Python (a
 # lookbehind in front would make the engine try every offset of a build log).
-# Kernel tags start at v2 ("v2.6.39"); v0.x and v1.x are tools' versions.
-_TAG = re.compile(r"v[2-9]\.\d{1,3}(?:\.\d{1,4})?(?:-rc\d{1,2})?(?!\w|\.\w)|next-20\d{6}(?!\d)")
+# Mainline and next tags are two patterns, not one alternation, for the same
+# reason (4x faster).  Kernel tags start at v2 ("v2.6.39"); v0.x and v1.x are
+# tools' versions.
+_MAINLINE_TAG = re.compile(r"v[2-9]\.\d{1,3}(?:\.\d{1,4})?(?:-rc\d{1,2})?(?!\w|\.\w)")
+_NEXT_TAG = re.compile(r"next-20\d{6}(?!\d)")
 _REF = re.compile(r"(?:v\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:-rc\d{1,2})?|next-20\d{6}|[0-9a-f]{8,40})")
 _RANGE_DOTS = re.compile(r"\.\.\.?")
-_WORD_BEFORE = re.compile(r"[\w.-]{1,60}$")
+# Matched on the reversed 60 characters before a "..": the word that ends there.
+_WORD_BEFORE_REVERSED = re.compile(r"[\w.-]{1,60}")
 _WORD_AFTER = re.compile(r"[\w.-]{1,60}")
 _NAMED_TREE = re.compile(r"the ([\w][\w./+-]{0,40}) tree\b")
 _TREE_WORDS = (
@@ -85,12 +89,12 @@ def _ranges(text: str) -> list[VersionRange]:
     """git ranges ``A..B`` (or ``A...B``) whose ends are tags or commit ids."""
     found = []
     for dots in _RANGE_DOTS.finditer(text):
-        before = _WORD_BEFORE.search(text, max(0, dots.start() - 60), dots.start())
+        before = _WORD_BEFORE_REVERSED.match(text[max(0, dots.start() - 60) : dots.start()][::-1])
         after = _WORD_AFTER.match(text, dots.end())
         if before is None or after is None:
             continue
-        start, end = before.group(0), after.group(0).rstrip(".")
-        if text.endswith("index ", 0, before.start()):
+        start, end = before.group(0)[::-1], after.group(0).rstrip(".")
+        if text.endswith("index ", 0, dots.start() - len(start)):
             continue  # a diff's "index 63c8eb740af7..ec3b068cbbe6 100644" line
         if _REF.fullmatch(start) and _REF.fullmatch(end):
             found.append(VersionRange(start, end, Origin.OWN))
@@ -112,10 +116,14 @@ def extract_versions(body: LabelledBody, subject: str = "") -> Versions:
     own = body.own_text(VERSION_SCAN_CHARS)
     text = f"{subject}\n{own}"
     tags: dict[str, Tag] = {}
-    for match in _TAG.finditer(text):
-        if match.group(0).startswith("next-") or _starts_word(text, match.start()):
-            name = match.group(0)
-            tags.setdefault(name, Tag(name, tag_tree(name), Origin.OWN))
+    found = [(m.start(), m.group(0)) for m in _NEXT_TAG.finditer(text)]
+    found += [
+        (m.start(), m.group(0))
+        for m in _MAINLINE_TAG.finditer(text)
+        if _starts_word(text, m.start())
+    ]
+    for _, name in sorted(found):
+        tags.setdefault(name, Tag(name, tag_tree(name), Origin.OWN))
     ranges = tuple(dict.fromkeys(_ranges(text)))
     trees = tuple(name for name, patterns in _TREE_WORDS if any(p.search(text) for p in patterns))
     named = tuple(dict.fromkeys(m.group(1) for m in _NAMED_TREE.finditer(text)))
