@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -30,6 +30,8 @@ from regtrack.store import Skip, Store
 
 DEFAULT_MAX_SIZE = 32 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 500
+FIRST_BATCH_SIZE = 50
+WORKER_NICENESS = 5  # added to the workers' nice value, see _end_with_process
 
 
 @dataclass
@@ -105,11 +107,12 @@ def ingest(
     writer = _BatchWriter(store, summary, on_progress)
     pending: deque[_ParsingBatch] = deque()
 
-    def start(source, batch: list[RawMail]) -> None:
-        full = len(batch) >= batch_size
+    def start(source, batch: list[RawMail], full: bool) -> None:
         pending.append(_start_batch(reader, parser, source, batch, max_size, summary, full))
         _hand_over(pending, writer, summary, keep=parser.workers + 1)
 
+    sizes = _batch_sizes(batch_size)
+    limit = next(sizes)
     try:
         for source in sources:
             summary.sources.append(source.label)
@@ -117,20 +120,33 @@ def ingest(
             try:
                 for raw in source:
                     batch.append(raw)
-                    if len(batch) >= batch_size:
-                        start(source, batch)
-                        batch = []
+                    if len(batch) >= limit:
+                        start(source, batch, full=True)
+                        batch, limit = [], next(sizes)
             except RegtrackError as exc:
                 summary.errors.append(str(exc))
             finally:
                 if batch:
-                    start(source, batch)
+                    start(source, batch, full=False)
         _hand_over(pending, writer, summary, keep=0)
     finally:
         parser.close()
         writer.close()
         reader.close()
     return summary
+
+
+def _batch_sizes(batch_size: int) -> Iterator[int]:
+    """Batch sizes: small ones first, doubling up to ``batch_size``.
+
+    The first batch is parsed while the worker processes start and nothing
+    can be stored before it is done; a small one lets the writer begin
+    early instead of waiting about a second for 500 messages.
+    """
+    size = min(batch_size, FIRST_BATCH_SIZE)
+    while True:
+        yield size
+        size = min(batch_size, size * 2)
 
 
 @dataclass
@@ -234,16 +250,17 @@ def parse_batch(
 
 
 class _Parser:
-    """Parses batches in worker processes, or a small first batch in this one.
+    """Parses batches in worker processes, small ingests in this one.
 
     Parsing is CPU-bound Python.  In this process it would compete for the
     GIL with the writer thread, which must re-take the GIL after every row
-    SQLite inserts; in a worker it runs beside it.  An ingest of one thread
-    is one small batch and never pays for starting a worker; a large
-    ingest sends even its first batch to the workers, so reading goes on
-    while it is parsed.  The worker comes
-    from a fork server that preloads only the parser and extractors, so it is
-    never forked from a process with threads running.
+    SQLite inserts; in a worker it runs beside it.  The first batch (small,
+    see :func:`_batch_sizes`) is parsed here, which gives the writer work
+    while the workers start; so is every batch that ends a source before
+    any worker has started, so an ingest of a thread or two never pays for
+    starting one.  Workers come from a fork server that preloads only the
+    parser and extractors, so they are never forked from a process with
+    threads running.
     """
 
     def __init__(self, extract: bool = True) -> None:
@@ -253,9 +270,11 @@ class _Parser:
         # on two cores).  More would only contend for the same cores.
         self.workers = 2 if extract else 1
         self.pool: ProcessPoolExecutor | None = None
+        self.batches = 0
 
     def submit(self, items: list[tuple[bytes, datetime | None, str, str]], full: bool) -> Future:
-        """Start parsing ``items``; ``full`` says the batch reached the batch size."""
+        """Start parsing ``items``; ``full`` says the source goes on after them."""
+        self.batches += 1
         if not items or (self.pool is None and not full):
             done: Future = Future()
             done.set_result(parse_batch(items, self.extract))
@@ -282,7 +301,13 @@ def _end_with_process(ingesting_pid: int) -> None:
     A worker waits on a queue whose write end it also holds, so it would
     never notice an ingest killed with SIGKILL; it would live on, with its
     fork server, for good.  A watchdog thread ends it instead.
+
+    Workers also run at a lower priority: the ingesting process reads and
+    writes, the one stage every batch goes through in turn, so it should
+    have a core whenever it can run.  Workers take the rest (on two cores
+    this makes a large ingest about 8% faster, with or without extraction).
     """
+    os.nice(WORKER_NICENESS)
 
     def watch() -> None:
         while _process_exists(ingesting_pid):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import lzma
 import os
 import signal
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from regtrack.errors import StoreError
-from regtrack.ingest import ingest
+from regtrack.ingest import _batch_sizes, ingest
 from regtrack.sources.mbox import MboxSource
 from regtrack.store import Store
 from tests.paths import REPO
@@ -106,7 +107,9 @@ def test_full_disk_is_one_error_and_keeps_earlier_batches(tmp_path: Path, store:
     conn = sqlite3.connect(store.path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     stored = conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
-    assert stored > 0 and stored % 200 == 0  # whole batches, nothing half-written
+    sizes = _batch_sizes(200)  # 50, 100, 200, 200, ...
+    batch_ends = list(itertools.accumulate(next(sizes) for _ in range(10)))
+    assert stored in batch_ends  # whole batches, nothing half-written
 
 
 def test_ingest_twice_changes_nothing(seed_mbox: Path, store: Store, db_path: Path) -> None:
@@ -221,3 +224,8 @@ def _wait_for_rows(db: Path, proc: subprocess.Popen) -> int:
             return stored
         time.sleep(0.01)
     raise AssertionError("the ingest stored nothing within 60s")
+
+
+def test_batches_start_small_and_double_up_to_the_batch_size() -> None:
+    assert list(itertools.islice(_batch_sizes(500), 6)) == [50, 100, 200, 400, 500, 500]
+    assert list(itertools.islice(_batch_sizes(20), 3)) == [20, 20, 20]

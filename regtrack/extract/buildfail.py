@@ -18,19 +18,24 @@ import re
 from dataclasses import dataclass
 
 from regtrack.extract.quoting import LabelledBody, Origin
+from regtrack.extract.stems import register
 
 MAX_DIAGNOSTICS = 50  # a build log can hold thousands; the first ones tell
 # Lines looked at for them: a log of a million "Error: " lines stays cheap.
 MAX_CANDIDATE_LINES = 20 * MAX_DIAGNOSTICS
-# Where diagnostics may be.  Stems that share a literal start are one pattern
-# each: a pass over a megabyte build log costs the same for a pattern that
-# starts with a literal as for a substring, so fewer stems is faster.
-_STEMS = (
-    re.compile(r": (?:(?:fatal )?error|warning|ERROR|WARNING): "),
-    re.compile(r"undefined (?:reference to|symbol)"),
-    "ERROR: modpost:",
-    "No rule to make target",
-    "Error: ",
+_STEMS = register(
+    (
+        ": error: ",
+        ": warning: ",
+        ": fatal error: ",
+        "undefined reference to",
+        "undefined symbol",
+        "ERROR: modpost:",
+        ": ERROR: ",
+        ": WARNING: ",
+        "No rule to make target",
+        "Error: ",
+    )
 )
 # A build directory ("/builds/linux/", "/home/sfr/next/next/", "../") before a
 # path in the kernel tree; and a count column in front (KernelCI's summaries).

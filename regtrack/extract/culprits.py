@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from regtrack.extract.quoting import LabelledBody, Origin, Span
+from regtrack.extract.stems import register
 
 _SHA = r"[0-9a-f]{8,40}"
 _SHA_SUBJECT = re.compile(rf"^\s*({_SHA})\s*(?:\(\"(.*)\"\))?\s*$")
@@ -73,7 +74,8 @@ _BLOCK_INTRO = re.compile(r"[ \t]*((?:Caused|Introduced|caused|introduced) by co
 # point at the few lines the full patterns are then tried on: trying those
 # patterns over whole bodies costs seconds on a corpus, as they start with
 # an alternation the regex engine cannot skip ahead on.
-_INLINE_STEMS = ("aused by", "ntroduced", "isect", "ulprit", "irst bad", "lame")
+_INLINE_STEMS = register(("aused by", "ntroduced", "isect", "ulprit", "irst bad", "lame"))
+_REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 
 
 def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
@@ -168,7 +170,7 @@ def _sentence_before(body: LabelledBody, offset: int) -> str:
 def extract_revert_tests(body: LabelledBody) -> tuple[RevertTest, ...]:
     """Sentences of the author's own that report a successful revert test."""
     tests: list[RevertTest] = []
-    for start in body.lines_containing(("evert",)):  # "Revert", "revert", "reverting"
+    for start in body.lines_containing(_REVERT_STEMS):
         if body.span_at(start).origin is Origin.OWN:
             sentence = body.line_at(start)
             if _REVERT_TEST.search(sentence):

@@ -29,6 +29,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
 
+from regtrack.extract.stems import Stem, StemHits
+
 
 class Origin(StrEnum):
     OWN = "own"
@@ -103,6 +105,7 @@ class LabelledBody:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.stems = StemHits(text)
         self.spans = _label_spans(text)
         self._starts = [span.start for span in self.spans]
         self._cursor = (0, 1)  # (offset, its line number) of the last answer
@@ -148,31 +151,19 @@ class LabelledBody:
             number += len(raw_lines)
         return tuple(lines)
 
-    def lines_containing(self, stems: tuple[str | re.Pattern[str], ...]) -> Iterator[int]:
+    def lines_containing(self, stems: tuple[Stem, ...]) -> Iterator[int]:
         """Start offsets of the lines holding any of ``stems``, in order, once each.
 
-        A stem is a substring (found with ``str.find``) or a pattern that
-        starts with a literal (``": (?:error|warning): "``), which the regex
-        engine finds as fast; one such pattern in place of several substrings
-        saves a pass over the body.  The hits point extractors at the few
-        lines their full patterns need trying on.  One hit is enough for a
-        line: the search goes on from its end, so a line holding a stem many
-        times is scanned once.  Lines come lazily, so a caller that has
-        enough stops the scans early.
+        Stems are literals (registered with :func:`regtrack.extract.stems.register`
+        so one pass finds them all).  The lines point extractors at where
+        their full patterns need trying.  They come lazily, so a caller that
+        has enough stops early.
         """
         previous = -1
-        for start in heapq.merge(*(self._lines_with(stem) for stem in stems)):
+        for start in heapq.merge(*(self.stems.lines_with(stem) for stem in stems)):
             if start != previous:
                 yield start
                 previous = start
-
-    def _lines_with(self, stem: str | re.Pattern[str]) -> Iterator[int]:
-        text = self.text
-        position = _next_hit(text, stem, 0)
-        while position >= 0:
-            yield text.rfind("\n", 0, position) + 1
-            end = text.find("\n", position)
-            position = -1 if end < 0 else _next_hit(text, stem, end)
 
     def line_at(self, offset: int) -> str:
         """The text of the line holding ``offset``, stripped."""
@@ -193,14 +184,6 @@ class LabelledBody:
             if limit is not None and size >= limit:
                 break
         return "".join(pieces)
-
-
-def _next_hit(text: str, stem: str | re.Pattern[str], position: int) -> int:
-    """Offset of the next hit of ``stem`` at or after ``position``, or -1."""
-    if isinstance(stem, str):
-        return text.find(stem, position)
-    match = stem.search(text, position)
-    return -1 if match is None else match.start()
 
 
 def _label_spans(text: str) -> tuple[Span, ...]:

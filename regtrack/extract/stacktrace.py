@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from regtrack.extract.quoting import LabelledBody, Line
+from regtrack.extract.stems import register
 
 _DMESG_PREFIX = re.compile(
     r"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S{1,64} kernel: )?"  # syslog
@@ -254,28 +255,25 @@ def parse_frame(text: str) -> Frame | None:
 # Every report regtrack keeps has a call trace or a crash point (a header
 # alone is also what KernelCI's summary tables list as test names), so a body
 # with none of these is passed over without a look at each of its lines.
-# Substrings, or patterns that start with a literal: an alternation of all
-# of them would start with letters (p, C, ...) so common that the regex engine
-# stops at nearly every offset.  Grouping by a shared literal ("Call ", "IP")
-# saves whole passes over long logs.
-_TRACE_OR_CRASH_POINT: tuple[str | re.Pattern[str], ...] = (
-    re.compile(r"Call [Tt]race"),
-    re.compile(r"IP(?:(?<=RIP): 0010:|(?<=EIP): |(?<=NIP))"),  # x86-64, i386, powerpc
-    "Backtrace",
-    "pc : ",
-    "PC is at",
+_TRACE_OR_CRASH_POINT = register(
+    (
+        "Call Trace",
+        "Call trace",
+        "Backtrace",
+        "RIP: 0010:",
+        "pc : ",
+        "NIP",
+        "PC is at",
+        "EIP: ",
+    )
 )
 
 
 def extract_crash_reports(body: LabelledBody) -> tuple[CrashReport, ...]:
     """Every oops, warning or sanitizer report in the body."""
-    if not any(_occurs(token, body.text) for token in _TRACE_OR_CRASH_POINT):
+    if not any(body.stems.contains(token) for token in _TRACE_OR_CRASH_POINT):
         return ()
     return _reports_in(body.lines)
-
-
-def _occurs(token: str | re.Pattern[str], text: str) -> bool:
-    return token in text if isinstance(token, str) else token.search(text) is not None
 
 
 def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:

@@ -26,3 +26,9 @@ def _corpus() -> dict[str, MailMessage]:
 def corpus_message(msgid: str) -> MailMessage:
     require(CORPUS_2023, "the 2023 linux-next corpus")
     return _corpus()[msgid]
+
+
+def all_corpus_messages() -> list[MailMessage]:
+    """Every message of the corpus, the first copy of each message-id."""
+    require(CORPUS_2023, "the 2023 linux-next corpus")
+    return list(_corpus().values())

@@ -1,0 +1,165 @@
+"""Where in a body each extractor's stems are, found in one pass.
+
+Extractors look only at the lines that hold one of their *stems*, short
+literals every form they parse contains ("first bad", ": error: ", "Call
+Trace").  Finding stems is most of what extraction costs on long logs: a
+``str.find`` per stem is a pass over the body each, about twenty passes in
+all.  With Hyperscan installed every registered stem is found in a single
+pass; without it (a platform with no wheel), each stem is searched for with
+``str.find``.  Both give the same answer, and the tests compare them.
+
+Stems are registered when the extractor modules are imported, with
+:func:`register`; a body is scanned once, on the first question asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+try:
+    import hyperscan
+except ImportError:  # no wheel for this platform: str.find does the work
+    hyperscan = None
+
+# A body with more hits than this (a log of a million "Error: " lines) is
+# answered by str.find instead, which looks at one hit per line.
+MAX_HITS = 100_000
+
+
+class Stem(NamedTuple):
+    """A literal to find; a caseless one matches in any case of ASCII letters."""
+
+    text: str
+    caseless: bool = False
+
+
+_registered: dict[Stem, int] = {}  # stem -> its id in the database
+_database = None  # compiled on first use, again when stems were added
+
+
+def register(texts: Iterable[str], caseless: bool = False) -> tuple[Stem, ...]:
+    """Add stems to the one-pass scan; returns them, for the module to keep."""
+    global _database
+    stems = tuple(Stem(text.lower() if caseless else text, caseless) for text in texts)
+    for stem in stems:
+        if not stem.text:
+            raise ValueError("a stem must not be empty")
+        if caseless and not stem.text.isascii():
+            raise ValueError(f"a caseless stem must be ASCII: {stem.text!r}")
+        if stem not in _registered:
+            _registered[stem] = len(_registered)
+            _database = None
+    return stems
+
+
+def accelerated() -> bool:
+    """True when stems are found with Hyperscan in one pass."""
+    return hyperscan is not None
+
+
+class StemHits:
+    """The lines of one text that hold each registered stem."""
+
+    def __init__(self, text: str, use_hyperscan: bool | None = None) -> None:
+        self.text = text
+        self._lines: dict[Stem, list[int]] | None = None
+        if use_hyperscan is None:
+            use_hyperscan = accelerated()
+        self._use_hyperscan = use_hyperscan and hyperscan is not None
+        self._lowered: str | None = None
+
+    def lines_with(self, stem: Stem) -> list[int]:
+        """Start offsets of the lines holding ``stem``, in order, once each."""
+        if self._use_hyperscan and stem in _registered:
+            if self._lines is None:
+                self._lines = _scan(self.text)
+            if self._lines is not None:
+                return self._lines.get(stem, [])
+            self._use_hyperscan = False  # too many hits: str.find from here on
+        if stem.caseless:
+            return _lines_with(self.text, self._ascii_lowered(), stem.text)
+        return _lines_with(self.text, self.text, stem.text)
+
+    def contains(self, stem: Stem) -> bool:
+        """Whether ``stem`` occurs anywhere in the text."""
+        if self._use_hyperscan and stem in _registered:
+            return bool(self.lines_with(stem))
+        if stem.caseless:
+            return stem.text in self._ascii_lowered()
+        return stem.text in self.text
+
+    def _ascii_lowered(self) -> str:
+        """The text with ASCII letters lowered (offsets unchanged), for caseless stems."""
+        if self._lowered is None:
+            self._lowered = self.text.translate(_ASCII_LOWER)
+        return self._lowered
+
+
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+
+
+def _lines_with(text: str, searched: str, needle: str) -> list[int]:
+    """With str.find in ``searched`` (``text`` or a same-length copy): one hit per line."""
+    starts = []
+    position = searched.find(needle)
+    while position >= 0:
+        starts.append(text.rfind("\n", 0, position) + 1)
+        end = text.find("\n", position)
+        position = -1 if end < 0 else searched.find(needle, end)
+    return starts
+
+
+def _compiled():
+    global _database
+    if _database is None:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        stems = list(_registered)
+        encoded = [stem.text.encode("utf-8", "surrogatepass") for stem in stems]
+        database.compile(
+            expressions=encoded,
+            ids=list(range(len(stems))),
+            elements=len(stems),
+            flags=[hyperscan.HS_FLAG_CASELESS if stem.caseless else 0 for stem in stems],
+            literal=True,
+        )
+        lengths = [len(stem) for stem in encoded]
+        _database = (database, hyperscan.Scratch(database), stems, lengths)
+    return _database
+
+
+def _scan(text: str) -> dict[Stem, list[int]] | None:
+    """Line starts of every registered stem's hits, or None past MAX_HITS."""
+    database, scratch, stems, lengths = _compiled()
+    data = text.encode("utf-8", "surrogatepass")
+    hits: list[tuple[int, int]] = []  # (start byte, stem id)
+
+    def on_match(stem_id: int, start: int, end: int, flags: int, context: object) -> bool:
+        hits.append((end - lengths[stem_id], stem_id))
+        return len(hits) > MAX_HITS  # True stops the scan
+
+    try:
+        database.scan(data, match_event_handler=on_match, scratch=scratch)
+    except hyperscan.ScanTerminated:
+        return None
+    if len(hits) > MAX_HITS:
+        return None
+    hits.sort()
+    ascii_only = len(data) == len(text)
+    lines: dict[Stem, list[int]] = {}
+    chars = previous_byte = 0
+    line_start, line_end = 0, -1  # the line of the previous hit
+    for start_byte, stem_id in hits:
+        if ascii_only:
+            start = start_byte
+        else:  # bytes to characters, one stretch at a time: linear over the body
+            chars += len(data[previous_byte:start_byte].decode("utf-8", "surrogatepass"))
+            previous_byte, start = start_byte, chars
+        if start > line_end:  # a new line; hits on one line share a single lookup
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+        starts = lines.setdefault(stems[stem_id], [])
+        if not starts or starts[-1] != line_start:
+            starts.append(line_start)
+    return lines
