@@ -22,14 +22,13 @@ extractors need it.
 from __future__ import annotations
 
 import bisect
-import heapq
 import re
 from collections.abc import Iterator
 from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
 
-from regtrack.extract.stems import Stem, StemHits
+from regtrack.extract.stems import Stem, StemHits, register
 
 
 class Origin(StrEnum):
@@ -72,6 +71,9 @@ _QUOTED_RUN = re.compile(r"\n(>[^\n]*(?:\n>[^\n]*)*\n?)")
 _OUTLOOK_SEPARATOR = re.compile(r"\n-{3,} ?Original Message ?-{3,}[ \t]*(?=\n|$)")
 _OUTLOOK_HEADER = re.compile(r"\nFrom: [^\n]{1,200}\n(?:[^\n]{0,200}\n)?(?:Sent|Date): ")
 _COMMIT_START = re.compile(r"commit ([0-9a-f]{40})\b[^\n]*\n")
+# Looked for in the one pass over the body; the patterns run only where they occur.
+_OUTLOOK_STEMS = register(("Original Message", "From: "))
+(_COMMIT_STEM,) = register(("commit ",))
 _QUOTE_PREFIX = re.compile(r"(?:> ?)*")
 _COMMIT_HEADER = re.compile(r"^(?:Author|Date|Merge|AuthorDate|Commit|CommitDate):\s")
 
@@ -106,7 +108,7 @@ class LabelledBody:
     def __init__(self, text: str) -> None:
         self.text = text
         self.stems = StemHits(text)
-        self.spans = _label_spans(text)
+        self.spans = _label_spans(text, self.stems)
         self._starts = [span.start for span in self.spans]
         self._cursor = (0, 1)  # (offset, its line number) of the last answer
 
@@ -159,11 +161,7 @@ class LabelledBody:
         their full patterns need trying.  They come lazily, so a caller that
         has enough stops early.
         """
-        previous = -1
-        for start in heapq.merge(*(self.stems.lines_with(stem) for stem in stems)):
-            if start != previous:
-                yield start
-                previous = start
+        return self.stems.lines_with_any(stems)
 
     def line_at(self, offset: int) -> str:
         """The text of the line holding ``offset``, stripped."""
@@ -186,7 +184,7 @@ class LabelledBody:
         return "".join(pieces)
 
 
-def _label_spans(text: str) -> tuple[Span, ...]:
+def _label_spans(text: str, stems: StemHits) -> tuple[Span, ...]:
     """Cut the body into own/quoted spans, then lay quoted commits over them."""
     # A newline in front lets every line-start pattern match the first line too;
     # offsets into ``padded`` are one more than offsets into ``text``.
@@ -194,7 +192,7 @@ def _label_spans(text: str) -> tuple[Span, ...]:
     text_end = len(text)
     spans: list[Span] = []
     position = 0
-    outlook_at = _outlook_start(padded)
+    outlook_at = _outlook_start(padded, stems)
     quoted_until = outlook_at if outlook_at is not None else text_end
     for run in _QUOTED_RUN.finditer(padded, 0, quoted_until + 1):
         start, end = run.start(1) - 1, run.end(1) - 1
@@ -206,18 +204,17 @@ def _label_spans(text: str) -> tuple[Span, ...]:
         spans.append(Span(position, quoted_until, Origin.OWN))
     if outlook_at is not None:
         spans.append(Span(quoted_until, text_end, Origin.QUOTED, 1))
-    for block in _commit_blocks(text):
+    for block in _commit_blocks(text) if stems.contains(_COMMIT_STEM) else ():
         spans = _overlay(spans, block)
     return tuple(spans) or (Span(0, 0, Origin.OWN),)
 
 
-def _outlook_start(padded: str) -> int | None:
+def _outlook_start(padded: str, stems: StemHits) -> int | None:
     """Offset (in the unpadded text) where an Outlook-style quoted reply begins."""
-    patterns = (
-        (_OUTLOOK_SEPARATOR, _OUTLOOK_HEADER)
-        if "Original Message" in padded
-        else (_OUTLOOK_HEADER,)
-    )
+    separator, header = (stems.contains(stem) for stem in _OUTLOOK_STEMS)
+    patterns = [
+        p for p, wanted in ((_OUTLOOK_SEPARATOR, separator), (_OUTLOOK_HEADER, header)) if wanted
+    ]
     starts = [match.start() for p in patterns if (match := p.search(padded)) is not None]
     return min(starts) if starts else None
 

@@ -14,7 +14,8 @@ Stems are registered when the extractor modules are imported, with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 try:
@@ -75,11 +76,23 @@ class StemHits:
             if self._lines is None:
                 self._lines = _scan(self.text)
             if self._lines is not None:
-                return self._lines.get(stem, [])
+                return self._lines.get(stem, _NONE)
             self._use_hyperscan = False  # too many hits: str.find from here on
         if stem.caseless:
             return _lines_with(self.text, self._ascii_lowered(), stem.text)
         return _lines_with(self.text, self.text, stem.text)
+
+    def lines_with_any(self, stems: tuple[Stem, ...]) -> Iterator[int]:
+        """Start offsets of the lines holding any of ``stems``, in order, once each."""
+        found = [lines for stem in stems if (lines := self.lines_with(stem))]
+        if len(found) == 1:
+            yield from found[0]
+            return
+        previous = -1
+        for start in heapq.merge(*found):
+            if start != previous:
+                yield start
+                previous = start
 
     def contains(self, stem: Stem) -> bool:
         """Whether ``stem`` occurs anywhere in the text."""
@@ -96,6 +109,7 @@ class StemHits:
         return self._lowered
 
 
+_NONE: list[int] = []  # shared, never changed
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 
 
