@@ -46,8 +46,8 @@ def register(texts: Iterable[str], caseless: bool = False) -> tuple[Stem, ...]:
     for stem in stems:
         if not stem.text:
             raise ValueError("a stem must not be empty")
-        if caseless and not stem.text.isascii():
-            raise ValueError(f"a caseless stem must be ASCII: {stem.text!r}")
+        if caseless and (not stem.text.isascii() or "?" in stem.text):
+            raise ValueError(f"a caseless stem must be ASCII, without '?': {stem.text!r}")
         if stem not in _registered:
             _registered[stem] = len(_registered)
             _database = None
@@ -103,14 +103,21 @@ class StemHits:
         return stem.text in self.text
 
     def _ascii_lowered(self) -> str:
-        """The text with ASCII letters lowered (offsets unchanged), for caseless stems."""
+        """The text with ASCII letters lowered, offsets unchanged, for caseless stems.
+
+        Other characters become "?" first, one for one: ``str.lower`` would
+        also lower letters such as the Kelvin sign to ASCII, which Hyperscan's
+        caseless match does not.
+        """
         if self._lowered is None:
-            self._lowered = self.text.translate(_ASCII_LOWER)
+            text = self.text
+            if not text.isascii():
+                text = text.encode("ascii", "replace").decode("ascii")
+            self._lowered = text.lower()
         return self._lowered
 
 
 _NONE: list[int] = []  # shared, never changed
-_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 
 
 def _lines_with(text: str, searched: str, needle: str) -> list[int]:

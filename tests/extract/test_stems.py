@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 STEMS = stems.register(("Error: ", "évert", "NIP", "x\ny", "ab")) + stems.register(
-    ("Fixes:", "ab"), caseless=True
+    ("Fixes:", "ab", "k"), caseless=True
 )
 
 
@@ -49,6 +49,10 @@ def both(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
                 "😀",
                 " ",
                 "FIXES:",
+                "fIxEs:",
+                "\u212a",  # the Kelvin sign lowers to "k", but is no ASCII letter
+                "\u0130",  # dotted capital I lowers to two characters
+                "?",
             ]
         ),
         max_size=60,
@@ -99,3 +103,10 @@ def test_corpus_facts_are_the_same_without_hyperscan(monkeypatch: pytest.MonkeyP
     assert len(messages) > 5000
     for message, one, other in zip(messages, fast, slow, strict=True):
         assert one == other, message.msgid
+
+
+def test_a_caseless_stem_must_be_plain_ascii() -> None:
+    with pytest.raises(ValueError):
+        stems.register(("naïve",), caseless=True)
+    with pytest.raises(ValueError):
+        stems.register(("what?",), caseless=True)
