@@ -140,3 +140,20 @@ def test_facts_of_a_variant_are_those_of_the_copy_kept(tmp_path: Path, store: St
     assert store.message("twice@x")["body"].startswith("Nothing to see here.")
     assert store.facts("twice@x")["culprits"] == []
     assert extract_facts("oops", second.decode().split("\n\n", 1)[1]).culprits  # has one
+
+
+def test_facts_of_an_older_version_are_extracted_again(seed_mbox: Path, store: Store) -> None:
+    """A message whose facts older extractors made is redone by `regtrack extract`."""
+    ingest(store, [MboxSource(seed_mbox)])
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM culprits WHERE msgid = ?", (SEED_REPORT,))
+        conn.execute(
+            "UPDATE messages SET facts_version = ? WHERE msgid = ?",
+            (FACTS_VERSION - 1, SEED_REPORT),
+        )
+    done, problems = extract_stored(store)
+    assert (done, problems) == (1, [])
+    facts = store.facts(SEED_REPORT)
+    assert facts["facts_version"] == FACTS_VERSION
+    assert [c["commit_id"] for c in facts["culprits"]] == [CULPRIT]
+    assert extract_stored(store) == (0, [])

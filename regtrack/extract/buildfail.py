@@ -31,21 +31,30 @@ _STEMS = register(
         "undefined reference to",
         "undefined symbol",
         "ERROR: modpost:",
+        "WARNING: modpost:",
+        "FATAL: modpost:",
         ": ERROR: ",
         ": WARNING: ",
         "No rule to make target",
         "Error: ",
+        ":warning: ",  # Kconfig: "defconfig:989:warning: override: ..."
+        ": Warning (",  # dtc: "a.dts:84.10-106.4: Warning (spi_bus_reg): ..."
+        ": Error (",
+        "SystemMessage: ",  # Sphinx: "docutils.utils.SystemMessage: a.rst:34: (SEVERE/4) ..."
+        "ld: ",  # a linker's own error: "ld: a.o: ABI version 1 is not compatible ..."
     )
 )
 # A build directory ("/builds/linux/", "/home/sfr/next/next/", "../") before a
 # path in the kernel tree; and a count column in front (KernelCI's summaries).
+# A build directory is absolute or relative ("../"): "arch/x86/kernel/a.c"
+# is a path in the tree and keeps its "arch/x86/".
 _BUILD_PREFIX = re.compile(
-    r"^(?:\s*\d+\s{2,})?(?:\S{0,200}?/(?=(?:arch|block|certs|crypto|Documentation|drivers|fs"
+    r"^(?:\s*\d+\s{2,})?(?:[/.]\S{0,200}?/(?=(?:arch|block|certs|crypto|Documentation|drivers|fs"
     r"|include|init|io_uring|ipc|kernel|lib|mm|net|rust|samples|scripts|security|sound|tools"
     r"|usr|virt)/))?"
 )
 _COMPILER = re.compile(
-    r"^(?P<file>[\w./+-]{1,300}?\.(?:c|h|S|s|rs|dts|dtsi|lds|y|l)):(?P<line>\d{1,7}):"
+    r"^(?P<file><stdin>|[\w./+-]{1,300}?\.(?:c|h|S|s|rs|dts|dtsi|lds|y|l|py\.in)):(?P<line>\d{1,7}):"
     r"(?P<column>\d{1,5}:)? (?P<severity>error|warning|fatal error): (?P<message>.{1,500})$"
 )
 _UNDEFINED_REFERENCE = re.compile(
@@ -54,12 +63,43 @@ _UNDEFINED_REFERENCE = re.compile(
 )
 _UNDEFINED_SYMBOL = re.compile(r"ld(?:\.lld)?: error: undefined symbol: (?P<symbol>\S{1,200})")
 _MODPOST = re.compile(
-    r"ERROR: modpost: (?:\"(?P<symbol>[^\"]{1,200})\" \[(?P<module>[^\]]{1,200})\] undefined!"
-    r"|(?P<message>.{1,300}))"
+    r"(?P<level>ERROR|WARNING|FATAL): modpost: (?:\"(?P<symbol>[^\"]{1,200})\" "
+    r"\[(?P<module>[^\]]{1,200})\] undefined!|(?P<message>.{1,300}))"
+)
+# Sphinx names the document being built, then the file it included:
+# "Documentation/gpu/i915:64: drivers/gpu/drm/i915/x.c:32: WARNING: ...".
+# The included file is where the fault is.
+_DOC_INCLUDED_FROM = re.compile(
+    r"Documentation/[\w./+-]{1,300}:\d{1,7}: (?=[\w./+-]{1,300}:\d{1,7}: )"
 )
 _DOCS = re.compile(
     r"^(?P<file>Documentation/[\w./+-]{1,300}|[\w./+-]{1,300}\.(?:rst|h|c)):(?P<line>\d{1,7}):"
     r" (?P<severity>ERROR|WARNING): (?P<message>.{1,500})$"
+)
+# About a whole document: "Documentation/a.rst: WARNING: document isn't included ..."
+_DOCUMENT = re.compile(
+    r"^(?P<file>Documentation/[\w./+-]{1,300}): (?P<severity>ERROR|WARNING): (?P<message>.{1,500})$"
+)
+_SPHINX_SEVERE = re.compile(
+    r"SystemMessage: (?P<file>[\w./+-]{1,300}):(?P<line>\d{1,7}): \((?P<level>SEVERE|ERROR|WARNING)"
+    r"/\d\) (?P<message>.{1,500})$"
+)
+_KERNEL_DOC_MISSING = re.compile(r"^Error: Cannot open file (?P<file>[\w./+-]{1,300})$")
+_OBJTOOL = re.compile(
+    r"^(?P<file>[\w./+-]{1,300}\.o): (?P<severity>warning|error): objtool: "
+    r"(?:(?P<symbol>[A-Za-z_][\w.$]{0,200})\+0x[0-9a-f]{1,16}: )?(?P<message>.{1,500})$"
+)
+_KCONFIG = re.compile(
+    r"^(?P<file>[\w./+-]{1,300}):(?P<line>\d{1,7}):(?P<severity>warning|error): "
+    r"(?P<message>.{1,500})$"
+)
+_DTC_CHECK = re.compile(
+    r"^(?P<file>[\w./+-]{1,300}\.dts[io]?):(?P<line>\d{1,7})[.\d-]*: (?P<severity>Warning|Error)"
+    r" \((?P<check>[\w-]{1,80})\): (?P<message>.{1,500})$"
+)
+_LINKER = re.compile(
+    r"^(?:[\w.-]{1,60}-)?ld(?:\.lld|\.bfd)?: (?P<warning>warning: )?"
+    r"(?:(?P<file>[\w./+-]{1,300}\.o): )?(?P<message>.{1,300})$"
 )
 _MAKE = re.compile(r"\*\*\* No rule to make target '(?P<file>[^']{1,300})'(?P<rest>.{0,300})$")
 _DTC = re.compile(
@@ -132,7 +172,9 @@ def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
 
 def parse_diagnostic(line: str) -> BuildDiagnostic | None:
     """One diagnostic line, or None when the line is not one."""
-    line = line[_BUILD_PREFIX.match(line).end() :]  # type: ignore[union-attr]
+    line = _without_build_dir(line)
+    if included := _DOC_INCLUDED_FROM.match(line):
+        line = _without_build_dir(line[included.end() :])
     if match := _COMPILER.match(line):
         severity = "error" if "error" in match.group("severity") else "warning"
         # gcc and clang always print a column; kernel-doc (the docs build) does not.
@@ -144,12 +186,13 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
             None,
             match.group("message").strip(),
         )
-    if match := _DOCS.match(line):
+    if match := _DOCS.match(line) or _DOCUMENT.match(line):
+        number = match.groupdict().get("line")
         return BuildDiagnostic(
             "docs",
             match.group("severity").lower(),
             match.group("file"),
-            int(match.group("line")),
+            int(number) if number else None,
             None,
             match.group("message").strip(),
         )
@@ -176,16 +219,58 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
             match.group("message").strip(),
         )
     if "modpost" in line and (match := _MODPOST.search(line)):
+        severity = "warning" if match.group("level") == "WARNING" else "error"
         if match.group("symbol"):
             return BuildDiagnostic(
                 "modpost",
-                "error",
+                severity,
                 match.group("module"),
                 None,
                 match.group("symbol"),
                 "undefined symbol",
             )
-        return BuildDiagnostic("modpost", "error", None, None, None, match.group("message").strip())
+        message = match.group("message").strip()
+        return BuildDiagnostic("modpost", severity, None, None, None, message)
+    if "objtool" in line and (match := _OBJTOOL.match(line)):
+        return BuildDiagnostic(
+            "objtool",
+            match.group("severity"),
+            match.group("file"),
+            None,
+            match.group("symbol"),
+            match.group("message").strip(),
+        )
+    if ":warning: " in line and (match := _KCONFIG.match(line)):
+        return BuildDiagnostic(
+            "kconfig",
+            match.group("severity"),
+            match.group("file"),
+            int(match.group("line")),
+            None,
+            match.group("message").strip(),
+        )
+    if " (" in line and (match := _DTC_CHECK.match(line)):
+        return BuildDiagnostic(
+            "dtc",
+            match.group("severity").lower(),
+            match.group("file"),
+            int(match.group("line")),
+            match.group("check"),
+            match.group("message").strip(),
+        )
+    if line.startswith("Error: Cannot open file") and (match := _KERNEL_DOC_MISSING.match(line)):
+        return BuildDiagnostic(
+            "docs", "error", _without_build_dir(match.group("file")), None, None, "cannot open file"
+        )
+    if "SystemMessage: " in line and (match := _SPHINX_SEVERE.search(line)):
+        return BuildDiagnostic(
+            "docs",
+            "warning" if match.group("level") == "WARNING" else "error",
+            _without_build_dir(match.group("file")),
+            int(match.group("line")),
+            None,
+            match.group("message").strip(),
+        )
     if "undefined symbol" in line and (match := _UNDEFINED_SYMBOL.search(line)):
         return BuildDiagnostic(
             "linker", "error", None, None, match.group("symbol"), "undefined symbol"
@@ -199,7 +284,21 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
             match.group("symbol"),
             "undefined reference",
         )
+    if "ld" in line and (match := _LINKER.match(line)):
+        return BuildDiagnostic(
+            "linker",
+            "warning" if match.group("warning") else "error",
+            match.group("file"),
+            None,
+            None,
+            match.group("message").strip(),
+        )
     return None
+
+
+def _without_build_dir(text: str) -> str:
+    """``text`` from its path in the kernel tree on: no build directory, no count column."""
+    return text[_BUILD_PREFIX.match(text).end() :]  # type: ignore[union-attr]
 
 
 def _signature(diagnostics: list[BuildDiagnostic]) -> str:

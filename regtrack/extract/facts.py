@@ -24,7 +24,10 @@ from regtrack.extract.versions import Versions, extract_versions
 
 # Raise when an extractor changes what it finds; `regtrack extract` then
 # redoes messages whose facts are older.
-FACTS_VERSION = 1
+#   1: the first extractors
+#   2: build failures: objtool, Kconfig, dtc checks, modpost warnings, linker
+#      and Sphinx forms; the first 50 distinct diagnostics; arch/ paths kept
+FACTS_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,66 @@ def test_real_build_failures(msgid: str, target: str, first_error) -> None:
     assert (error.kind, error.file, error.symbol) == first_error
 
 
+@pytest.mark.parametrize(
+    ("msgid", "reported", "first"),
+    [
+        pytest.param(
+            "20230117144747.37115c52@canb.auug.org.au",
+            "failed",
+            ("linker", "error", "arch/powerpc/crypto/p10_aes_gcm.o", None),
+            id="a linker error after objtool warnings (crypto tree)",
+        ),
+        pytest.param(
+            "20230125092416.44a98d6b@canb.auug.org.au",
+            "failed",
+            ("modpost", "error", None, None),
+            id="FATAL: modpost (hwmon-staging tree)",
+        ),
+        pytest.param(
+            "20230323141548.659479ef@canb.auug.org.au",
+            "produced",
+            ("docs", "error", "net/mac80211/sta_info.h", None),
+            id="Sphinx, in a file a document includes (wireless-next tree)",
+        ),
+        pytest.param(
+            "20230324154413.19cc78be@canb.auug.org.au",
+            "produced",
+            ("docs", "error", "kernel/kmod.c", None),
+            id="kernel-doc cannot open a file (modules tree)",
+        ),
+        pytest.param(
+            "20230324154929.32d232c4@canb.auug.org.au",
+            "produced",
+            ("kconfig", "warning", "arch/arm64/configs/defconfig", None),
+            id="Kconfig override (qcom tree)",
+        ),
+        pytest.param(
+            "20230602131229.3589f3bf@canb.auug.org.au",
+            "produced",
+            ("objtool", "warning", "drivers/input/tests/input_test.o", "input_test_init"),
+            id="objtool (tip tree)",
+        ),
+        pytest.param(
+            "20230622104810.30055fb1@canb.auug.org.au",
+            "produced",
+            ("dtc", "warning", "arch/arm/boot/dts/marvell/armada-390-db.dts", "spi_bus_reg"),
+            id="a dtc check (arm-soc tree)",
+        ),
+        pytest.param(
+            "20230726123230.525202b4@canb.auug.org.au",
+            "produced",
+            ("modpost", "warning", None, None),
+            id="WARNING: modpost section mismatch (rcu tree)",
+        ),
+    ],
+)
+def test_other_build_tools_diagnostics(msgid: str, reported: str, first) -> None:
+    found = failure(corpus_message(msgid).body)
+    assert found is not None and found.reported == reported
+    errors = [d for d in found.diagnostics if d.severity == "error"] or found.diagnostics
+    assert (errors[0].kind, errors[0].severity, errors[0].file, errors[0].symbol) == first
+
+
 def test_warnings_that_fail_the_build_count_as_failure() -> None:
     found = failure(corpus_message("20230113093358.45a00788@canb.auug.org.au").body)
     assert found is not None and found.reported == "failed" and found.failed
@@ -143,6 +203,124 @@ def test_documentation_warnings_are_no_failure() -> None:
             None,
             id="dtc",
         ),
+        pytest.param(
+            "arch/x86/kernel/cpu/x.c:12:5: error: y",
+            "compiler",
+            "error",
+            "arch/x86/kernel/cpu/x.c",
+            12,
+            None,
+            id="a path in the tree keeps its arch/ part",
+        ),
+        pytest.param(
+            "<stdin>:1567:2: warning: #warning syscall cachestat not implemented [-Wcpp]",
+            "compiler",
+            "warning",
+            "<stdin>",
+            1567,
+            None,
+            id="the compiler reading stdin",
+        ),
+        pytest.param(
+            "lib/a.o: warning: objtool: f_init+0x1cb: stack state mismatch: cfa1=4+64",
+            "objtool",
+            "warning",
+            "lib/a.o",
+            None,
+            "f_init",
+            id="objtool, in a function",
+        ),
+        pytest.param(
+            "kernel/head_64.o: warning: objtool: .text+0x6128: unannotated intra-function call",
+            "objtool",
+            "warning",
+            "kernel/head_64.o",
+            None,
+            None,
+            id="objtool, in a section",
+        ),
+        pytest.param(
+            "WARNING: modpost: vmlinux: section mismatch in reference: f+0x22 (section: .text)",
+            "modpost",
+            "warning",
+            None,
+            None,
+            None,
+            id="a modpost warning",
+        ),
+        pytest.param(
+            "FATAL: modpost: drivers/hwmon/x: struct of_device_id is not terminated",
+            "modpost",
+            "error",
+            None,
+            None,
+            None,
+            id="a fatal modpost error",
+        ),
+        pytest.param(
+            "Documentation/gpu/i915:64: /home/sfr/next/next/drivers/gpu/a.c:32: WARNING: Inline",
+            "docs",
+            "warning",
+            "drivers/gpu/a.c",
+            32,
+            None,
+            id="sphinx names the included file after the document",
+        ),
+        pytest.param(
+            "Documentation/ELF/ELF.rst: WARNING: document isn't included in any toctree",
+            "docs",
+            "warning",
+            "Documentation/ELF/ELF.rst",
+            None,
+            None,
+            id="sphinx, for a whole document",
+        ),
+        pytest.param(
+            "docutils.utils.SystemMessage: /home/sfr/next/next/Documentation/a.rst:34: "
+            "(SEVERE/4) Missing matching underline for section title overline.",
+            "docs",
+            "error",
+            "Documentation/a.rst",
+            34,
+            None,
+            id="sphinx, a severe error",
+        ),
+        pytest.param(
+            "Error: Cannot open file /home/sfr/next/next/drivers/gpu/drm/drm_gpuva_mgr.c",
+            "docs",
+            "error",
+            "drivers/gpu/drm/drm_gpuva_mgr.c",
+            None,
+            None,
+            id="kernel-doc cannot open a file",
+        ),
+        pytest.param(
+            "arch/arm64/configs/defconfig:989:warning: override: reassigning to symbol TYPEC",
+            "kconfig",
+            "warning",
+            "arch/arm64/configs/defconfig",
+            989,
+            None,
+            id="kconfig",
+        ),
+        pytest.param(
+            "arch/arm/boot/dts/a.dts:84.10-106.4: Warning (spi_bus_reg): /soc/spi@1: bad address",
+            "dtc",
+            "warning",
+            "arch/arm/boot/dts/a.dts",
+            84,
+            "spi_bus_reg",
+            id="a dtc check",
+        ),
+        pytest.param(
+            "ld: arch/powerpc/crypto/a.o: ABI version 1 is not compatible with ABI version 2",
+            "linker",
+            "error",
+            "arch/powerpc/crypto/a.o",
+            None,
+            None,
+            id="the linker's own error",
+        ),
     ],
 )
 def test_parse_diagnostic(line, kind, severity, file, line_number, symbol) -> None:
@@ -155,6 +333,19 @@ def test_parse_diagnostic(line, kind, severity, file, line_number, symbol) -> No
         diagnostic.line,
         diagnostic.symbol,
     ) == (kind, severity, file, line_number, symbol)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "build: arch/x86 fine",
+        "Error: something went wrong in a script",
+        "old: value",
+        "a.c: WARNING: not a kernel-doc line",
+    ],
+)
+def test_lines_that_are_no_diagnostic(line: str) -> None:
+    assert parse_diagnostic(line) is None
 
 
 def test_signature_ignores_line_numbers_and_configs() -> None:
@@ -178,6 +369,11 @@ def test_quoted_diagnostics_are_not_the_authors() -> None:
     [
         pytest.param("a.c:1:1: error: x\n" * 200_000, id="200,000 errors"),
         pytest.param("x" * 1_000_000 + ": error: y\n", id="a 1 MB line"),
+        pytest.param("ld: " * 250_000, id="a 1 MB line of linker prefixes"),
+        pytest.param(
+            "Documentation/a:1: " * 50_000 + "x.c:1: WARNING: y", id="a 1 MB chain of includes"
+        ),
+        pytest.param("Error: Cannot open file " + "a" * 1_000_000, id="a 1 MB file name"),
     ],
 )
 def test_build_failures_are_linear(body: str) -> None:
