@@ -26,7 +26,8 @@ from regtrack.extract.versions import Versions, extract_versions
 # redoes messages whose facts are older.
 #   1: the first extractors
 #   2: build failures: objtool, Kconfig, dtc checks, modpost warnings, linker
-#      and Sphinx forms; the first 50 distinct diagnostics; arch/ paths kept
+#      and Sphinx forms; the first 50 distinct diagnostics; arch/ paths kept.
+#      Crash reports: "kernel panic: ..." for a panic no other report precedes
 FACTS_VERSION = 2
 
 

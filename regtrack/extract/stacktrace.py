@@ -81,7 +81,15 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("warning-text", re.compile(r"^WARNING: ([a-z][^:\n]{3,100})$")),
     ("bug-text", re.compile(r"^BUG: ([^\n]{3,100}?)(?: at \S+)?$")),
     ("oops", re.compile(r"^(?:Internal error: )?Oops(?::| -)")),
+    ("panic", re.compile(r"^Kernel panic - not syncing: (.{1,200}?)\s*$")),
 )
+# A panic is a report of its own ("kernel panic: VFS: Unable to mount root
+# fs") only where no other report comes just before it: after an oops, a
+# warning under panic_on_warn or a hung task, the report before it is the
+# crash and the panic its consequence ("Fatal exception", "Attempted to kill
+# init!"), read as one more line of that report.
+_PANIC_FOLLOWS_WITHIN = 40  # lines after the end of the report before it
+_CONSEQUENCE = "consequence"  # the kind of a panic's draft that is no report
 
 # Functions of the reporting machinery: never what a title names.
 _SKIP_PREFIXES = (
@@ -280,16 +288,28 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
     reports: list[CrashReport] = []
     draft: _Draft | None = None
     hardware: str | None = None  # printed before a pasted fragment's first line
+    last_end = -_PANIC_FOLLOWS_WITHIN - 1  # line number where the last report ended
     for line in lines:
         text = strip_dmesg_prefix(line.text)
         if draft is None and (match := _HARDWARE.match(text)):
             hardware = match.group(1).strip()
             continue
         header = _match_header(text)
+        if header is not None and header[0] == "panic" and _follows_report(draft, last_end, line):
+            header = None  # the consequence of the report before it
+            if draft is None or not (draft.kind or draft.frames):
+                # Its own dump (CPU line, call trace through panic()) is read
+                # into a draft that is never a report; so is a register dump
+                # the kernel repeated after the end marker.
+                draft = _Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
+                continue
         if header is not None:
-            if draft is not None and (draft.frames or draft.trace_done):
+            if draft is not None and (
+                draft.frames or draft.trace_done or draft.kind == _CONSEQUENCE
+            ):
                 if _is_report(draft):
                     reports.append(_finish(draft))
+                    last_end = line.number
                 draft = None
             if draft is None:
                 draft = _Draft(line.number, line.depth > 0, hardware=hardware)
@@ -307,21 +327,29 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
                 # A lone RIP/register dump (kernels repeat one after the end
                 # marker) without a header or a call trace is no report.
                 reports.append(_finish(draft))
+                last_end = line.number
             draft = None
     if draft is not None and _is_report(draft):
         reports.append(_finish(draft))
     return tuple(reports)
 
 
+def _follows_report(draft: _Draft | None, last_end: int, line: Line) -> bool:
+    """Whether a line comes inside a report or soon after one."""
+    return draft is not None or line.number - last_end <= _PANIC_FOLLOWS_WITHIN
+
+
 def _is_report(draft: _Draft) -> bool:
     """A trace makes a report; a crash point under a strong header does too."""
+    if draft.kind == _CONSEQUENCE:
+        return False
     if draft.frames:
         return True
     return draft.crash_function is not None and bool(draft.kind) and draft.kind not in _WEAK_KINDS
 
 
 def _match_header(text: str) -> tuple[str, tuple[str | None, ...]] | None:
-    if not text or text[0] not in "BWguiIkUOIw":
+    if not text or text[0] not in "BWguiIkKUOIw":
         return None  # cheap test first: headers start with few letters
     for kind, pattern in _HEADERS:
         match = pattern.match(text)
@@ -435,6 +463,7 @@ def _title(kind: str, draft: _Draft) -> str:
         "deadlock": f"possible deadlock in {where}",
         "warning-text": f"WARNING: {args[0] if args else ''} in {where}",
         "bug-text": f"BUG: {args[0] if args else ''} in {where}",
+        "panic": f"kernel panic: {args[0] if args else ''}",
     }
     if kind == "stack":
         return f"stack trace in {where}"

@@ -152,9 +152,67 @@ Call Trace:
 """
 
 
+ROOT_FS_PANIC = """\
+[    1.92] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)
+[    1.93] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.5.0-rc2-next-20230720 #1
+[    1.94] Call Trace:
+[    1.94]  <TASK>
+[    1.95]  dump_stack_lvl+0x36/0x50
+[    1.95]  panic+0x30a/0x330
+[    1.96]  mount_root_generic+0x1d3/0x2b0
+[    1.96]  prepare_namespace+0x1d4/0x220
+[    1.97]  kernel_init_freeable+0x23e/0x290
+[    1.97]  </TASK>
+[    1.98] ---[ end Kernel panic - not syncing: VFS: Unable to mount root fs ]---
+"""
+
+OOPS_IN_INIT = """\
+BUG: kernel NULL pointer dereference, address: 0000000000000008
+Oops: 0000 [#1] PREEMPT SMP NOPTI
+RIP: 0010:do_wp_page+0x1a/0x600
+Call Trace:
+ <TASK>
+ handle_mm_fault+0x1a/0x30
+ do_user_addr_fault+0x1a/0x30
+ </TASK>
+---[ end trace 0000000000000000 ]---
+RIP: 0010:do_wp_page+0x1a/0x600
+Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000009
+CPU: 0 PID: 1 Comm: init Tainted: G      D
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0x36/0x50
+ panic+0x30a/0x330
+ do_exit+0x8bb/0xaa0
+ make_task_dead+0x6a/0x70
+ </TASK>
+"""
+
+
+def test_a_report_right_after_a_panic_is_kept() -> None:
+    oops = OOPS_IN_INIT.split("RIP: 0010:do_wp_page+0x1a/0x600\nKernel panic")[0]
+    body = oops + "Kernel panic - not syncing: Fatal exception\n" + HUNG_TASK
+    assert [crash.title for crash in reports(body)] == [
+        "BUG: unable to handle kernel NULL pointer dereference in do_wp_page",
+        "INFO: task hung in rtnl_lock",
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "title", "kind"),
     [
+        pytest.param(
+            ROOT_FS_PANIC,
+            "kernel panic: VFS: Unable to mount root fs on unknown-block(0,0)",
+            "panic",
+            id="a panic with no report before it is the report",
+        ),
+        pytest.param(
+            OOPS_IN_INIT,
+            "BUG: unable to handle kernel NULL pointer dereference in do_wp_page",
+            "null",
+            id="a panic right after an oops is its consequence, not a report",
+        ),
         pytest.param(
             SYZBOT_KASAN,
             "KASAN: slab-use-after-free Read in ext4_xattr_inode_get",
