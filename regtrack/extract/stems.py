@@ -15,6 +15,7 @@ Stems are registered when the extractor modules are imported, with
 from __future__ import annotations
 
 import heapq
+import threading
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -37,6 +38,8 @@ class Stem(NamedTuple):
 
 _registered: dict[Stem, int] = {}  # stem -> its id in the database
 _database = None  # compiled on first use, again when stems were added
+_compiling = threading.Lock()
+_per_thread = threading.local()
 
 
 def register(texts: Iterable[str], caseless: bool = False) -> tuple[Stem, ...]:
@@ -69,6 +72,11 @@ class StemHits:
             use_hyperscan = accelerated()
         self._use_hyperscan = use_hyperscan and hyperscan is not None
         self._lowered: str | None = None
+
+    @property
+    def one_pass(self) -> bool:
+        """True when this text's stems were found in the one Hyperscan pass."""
+        return self._use_hyperscan and self._lines is not None
 
     def lines_with(self, stem: Stem) -> list[int]:
         """Start offsets of the lines holding ``stem``, in order, once each."""
@@ -132,8 +140,13 @@ def _lines_with(text: str, searched: str, needle: str) -> list[int]:
 
 
 def _compiled():
+    """The database of every registered stem, compiled once (again after a register)."""
     global _database
-    if _database is None:
+    if (compiled := _database) is not None:
+        return compiled
+    with _compiling:
+        if _database is not None:
+            return _database
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         stems = list(_registered)
         encoded = [stem.text.encode("utf-8", "surrogatepass") for stem in stems]
@@ -145,13 +158,21 @@ def _compiled():
             literal=True,
         )
         lengths = [len(stem) for stem in encoded]
-        _database = (database, hyperscan.Scratch(database), stems, lengths)
-    return _database
+        _database = (database, stems, lengths)
+        return _database
+
+
+def _scratch(database):
+    """Hyperscan's scratch space for this thread: one may not serve two scans at once."""
+    if getattr(_per_thread, "database", None) is not database:
+        _per_thread.scratch = hyperscan.Scratch(database)
+        _per_thread.database = database
+    return _per_thread.scratch
 
 
 def _scan(text: str) -> dict[Stem, list[int]] | None:
     """Line starts of every registered stem's hits, or None past MAX_HITS."""
-    database, scratch, stems, lengths = _compiled()
+    database, stems, lengths = _compiled()
     data = text.encode("utf-8", "surrogatepass")
     hits: list[tuple[int, int]] = []  # (start byte, stem id)
 
@@ -160,8 +181,8 @@ def _scan(text: str) -> dict[Stem, list[int]] | None:
         return len(hits) > MAX_HITS  # True stops the scan
 
     try:
-        database.scan(data, match_event_handler=on_match, scratch=scratch)
-    except hyperscan.ScanTerminated:
+        database.scan(data, match_event_handler=on_match, scratch=_scratch(database))
+    except hyperscan.error:  # stopped past MAX_HITS, or any failure: str.find answers
         return None
     if len(hits) > MAX_HITS:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
@@ -110,3 +111,19 @@ def test_a_caseless_stem_must_be_plain_ascii() -> None:
         stems.register(("naïve",), caseless=True)
     with pytest.raises(ValueError):
         stems.register(("what?",), caseless=True)
+
+
+def test_threads_scan_at_once() -> None:
+    """Each thread has scratch space of its own; a shared one would be "in use"."""
+    texts = [f"line {n}\nfoo Error: bar {n}\n" * 2000 + "NIP\n" * n for n in range(40)]
+    expected = [both(text)[1] for text in texts]
+
+    def scan(text: str) -> tuple[bool, list[int]]:
+        hits = StemHits(text)
+        lines = hits.lines_with(STEMS[0])
+        return hits.one_pass, lines
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(scan, texts))
+    assert all(one_pass for one_pass, _ in found)
+    assert [lines for _, lines in found] == [e[STEMS[0].text] for e in expected]
