@@ -188,12 +188,6 @@ class FactRows:
         self.for_regzbot[msgid] = facts.for_regzbot
         _collect(self.tables, msgid, facts)
 
-    def __contains__(self, msgid: object) -> bool:
-        return msgid in self.for_regzbot
-
-    def __len__(self) -> int:
-        return len(self.for_regzbot)
-
     def only(self, msgids: set[str]) -> FactRows:
         """The rows of just these messages (ingest stores facts for new messages only)."""
         if msgids.issuperset(self.for_regzbot):

@@ -254,13 +254,12 @@ class _Parser:
 
     Parsing is CPU-bound Python.  In this process it would compete for the
     GIL with the writer thread, which must re-take the GIL after every row
-    SQLite inserts; in a worker it runs beside it.  The first batch (small,
-    see :func:`_batch_sizes`) is parsed here, which gives the writer work
-    while the workers start; so is every batch that ends a source before
-    any worker has started, so an ingest of a thread or two never pays for
-    starting one.  Workers come from a fork server that preloads only the
-    parser and extractors, so they are never forked from a process with
-    threads running.
+    SQLite inserts; in a worker it runs beside it.  A batch that ends a
+    source before any worker has started is parsed here, so an ingest of a
+    thread or two never pays for starting one; the first full batch (small,
+    see :func:`_batch_sizes`) starts the workers.  They come from a fork
+    server that preloads only the parser and extractors, so they are never
+    forked from a process with threads running.
     """
 
     def __init__(self, extract: bool = True) -> None:
@@ -270,11 +269,9 @@ class _Parser:
         # on two cores).  More would only contend for the same cores.
         self.workers = 2 if extract else 1
         self.pool: ProcessPoolExecutor | None = None
-        self.batches = 0
 
     def submit(self, items: list[tuple[bytes, datetime | None, str, str]], full: bool) -> Future:
         """Start parsing ``items``; ``full`` says the source goes on after them."""
-        self.batches += 1
         if not items or (self.pool is None and not full):
             done: Future = Future()
             done.set_result(parse_batch(items, self.extract))

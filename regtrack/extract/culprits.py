@@ -70,10 +70,11 @@ class RevertTest:
 # A line of its own ("Caused by commit" with the commits listed below it),
 # tried only on the lines the stems below point at.
 _BLOCK_INTRO = re.compile(r"[ \t]*((?:Caused|Introduced|caused|introduced) by commits?):?[ \t]*\n")
-# Substrings every inline form contains.  Found with str.find (fast), they
-# point at the few lines the full patterns are then tried on: trying those
-# patterns over whole bodies costs seconds on a corpus, as they start with
-# an alternation the regex engine cannot skip ahead on.
+# Substrings every inline form contains.  Found in the one pass over the body
+# (regtrack.extract.stems), they point at the few lines the full patterns are
+# then tried on: trying those patterns over whole bodies costs seconds on a
+# corpus, as they start with an alternation the regex engine cannot skip
+# ahead on.
 _INLINE_STEMS = register(("aused by", "ntroduced", "isect", "ulprit", "irst bad", "lame"))
 _REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 
