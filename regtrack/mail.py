@@ -168,12 +168,8 @@ def _parse_bytes(raw: bytes) -> email.message.Message:
     exactly as the stdlib does (header defects, carriage returns, missing or
     doubled boundaries, message/* parts) is parsed by the stdlib instead.
     """
-    end = raw.find(b"\n\n")
-    if end >= 0:
-        head = _HEADER_PARSER.parsebytes(raw[: end + 1], headersonly=True)
-        if not head.defects and _attach_body(head, raw[end + 2 :], depth=0):
-            return head
-    return email.message_from_bytes(raw, policy=email.policy.compat32)
+    fast = _part(raw, depth=0)
+    return fast if fast is not None else email.message_from_bytes(raw, policy=email.policy.compat32)
 
 
 _HEADER_PARSER = email.parser.BytesParser(policy=email.policy.compat32)
@@ -198,7 +194,7 @@ def _attach_body(msg: email.message.Message, body: bytes, depth: int) -> bool:
         return False
     parts = []
     for region in regions:
-        part = _part(region, depth)
+        part = _part(region, depth + 1)
         if part is None:
             return False
         parts.append(part)
@@ -242,7 +238,10 @@ def _line_starting(body: bytes, prefix: bytes, position: int) -> int:
 
 
 def _part(region: bytes, depth: int) -> email.message.Message | None:
-    """One part: its header block by the stdlib, its body attached."""
+    """A message or one of its parts: the header block by the stdlib, the body attached.
+
+    None when the stdlib must parse it instead.
+    """
     if region.startswith(b"\n"):
         part = email.message.Message(policy=email.policy.compat32)
         body = region[1:]
@@ -254,7 +253,7 @@ def _part(region: bytes, depth: int) -> email.message.Message | None:
         if part.defects:
             return None
         body = region[end + 2 :]
-    return part if _attach_body(part, body, depth + 1) else None
+    return part if _attach_body(part, body, depth) else None
 
 
 def clean_subject(subject_raw: str, list_id: str | None) -> str:

@@ -162,10 +162,11 @@ def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
     if not diagnostics:
         return None
     target = _TARGET.search(body.own_text(16 * 1024))
+    found = tuple(diagnostics)
     return BuildFailure(
         target=" ".join(target.group(1).split()) if target else None,
-        diagnostics=tuple(diagnostics),
-        signature=_signature(list(diagnostics)),
+        diagnostics=found,
+        signature=_signature(found),
         reported=target.group(2) if target else None,
     )
 
@@ -301,7 +302,7 @@ def _without_build_dir(text: str) -> str:
     return text[_BUILD_PREFIX.match(text).end() :]  # type: ignore[union-attr]
 
 
-def _signature(diagnostics: list[BuildDiagnostic]) -> str:
+def _signature(diagnostics: tuple[BuildDiagnostic, ...]) -> str:
     """From the first error (else the first warning): kind, file, symbol or message."""
     first = next((d for d in diagnostics if d.severity == "error"), diagnostics[0])
     detail = first.symbol or _NUMBERS.sub("N", first.message)

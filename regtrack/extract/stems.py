@@ -3,7 +3,7 @@
 Extractors look only at the lines that hold one of their *stems*, short
 literals every form they parse contains ("first bad", ": error: ", "Call
 Trace").  Finding stems is most of what extraction costs on long logs: a
-``str.find`` per stem is a pass over the body each, about twenty passes in
+``str.find`` per stem is a pass over the body each, some fifty passes in
 all.  With Hyperscan installed every registered stem is found in a single
 pass; without it (a platform with no wheel), each stem is searched for with
 ``str.find``.  Both give the same answer, and the tests compare them.
