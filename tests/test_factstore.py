@@ -14,7 +14,7 @@ from regtrack.ingest import extract_stored, ingest
 from regtrack.sources.mbox import MboxSource
 from regtrack.store import APPLICATION_ID, MIGRATIONS, Store, _statements
 from tests.extract.seed import CULPRIT, CULPRIT_POSTING, SMATCH_REPORT
-from tests.paths import SEED_MSGIDS, SEED_REPORT
+from tests.paths import SEED_MSGIDS, SEED_REGRESSION_THREAD, SEED_REPORT
 
 
 def test_seed_facts_are_stored_with_the_messages(seed_mbox: Path, store: Store) -> None:
@@ -48,7 +48,8 @@ def test_facts_answer_sql_questions(seed_mbox: Path, store: Store) -> None:
         (SEED_REPORT,),
     ).fetchall()
     assert same_crash[0] == (SEED_REPORT, 0)
-    assert {msgid for msgid, quoted in same_crash if quoted} == set(SEED_MSGIDS[1:3])
+    # Every reply of the regression thread quotes the report's oops.
+    assert {msgid for msgid, quoted in same_crash if quoted} == set(SEED_REGRESSION_THREAD[1:])
     linking = store.conn.execute(
         "SELECT msgid FROM message_links WHERE ref_msgid = ? AND origin = 'own'", (SMATCH_REPORT,)
     ).fetchall()
@@ -82,10 +83,10 @@ def test_version_one_database_is_migrated_and_extracted(tmp_path: Path, seed_mbo
     path = tmp_path / "old.db"
     _version_one_database(path, seed_mbox)
     store = Store(path)  # migrates to the current schema
-    assert store.stats()["without_facts"] == 5
+    assert store.stats()["without_facts"] == len(SEED_MSGIDS)
     assert store.facts(SEED_REPORT) is None
     done, problems = extract_stored(store, batch_size=2)
-    assert (done, problems) == (5, [])
+    assert (done, problems) == (len(SEED_MSGIDS), [])
     assert store.stats()["without_facts"] == 0
     assert store.facts(SEED_REPORT)["culprits"][0]["commit_id"] == CULPRIT
     assert extract_stored(store) == (0, [])  # nothing stale any more
@@ -95,7 +96,7 @@ def test_extract_all_replaces_facts_without_duplicates(seed_mbox: Path, store: S
     ingest(store, [MboxSource(seed_mbox)])
     before = store.conn.execute("SELECT COUNT(*) FROM crash_reports").fetchone()[0]
     done, _ = extract_stored(store, redo=True, batch_size=2)
-    assert done == 5
+    assert done == len(SEED_MSGIDS)
     assert store.conn.execute("SELECT COUNT(*) FROM crash_reports").fetchone()[0] == before
 
 
@@ -106,7 +107,7 @@ def test_extract_command_and_show_facts(tmp_path: Path, seed_mbox: Path) -> None
     shown = runner.invoke(main, ["show", SEED_REPORT, "--db", str(path)])
     assert "(no facts extracted yet; run: regtrack extract)" in shown.stdout
     result = runner.invoke(main, ["extract", "--db", str(path), "--json"])
-    assert result.exit_code == 0 and json.loads(result.stdout) == {"extracted": 5, "problems": []}
+    assert result.exit_code == 0 and json.loads(result.stdout) == {"extracted": 12, "problems": []}
     shown = runner.invoke(main, ["show", SEED_REPORT, "--db", str(path)])
     assert "tree: linux-next (next-20230720)" in shown.stdout
     assert (

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from regtrack.cli import main
 from regtrack.store import Store
-from tests.paths import SEED_MSGIDS, SEED_REPORT
+from tests.paths import SEED_REGRESSION_THREAD, SEED_REPORT
 
 pytestmark = pytest.mark.server
 
@@ -54,7 +54,7 @@ def test_http_ingest_stores_the_seed_thread(public_inbox, tmp_path: Path, writte
     target = written.format(base=public_inbox.base_url)
     summary = _ingest(db, target, "--lore", public_inbox.base_url)
     assert (summary["read"], summary["new"], summary["errors"]) == (5, 5, [])
-    assert sorted(row[0] for row in _rows(db)) == sorted(SEED_MSGIDS)
+    assert sorted(row[0] for row in _rows(db)) == sorted(SEED_REGRESSION_THREAD)
 
 
 def test_b4_and_http_store_the_same_messages(public_inbox, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def seed(seed_mbox):
     return [parse_message(normalise_raw(raw)) for raw in mbox_messages(seed_mbox)]
 
 
-def test_seed_has_five_messages_in_order(seed) -> None:
+def test_seed_has_twelve_messages_in_order(seed) -> None:
     assert tuple(m.msgid for m in seed) == SEED_MSGIDS
 
 
@@ -70,9 +70,15 @@ def test_seed_quoted_printable_soft_breaks_are_joined(seed) -> None:
 
 
 def test_seed_base64_crlf_body_decodes_to_exact_text(seed) -> None:
-    assert seed[4].body == (
+    body = seed[10].body  # message 11: base64, UTF-8, CRLF inside the encoded text
+    assert body.startswith(
         "Hello Tvrtko,\n\nYour analysis is correct. Alistair has sent a new patch set "
-        "with a fix.\n\nThank you.\n\nRegards\n\nChaitanya\n"
+        "with a fix.\n\nThank you.\n\nRegards\n\nChaitanya\n\n> -----Original Message-----\n"
+    )
+    assert "\r" not in body
+    assert body.endswith(
+        "> > https://intel-gfx-ci.01.org/tree/linux-next/next-20230720/bat-mtlp-6/d\n"
+        "> > mesg0.txt\n"
     )
 
 
@@ -380,3 +386,21 @@ def test_every_corpus_message_parses_as_the_stdlib_parses_it(corpus_2023) -> Non
         multipart += b"multipart/" in raw[: raw.find(b"\n\n")].lower()
         assert parse_message(raw) == _stdlib_parse(raw), record.where
     assert multipart > 2000
+
+
+def test_seed_folded_patch_subject_is_unfolded(seed) -> None:
+    patch = seed[4]  # message 5: the Subject: header is folded onto two lines
+    assert (
+        patch.subject == "[PATCH v4 1/5] arm64/smmu: Use TLBI ASID when invalidating entire range"
+    )
+    assert patch.in_reply_to == SEED_MSGIDS[3]
+    assert patch.has_patch
+
+
+def test_seed_ci_mail_encoded_subject_and_minus_zero_zone(seed) -> None:
+    ci = seed[11]  # message 12: RFC 2047 UTF-8 subject, "-0000" time zone
+    assert ci.from_name == "Patchwork"
+    assert ci.subject.startswith("\u2717 Fi.CI.BUILD: failure for Invalidate secondary IOMMU TLB")
+    assert ci.date_utc == datetime(2023, 7, 26, 16, 10, 11, tzinfo=UTC)
+    assert ci.in_reply_to == SEED_MSGIDS[3]
+    assert not ci.has_patch

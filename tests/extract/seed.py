@@ -1,4 +1,8 @@
-"""The seed thread, parsed once for the extraction tests."""
+"""The seed mbox's 12 messages, parsed once for the extraction tests.
+
+Tests name a message by its number in the seed README's table, so the file
+can grow without shifting what each test means.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import functools
 from regtrack.mail import MailMessage, parse_message
 from regtrack.sources import normalise_raw
 from regtrack.sources.mbox import MboxSource
-from tests.paths import SEED_MBOX, require
+from tests.paths import SEED_MBOX, SEED_REGRESSION_THREAD, require, seed_msgid
 
 CULPRIT = "828fe4085cae77acb3abf7dd3d25b3ed6c560edf"
 CULPRIT_POSTING = (
@@ -24,3 +28,15 @@ def _seed() -> tuple[MailMessage, ...]:
 def seed_messages() -> tuple[MailMessage, ...]:
     require(SEED_MBOX, "the seed thread")
     return _seed()
+
+
+def seed_message(number: int) -> MailMessage:
+    """The seed README's message ``number`` (1 to 12)."""
+    msgid = seed_msgid(number)
+    (found,) = (msg for msg in seed_messages() if msg.msgid == msgid)
+    return found
+
+
+def seed_replies() -> tuple[MailMessage, ...]:
+    """The replies of the regression thread (messages 2, 3, 10 and 11)."""
+    return tuple(msg for msg in seed_messages() if msg.msgid in SEED_REGRESSION_THREAD[1:])

@@ -9,7 +9,7 @@ import pytest
 from regtrack.extract.culprits import extract_culprits, extract_revert_tests
 from regtrack.extract.quoting import LabelledBody
 from tests.extract.corpus import corpus_message
-from tests.extract.seed import CULPRIT, seed_messages
+from tests.extract.seed import CULPRIT, seed_message, seed_replies
 
 
 def culprits(body: str):
@@ -17,7 +17,7 @@ def culprits(body: str):
 
 
 def test_seed_culprit_is_the_pasted_commit() -> None:
-    (culprit,) = extract_culprits(LabelledBody(seed_messages()[0].body))
+    (culprit,) = extract_culprits(LabelledBody(seed_message(1).body))
     assert (culprit.commit, culprit.subject, culprit.kind) == (
         CULPRIT,
         "mmu_notifiers: rename invalidate_range notifier",
@@ -29,12 +29,12 @@ def test_seed_culprit_is_the_pasted_commit() -> None:
 
 
 def test_seed_revert_test() -> None:
-    (revert,) = extract_revert_tests(LabelledBody(seed_messages()[0].body))
+    (revert,) = extract_revert_tests(LabelledBody(seed_message(1).body))
     assert revert.sentence == "We also verified by reverting the patch in the tree."
 
 
 def test_seed_replies_blame_nothing_themselves() -> None:
-    for reply in seed_messages()[1:]:
+    for reply in seed_replies():
         assert extract_culprits(LabelledBody(reply.body)) == ()
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from regtrack.extract.links import extract_message_refs
 from regtrack.extract.quoting import LabelledBody, Origin
-from tests.extract.seed import CULPRIT_POSTING, SMATCH_REPORT, seed_messages
+from tests.extract.seed import CULPRIT_POSTING, SMATCH_REPORT, seed_message
 
 
 def refs(body: str):
@@ -16,16 +16,16 @@ def refs(body: str):
 
 
 def test_seed_report_links_only_the_culprit_posting() -> None:
-    assert refs(seed_messages()[0].body) == [(CULPRIT_POSTING, Origin.QUOTED_COMMIT)]
+    assert refs(seed_message(1).body) == [(CULPRIT_POSTING, Origin.QUOTED_COMMIT)]
 
 
 def test_seed_fix_links_smatch_report_across_a_wrapped_line() -> None:
-    found = refs(seed_messages()[2].body)
+    found = refs(seed_message(3).body)
     assert (SMATCH_REPORT, Origin.OWN) in found
 
 
 def test_outlook_quote_of_the_wrapped_link() -> None:
-    assert (SMATCH_REPORT, Origin.QUOTED) in refs(seed_messages()[3].body)
+    assert (SMATCH_REPORT, Origin.QUOTED) in refs(seed_message(10).body)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from regtrack.extract.patches import extract_patch, parse_subject, patch_id
 from regtrack.extract.quoting import LabelledBody
-from tests.extract.seed import seed_messages
+from tests.extract.seed import seed_message
 from tests.paths import EXAMPLE_THREAD
 from tests.servers import mbox_messages
 
@@ -64,14 +64,14 @@ def test_parse_subject(subject: str, expected: dict) -> None:
 
 
 def test_seed_fix_is_an_inline_fix() -> None:
-    fix = seed_messages()[2]
+    fix = seed_message(3)
     patch = extract_patch(LabelledBody(fix.body), parse_subject(fix.subject))
     assert patch is not None and patch.inline_fix
     assert patch.files == ("mm/mmu_notifier.c",)
 
 
 def test_a_quoted_diff_is_not_the_authors_patch() -> None:
-    reply = seed_messages()[3]  # quotes the fix under an Outlook header
+    reply = seed_message(10)  # quotes the fix under an Outlook header
     assert extract_patch(LabelledBody(reply.body), parse_subject(reply.subject)) is None
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from regtrack.extract.quoting import LabelledBody, Origin, quote_depth
-from tests.extract.seed import CULPRIT, seed_messages
+from tests.extract.seed import CULPRIT, seed_message
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ def test_quote_depth(raw: str, depth: int, text: str) -> None:
 
 
 def test_seed_report_commit_block_is_quoted_commit() -> None:
-    lines = LabelledBody(seed_messages()[0].body).lines
+    lines = LabelledBody(seed_message(1).body).lines
     block = [line for line in lines if line.origin is Origin.QUOTED_COMMIT]
     assert block[0].text == f"commit {CULPRIT}"
     assert {line.commit for line in block} == {CULPRIT}
@@ -38,7 +38,7 @@ def test_seed_report_commit_block_is_quoted_commit() -> None:
 
 
 def test_outlook_reply_header_quotes_the_rest() -> None:
-    body = LabelledBody(seed_messages()[3].body)
+    body = LabelledBody(seed_message(10).body)
     lines = body.lines
     assert body.own_text().splitlines()[:3] == [
         "Hello Alistair,",

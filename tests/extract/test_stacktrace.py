@@ -9,7 +9,7 @@ import pytest
 from regtrack.extract.quoting import LabelledBody
 from regtrack.extract.stacktrace import extract_crash_reports, parse_frame, strip_dmesg_prefix
 from tests.extract.corpus import corpus_message
-from tests.extract.seed import seed_messages
+from tests.extract.seed import seed_message
 
 
 def reports(body: str):
@@ -17,7 +17,7 @@ def reports(body: str):
 
 
 def test_seed_report_crash() -> None:
-    (crash,) = reports(seed_messages()[0].body)
+    (crash,) = reports(seed_message(1).body)
     assert crash.title == (
         "BUG: unable to handle kernel NULL pointer dereference in __mmu_notifier_register"
     )
@@ -55,7 +55,7 @@ def test_seed_report_crash() -> None:
 
 
 def test_seed_replies_quote_the_same_crash() -> None:
-    report, analysis, fix = seed_messages()[:3]
+    report, analysis, fix = (seed_message(n) for n in (1, 2, 3))
     (original,) = reports(report.body)
     for reply in (analysis, fix):
         (quoted,) = reports(reply.body)

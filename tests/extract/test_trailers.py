@@ -8,7 +8,7 @@ import pytest
 
 from regtrack.extract.quoting import LabelledBody, Origin
 from regtrack.extract.trailers import extract_trailers
-from tests.extract.seed import CULPRIT_POSTING, seed_messages
+from tests.extract.seed import CULPRIT_POSTING, seed_message
 
 
 def trailers(body: str):
@@ -16,7 +16,7 @@ def trailers(body: str):
 
 
 def test_seed_link_belongs_to_the_quoted_culprit() -> None:
-    (link,) = extract_trailers(LabelledBody(seed_messages()[0].body))
+    (link,) = extract_trailers(LabelledBody(seed_message(1).body))
     assert link.key == "Link"
     assert link.value == f"https://lkml.kernel.org/r/{CULPRIT_POSTING}"
     assert link.origin is Origin.QUOTED_COMMIT

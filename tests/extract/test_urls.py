@@ -8,7 +8,7 @@ import pytest
 
 from regtrack.extract.quoting import LabelledBody
 from regtrack.extract.urls import extract_web_links
-from tests.extract.seed import seed_messages
+from tests.extract.seed import seed_message
 
 
 def links(body: str):
@@ -16,7 +16,7 @@ def links(body: str):
 
 
 def test_seed_report_ci_links_and_machine() -> None:
-    found = {link.url: link for link in links(seed_messages()[0].body)}
+    found = {link.url: link for link in links(seed_message(1).body)}
     results = found["https://intel-gfx-ci.01.org/tree/linux-next/combined-alt.html?"]
     assert results.category == "ci"
     dmesg = found["https://intel-gfx-ci.01.org/tree/linux-next/next-20230720/bat-mtlp-6/dmesg0.txt"]

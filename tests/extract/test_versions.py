@@ -8,7 +8,7 @@ import pytest
 
 from regtrack.extract.quoting import LabelledBody
 from regtrack.extract.versions import extract_versions, tag_tree
-from tests.extract.seed import seed_messages
+from tests.extract.seed import seed_message
 
 
 def versions(body: str, subject: str = ""):
@@ -16,7 +16,7 @@ def versions(body: str, subject: str = ""):
 
 
 def test_seed_is_about_linux_next() -> None:
-    report = seed_messages()[0]
+    report = seed_message(1)
     found = versions(report.body, report.subject)
     assert [tag.name for tag in found.tags] == ["next-20230720"]
     assert found.report_tree == "linux-next"
