@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from regtrack.errors import RegtrackError
+from regtrack.errors import EXIT_OK, EXIT_SKIPPED, RegtrackError
 from regtrack.extract.facts import extract_facts
 from regtrack.factstore import FactRows
 from regtrack.mail import MailMessage, content_sha, parse_message
@@ -36,7 +36,11 @@ WORKER_NICENESS = 5  # added to the workers' nice value, see _end_with_process
 
 @dataclass
 class IngestSummary:
-    """What an ingest did, for the one-line summary and ``--json``."""
+    """What an ingest did; ``regtrack.render.ingest`` turns it into text or JSON.
+
+    ``errors`` holds the errors that ended a source early, as raised, so
+    that each keeps its message and its exit code.
+    """
 
     sources: list[str] = field(default_factory=list)
     read: int = 0
@@ -45,21 +49,15 @@ class IngestSummary:
     variants: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     skip_details: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[RegtrackError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "sources": self.sources,
-            "read": self.read,
-            "new": self.new,
-            "known": self.known,
-            "variants": self.variants,
-            "skipped": dict(self.skipped),
-            "skip_details": self.skip_details,
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
+    @property
+    def exit_code(self) -> int:
+        """The most serious error's code, else 3 when records were skipped, else 0."""
+        if self.errors:
+            return max(error.exit_code for error in self.errors)
+        return EXIT_SKIPPED if self.skipped else EXIT_OK
 
 
 def check_raw(data: bytes, max_size: int) -> str | None:
@@ -124,7 +122,7 @@ def ingest(
                         start(source, batch, full=True)
                         batch, limit = [], next(sizes)
             except RegtrackError as exc:
-                summary.errors.append(str(exc))
+                summary.errors.append(exc)
             finally:
                 if batch:
                     start(source, batch, full=False)
