@@ -28,6 +28,7 @@ from regtrack.render.lines import error_line
 from regtrack.render.progress import progress_bar
 from regtrack.render.stats import stats_json, stats_lines
 from regtrack.render.thread import thread_json, thread_lines
+from regtrack.sizes import format_size
 from regtrack.sources.detect import open_sources
 from regtrack.sources.lore import LoreClient
 from regtrack.store import Store
@@ -144,9 +145,11 @@ def cli(debug: bool) -> None:
     "--max-size",
     type=click.FloatRange(min=0.001),
     default=DEFAULT_MAX_SIZE / 1e6,
-    show_default=True,
     metavar="MB",
-    help="Skip messages larger than this.",
+    help=(
+        "Skip messages larger than this many MB (1,000,000 bytes) "
+        f"[default: {format_size(DEFAULT_MAX_SIZE)}, i.e. {DEFAULT_MAX_SIZE >> 20} MiB]."
+    ),
 )
 @click.option(
     "--no-extract",

@@ -82,6 +82,7 @@ def test_reingest_of_unchanged_file_says_so(example_db: Path) -> None:
     assert code == 0
     assert "unchanged since it was last ingested; --refresh reads it again" in err
     assert out.startswith("0 read: 0 new")
+    assert "0 messages read" not in err  # unchanged is not empty
     code, out, _ = run("ingest", str(EXAMPLE_THREAD), "--db", str(example_db), "--refresh")
     assert out.startswith("4 read: 0 new, 4 already known")
 
@@ -205,7 +206,7 @@ def test_skipped_records_exit_3_with_the_reason(tmp_path: Path) -> None:
     )
     code, out, err = run("ingest", str(mbox), "--db", str(tmp_path / "s.db"), "--max-size", "0.002")
     assert code == 3
-    assert f"regtrack: {mbox}:7: skipped, too-large" in err
+    assert f"regtrack: {mbox}:7: skipped, too-large: 3.0 KB, over the 2.0 KB limit" in err
     assert out.startswith(
         "2 read: 1 new, 0 already known, 0 variants of known Message-IDs, 1 skipped (too-large: 1)"
     )
@@ -306,6 +307,28 @@ def test_json_keys_are_those_scripts_read(seed_db: Path) -> None:
     assert list(json.loads(run("stats", "--db", db, "--json")[1])) == ["database", *totals]
 
 
+def test_an_empty_input_file_warns_and_exits_0(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.mbox"
+    empty.write_bytes(b"")
+    code, out, err = run("ingest", str(empty), "--db", str(tmp_path / "e.db"))
+    assert code == 0
+    assert err == f"regtrack: warning: {empty}: 0 messages read\n"
+    assert out.startswith("0 read: 0 new")
+    code, out, _ = run("ingest", str(empty), "--db", str(tmp_path / "e.db"), "--json")
+    assert (code, json.loads(out)["warnings"]) == (0, [f"{empty}: 0 messages read"])
+
+
+def test_empty_standard_input_warns(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "regtrack", "ingest", "-", "--db", str(tmp_path / "s.db")],
+        input=b"",
+        cwd=REPO,
+        capture_output=True,
+    )
+    assert done.returncode == 0
+    assert done.stderr.decode() == "regtrack: warning: <stdin>: 0 messages read\n"
+
+
 def test_ctrl_c_during_ingest_exits_130_with_one_line(tmp_path: Path) -> None:
     db = tmp_path / "i.db"
     # Standard input stays open and empty, so the ingest waits for mail until interrupted.
@@ -325,6 +348,26 @@ def test_ctrl_c_during_ingest_exits_130_with_one_line(tmp_path: Path) -> None:
     assert running.returncode == 130, err
     lines = err.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("regtrack: error: interrupted")
+
+
+def test_too_large_shows_sizes_that_differ(tmp_path: Path) -> None:
+    mbox = write_mbox(tmp_path / "big.mbox", seed_message(12), seed_message(1))
+    db = str(tmp_path / "b.db")
+    # Message 1 is 15,696 bytes once the mbox separator is gone: one over the limit.
+    code, _, err = run("ingest", str(mbox), "--db", db, "--max-size", "0.015695")
+    assert code == 3
+    assert err == (
+        f"regtrack: {mbox}:77: skipped, too-large: 15,696 bytes, "
+        "over the 15,695 bytes limit (--max-size)\n"
+    )
+    code, _, err = run("ingest", str(mbox), "--db", db, "--max-size", "0.012", "--refresh")
+    assert "skipped, too-large: 15.7 KB, over the 12.0 KB limit (--max-size)" in err
+
+
+def test_max_size_default_is_shown_in_mb_and_mib() -> None:
+    code, out, _ = run("ingest", "--help")
+    assert code == 0 and "33.6 MB, i.e. 32 MiB" in " ".join(out.split())
+    assert "33.554432" not in out
 
 
 def test_counts_of_one_are_singular(tmp_path: Path) -> None:
@@ -357,3 +400,12 @@ def test_a_sender_without_name_or_address_is_named_unknown(tmp_path: Path) -> No
     assert "  (unknown sender): \u2717 Fi.CI.BUILD: failure for Invalidate" in out
     code, out, _ = run("show", "bare-address@example.org", "--db", db)
     assert "  patchwork@emeril.freedesktop.org: \u2717 Fi.CI.BUILD" in out
+
+
+def test_files_touched_beyond_five_are_counted(seed_db: Path) -> None:
+    code, out, _ = run("show", SEED_PATCH_4_OF_5, "--db", str(seed_db))
+    assert code == 0
+    assert (
+        "patch v4 4/5: include/linux/mmu_notifier.h, kernel/events/uprobes.c, mm/huge_memory.c, "
+        "mm/hugetlb.c, mm/memory.c, and 3 more [patch-id "
+    ) in out
