@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from regtrack import __version__
-from regtrack.cli import main
+from regtrack.cli import cli, main
 from tests.paths import EXAMPLE_THREAD, REPO, SEED_MBOX, SEED_REPORT, require
 
 EXAMPLE_REPORT = "20251106093012.4411-1-ada.reporter@example.org"
@@ -47,7 +47,11 @@ def test_help_shows_examples() -> None:
         assert command in out
 
 
-@pytest.mark.parametrize("command", ["ingest", "show", "extract", "search", "stats"])
+def test_the_commands() -> None:
+    assert sorted(cli.commands) == ["extract", "ingest", "search", "show", "stats"]
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
 def test_every_command_takes_db_and_json(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0 and "--db PATH" in out and "--json" in out
@@ -232,11 +236,17 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
 
 
-def test_installed_script_and_shims_run() -> None:
+def test_installed_script_and_shims_run(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "regtrack"  # the console script, installed
     for command in ([str(script)], [sys.executable, "cli.py"], [sys.executable, "-m", "regtrack"]):
         done = subprocess.run([*command, "--version"], cwd=REPO, capture_output=True, text=True)
         assert done.returncode == 0 and __version__ in done.stdout, (command, done.stderr)
+        # Each exits with main's return value: 3 for an ingest that skipped a record.
+        mbox = tmp_path / "skip.mbox"
+        mbox.write_bytes(b"From x\nnot a header line\n\nbody\n")
+        args = ["ingest", str(mbox), "--db", str(tmp_path / "shim.db"), "--refresh"]
+        done = subprocess.run([*command, *args], cwd=REPO, capture_output=True, text=True)
+        assert done.returncode == 3, (command, done.stderr)
 
 
 def test_mbox_on_standard_input(tmp_path: Path) -> None:
@@ -400,6 +410,22 @@ def test_a_sender_without_name_or_address_is_named_unknown(tmp_path: Path) -> No
     assert "  (unknown sender): \u2717 Fi.CI.BUILD: failure for Invalidate" in out
     code, out, _ = run("show", "bare-address@example.org", "--db", db)
     assert "  patchwork@emeril.freedesktop.org: \u2717 Fi.CI.BUILD" in out
+
+
+def test_a_message_without_subject_says_so(tmp_path: Path) -> None:
+    db = str(tmp_path / "subject.db")
+    headers, body = seed_message(12).split(b"\n\n", 1)
+    kept = [h for h in headers.split(b"\n") if not h.startswith((b"Subject: ", b"From: "))]
+    run(
+        "ingest",
+        str(write_mbox(tmp_path / "s.mbox", b"\n".join(kept) + b"\n\n" + body)),
+        "--db",
+        db,
+    )
+    code, out, _ = run("show", SEED_PATCHWORK, "--db", db)
+    assert code == 0
+    assert out.splitlines()[0] == "Thread: (no subject)"
+    assert out.splitlines()[2].endswith("  (unknown sender): (no subject)")
 
 
 def test_files_touched_beyond_five_are_counted(seed_db: Path) -> None:

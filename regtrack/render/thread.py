@@ -10,6 +10,7 @@ from regtrack.query import ThreadMessage, ThreadView
 from regtrack.render.lines import count, sender
 
 UNKNOWN_DATE = "????-??-?? ??:??"
+NO_SUBJECT = "(no subject)"
 
 
 def thread_json(view: ThreadView, body: bool = False) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def thread_json(view: ThreadView, body: bool = False) -> dict[str, Any]:
 
 def thread_lines(view: ThreadView, body: bool = False) -> list[str]:
     """The tree, oldest first and indented by depth, the asked message marked ``>``."""
-    lines = [f"Thread: {view.root.subject}", _headline(view)]
+    lines = [f"Thread: {view.root.subject or NO_SUBJECT}", _headline(view)]
     for message in view.messages:
         lines.extend(_message_lines(message, asked=message.msgid == view.msgid))
     if view.asked is None:
@@ -58,6 +59,6 @@ def _message_lines(message: ThreadMessage, asked: bool) -> list[str]:
     date = (message.date_utc or UNKNOWN_DATE)[:16].replace("T", " ")
     who = sender(message.from_name, message.from_addr)
     return [
-        f"{mark} {indent}{date}  {who}: {message.subject}",
+        f"{mark} {indent}{date}  {who}: {message.subject or NO_SUBJECT}",
         f"  {indent}  <{message.msgid}>",
     ]
