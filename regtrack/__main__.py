@@ -1,6 +1,8 @@
 """``python -m regtrack`` runs the command-line interface."""
 
+import sys
+
 from regtrack.cli import main
 
 if __name__ == "__main__":
-    main(prog_name="regtrack")
+    sys.exit(main())

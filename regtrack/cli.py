@@ -1,36 +1,37 @@
-"""The ``regtrack`` command: argument parsing and output, nothing else.
+"""The ``regtrack`` command: parse options, call one library function, render.
 
 Every command takes ``--db PATH``; commands that print data take ``--json``.
-Exit codes: 0 success, 1 error (one line on stderr; ``--debug`` for the
-traceback), 2 bad usage, 3 ingest finished but skipped some records,
-130 interrupted.
+What is printed comes from :mod:`regtrack.render`.  Exit codes: 0 success,
+1 error (one line on stderr; ``--debug`` for the traceback), 2 bad usage,
+3 ingest or extract finished but skipped some records, 130 interrupted;
+each :class:`RegtrackError` carries its own.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import sys
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from regtrack import __version__
 from regtrack.config import resolve_cache_dir, resolve_db_path, resolve_lore_url
-from regtrack.errors import RegtrackError
-from regtrack.factsview import format_facts
+from regtrack.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Interrupted, RegtrackError
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
-from regtrack.msgid import msgid_from_reference
+from regtrack.query import thread_view
+from regtrack.render.extract import extract_json, extract_line, extract_notes
+from regtrack.render.ingest import ingest_errors, ingest_json, ingest_line, ingest_notes
+from regtrack.render.lines import error_line
+from regtrack.render.progress import progress_bar
+from regtrack.render.stats import stats_json, stats_lines
+from regtrack.render.thread import thread_json, thread_lines
+from regtrack.sizes import format_size
 from regtrack.sources.detect import open_sources
 from regtrack.sources.lore import LoreClient
 from regtrack.store import Store
-from regtrack.threads import missing_ancestors, reply_tree
-
-EXIT_ERROR, EXIT_SKIPPED, EXIT_INTERRUPTED = 1, 3, 130
-MAX_SKIP_LINES = 20
 
 db_option = click.option(
     "--db",
@@ -41,38 +42,59 @@ db_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
-def _fail(message: str, code: int = EXIT_ERROR) -> None:
-    click.echo(f"regtrack: error: {message}", err=True)
-    sys.exit(code)
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``) and return its exit code.
+
+    The console script, ``python -m regtrack`` and the ``cli.py`` shim exit
+    with this value; tests call ``main([...])`` and read it.
+    """
+    try:
+        return int(cli.main(args=argv, prog_name="regtrack", standalone_mode=False) or EXIT_OK)
+    except click.ClickException as exc:  # bad usage: click's message, exit 2
+        exc.show()
+        return exc.exit_code
+    except click.Abort:  # Ctrl-C while click parsed the arguments
+        click.echo(error_line("interrupted"), err=True)
+        return EXIT_INTERRUPTED
 
 
-def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a RegtrackError into one line on stderr and exit 1 (unless --debug)."""
+def handles_errors(command: Callable[..., int | None]) -> Callable[..., None]:
+    """Run a command and end with its exit code: the one it returns, or its error's.
+
+    A :class:`RegtrackError` is printed as one line on stderr (after its
+    traceback with ``--debug``) and ends the command with the error's own
+    ``exit_code``; Ctrl-C ends it with 130.
+    """
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        context = click.get_current_context()
+        debug = bool(context.find_root().params.get("debug"))
         try:
-            return command(*args, **kwargs)
+            code = command(*args, **kwargs)
         except RegtrackError as exc:
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            _fail(str(exc))
+            code = _report_error(exc, debug)
+        except KeyboardInterrupt as exc:
+            code = _report_error(Interrupted("interrupted"), debug, cause=exc)
+        context.exit(code or EXIT_OK)
 
     return wrapper
 
 
-def _progress_bar(label: str, quiet: bool) -> Progress:
-    """A bar on stderr for long work, shown only on a terminal and never with --json."""
-    console = Console(stderr=True)
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=quiet or not console.is_terminal,
-    )
+def _report_error(error: RegtrackError, debug: bool, cause: BaseException | None = None) -> int:
+    if debug:
+        click.echo("".join(traceback.format_exception(cause or error)), err=True, nl=False)
+    click.echo(error_line(error), err=True)
+    return error.exit_code
+
+
+def _echo_lines(lines: Iterable[str], err: bool = False) -> None:
+    for line in lines:
+        click.echo(line, err=err)
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2))
 
 
 def _open_store(db_path: str | None) -> Store:
@@ -91,12 +113,14 @@ def _open_store(db_path: str | None) -> Store:
 """
 )
 @click.version_option(__version__, prog_name="regtrack")
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
-def main(debug: bool) -> None:
+@click.option(
+    "--debug", is_flag=True, help="Show an error's traceback before its one-line message."
+)
+def cli(debug: bool) -> None:
     """Track Linux kernel regressions from mailing-list threads."""
 
 
-@main.command("ingest")
+@cli.command("ingest")
 @click.argument("targets", nargs=-1, required=True)
 @db_option
 @click.option(
@@ -121,9 +145,11 @@ def main(debug: bool) -> None:
     "--max-size",
     type=click.FloatRange(min=0.001),
     default=DEFAULT_MAX_SIZE / 1e6,
-    show_default=True,
     metavar="MB",
-    help="Skip messages larger than this.",
+    help=(
+        "Skip messages larger than this many MB (1,000,000 bytes) "
+        f"[default: {format_size(DEFAULT_MAX_SIZE)}, i.e. {DEFAULT_MAX_SIZE >> 20} MiB]."
+    ),
 )
 @click.option(
     "--no-extract",
@@ -144,7 +170,7 @@ def ingest_command(
     no_extract: bool,
     as_json: bool,
     verbose: bool,
-) -> None:
+) -> int:
     """Store mail from TARGETS: message-ids, lore URLs, mbox files (.gz/.xz
     too), Maildirs, public-inbox repositories, or - for an mbox on standard
     input.  A message-id or URL brings its whole thread.  Ingesting the same
@@ -173,7 +199,7 @@ def ingest_command(
         )
     totals = [s.total for s in sources]
     total = sum(t for t in totals if t is not None) if None not in totals else None
-    progress = _progress_bar("ingesting", quiet=as_json)
+    progress = progress_bar("ingesting", quiet=as_json)
     try:
         with progress:
             task = progress.add_task("ingest", total=total)
@@ -184,123 +210,52 @@ def ingest_command(
                 on_progress=lambda _source, n: progress.advance(task, n),
                 extract=not no_extract,
             )
-    except KeyboardInterrupt:
-        _fail(
-            "interrupted; every finished batch is stored, run again to complete", EXIT_INTERRUPTED
-        )
+    except KeyboardInterrupt as exc:
+        raise Interrupted(
+            "interrupted; every finished batch is stored, run again to complete"
+        ) from exc
     summary.warnings.extend(warnings)
-    _report_ingest(summary, store, as_json, verbose)
+    _print_ingest(summary, store, as_json, verbose)
+    return summary.exit_code
 
 
-def _report_ingest(summary: IngestSummary, store: Store, as_json: bool, verbose: bool) -> None:
+def _print_ingest(summary: IngestSummary, store: Store, as_json: bool, verbose: bool) -> None:
     if as_json:
-        click.echo(
-            json.dumps(
-                {**summary.as_dict(), "database": str(store.path), "totals": store.stats()},
-                indent=2,
-            )
-        )
+        _echo_json(ingest_json(summary, store.path, store.stats()))
     else:
-        for line in summary.warnings:
-            click.echo(f"regtrack: warning: {line}", err=True)
-        shown = summary.skip_details if verbose else summary.skip_details[:MAX_SKIP_LINES]
-        for line in shown:
-            click.echo(f"regtrack: {line}", err=True)
-        if len(shown) < len(summary.skip_details):
-            click.echo(
-                f"regtrack: ... {len(summary.skip_details) - len(shown)} more "
-                "skipped records, see --verbose",
-                err=True,
-            )
-        skipped = sum(summary.skipped.values())
-        reasons = ", ".join(f"{k}: {v}" for k, v in sorted(summary.skipped.items()))
-        click.echo(
-            f"{summary.read} read: {summary.new} new, {summary.known} already known, "
-            f"{summary.variants} variants of known Message-IDs, {skipped} skipped"
-            + (f" ({reasons})" if reasons else "")
-            + f"; database {store.path}"
-        )
-    if summary.errors:
-        for line in summary.errors[:-1]:
-            click.echo(f"regtrack: error: {line}", err=True)
-        _fail(summary.errors[-1])
-    if summary.skipped:
-        sys.exit(EXIT_SKIPPED)
+        _echo_lines(ingest_notes(summary, verbose), err=True)
+        click.echo(ingest_line(summary, store.path))
+    _echo_lines(ingest_errors(summary), err=True)
 
 
-@main.command("show")
+@cli.command("show")
 @click.argument("message")
 @db_option
 @json_option
 @click.option("--body", is_flag=True, help="Also print the message's body.")
 @handles_errors
-def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -> None:
+def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -> int:
     """Print the stored thread of MESSAGE (a message-id or lore URL) as a tree."""
-    store = _open_store(db_path)
-    msgid = msgid_from_reference(message)
-    rows = store.thread_messages(msgid)
-    if not rows:
-        _fail(f"{msgid!r} is not in {store.path}; run: regtrack ingest '{msgid}'")
-    by_id = {row["msgid"]: row for row in rows}
-    ids = list(by_id)
-    refs = store.references_of(ids)
-    tree = reply_tree(ids, {m: by_id[m]["in_reply_to"] for m in ids}, refs)
-    missing = missing_ancestors(ids, refs)
-    wanted = store.message(msgid)
+    view = thread_view(_open_store(db_path), message)
     if as_json:
-        thread = [
-            {**by_id[node.msgid], "depth": node.depth, "parent": node.parent} for node in tree
-        ]
-        out: dict[str, Any] = {
-            "msgid": msgid,
-            "thread": thread,
-            "missing_references": missing,
-            "facts": store.facts(msgid) if wanted else None,
-        }
-        if body and wanted:
-            out["body"] = wanted["body"]
-        click.echo(json.dumps(out, indent=2))
-        return
-    root = by_id[tree[0].msgid]
-    click.echo(f"Thread: {root['subject']}")
-    click.echo(
-        f"{len(rows)} messages, dates in UTC"
-        + (f"; {len(missing)} referenced messages are not in the database" if missing else "")
-    )
-    for node in tree:
-        row = by_id[node.msgid]
-        mark = ">" if node.msgid == msgid else " "
-        date = (row["date_utc"] or "????-??-?? ??:??")[:16].replace("T", " ")
-        sender = row["from_name"] or row["from_addr"]
-        click.echo(f"{mark} {'  ' * node.depth}{date}  {sender}: {row['subject']}")
-        click.echo(f"  {'  ' * node.depth}  <{node.msgid}>")
-    if not wanted:
-        click.echo(f"({msgid} itself is only referenced, not stored)")
-        return
-    facts = store.facts(msgid)
-    click.echo("")
-    if facts is None:
-        click.echo("(no facts extracted yet; run: regtrack extract)")
+        _echo_json(thread_json(view, body))
     else:
-        for line in format_facts(facts) or ["(no facts found in this message)"]:
-            click.echo(line)
-    if body:
-        click.echo("")
-        click.echo(wanted["body"])
+        _echo_lines(thread_lines(view, body))
+    return EXIT_OK
 
 
-@main.command("extract")
+@cli.command("extract")
 @db_option
 @click.option(
     "--all", "redo", is_flag=True, help="Extract every message again, not only stale ones."
 )
 @json_option
 @handles_errors
-def extract_command(db_path: str | None, redo: bool, as_json: bool) -> None:
+def extract_command(db_path: str | None, redo: bool, as_json: bool) -> int:
     """Extract facts from stored messages that have none, or facts from an older
     regtrack (ingest extracts new messages by itself)."""
     store = _open_store(db_path)
-    progress = _progress_bar("extracting", quiet=as_json)
+    progress = progress_bar("extracting", quiet=as_json)
     total = store.stats()["messages" if redo else "without_facts"]
     with progress:
         task = progress.add_task("extract", total=total)
@@ -308,16 +263,14 @@ def extract_command(db_path: str | None, redo: bool, as_json: bool) -> None:
             store, redo=redo, on_progress=lambda n: progress.advance(task, n)
         )
     if as_json:
-        click.echo(json.dumps({"extracted": done, "problems": problems}, indent=2))
+        _echo_json(extract_json(done, problems))
     else:
-        for line in problems:
-            click.echo(f"regtrack: warning: {line}", err=True)
-        click.echo(f"{done} messages extracted; database {store.path}")
-    if problems:
-        sys.exit(EXIT_SKIPPED)
+        _echo_lines(extract_notes(problems), err=True)
+        click.echo(extract_line(done, store.path))
+    return EXIT_SKIPPED if problems else EXIT_OK
 
 
-@main.command("search")
+@cli.command("search")
 @click.argument("query")
 @db_option
 @json_option
@@ -337,18 +290,16 @@ def search_command(query: str, db_path: str | None, as_json: bool, limit: int) -
         click.echo("no matches", err=True)
 
 
-@main.command("stats")
+@cli.command("stats")
 @db_option
 @json_option
 @handles_errors
-def stats_command(db_path: str | None, as_json: bool) -> None:
+def stats_command(db_path: str | None, as_json: bool) -> int:
     """Count what the database holds: messages, threads, variants, skips, sources."""
     store = _open_store(db_path)
     stats = store.stats()
     if as_json:
-        click.echo(json.dumps({"database": str(store.path), **stats}, indent=2))
-        return
-    click.echo(f"database {store.path}")
-    width = max(len(key) for key in stats)
-    for key, value in stats.items():
-        click.echo(f"{key.replace('_', ' '):>{width}}: {value}")
+        _echo_json(stats_json(store.path, stats))
+    else:
+        _echo_lines(stats_lines(store.path, stats))
+    return EXIT_OK

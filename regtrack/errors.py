@@ -1,16 +1,37 @@
 """One exception hierarchy, so the CLI can print any failure as one line.
 
 Every message names the input it is about (message-id, file and position,
-URL) and, where there is one, what the user can do about it.
+URL) and, where there is one, what the user can do about it.  Each error
+carries the exit code the command ends with, so the CLI needs no table of
+its own and a script can tell an interrupted run from a failed one.
 """
+
+# The command's exit codes (README, "Exit codes and errors").
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2  # click's own code for a usage error
+EXIT_SKIPPED = 3  # ingest or extract finished, but some records were skipped
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process ended by Ctrl-C
 
 
 class RegtrackError(Exception):
     """Base of every error regtrack raises on purpose."""
 
+    exit_code: int = EXIT_ERROR
+
+
+class Interrupted(RegtrackError):
+    """The user interrupted the run (Ctrl-C); what was finished is kept."""
+
+    exit_code = EXIT_INTERRUPTED
+
 
 class InvalidMessageIdError(RegtrackError):
     """A string that cannot be read as a message-id or a URL naming one."""
+
+
+class NotStoredError(RegtrackError):
+    """A message asked for by id is not in the database."""
 
 
 class SourceError(RegtrackError):

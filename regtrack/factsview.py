@@ -7,6 +7,7 @@ printed, so a reply with nothing to say shows nothing.
 from __future__ import annotations
 
 MAX_FRAMES_SHOWN = 12
+MAX_FILES_SHOWN = 5
 
 
 def format_facts(facts: dict) -> list[str]:
@@ -58,7 +59,9 @@ def format_facts(facts: dict) -> list[str]:
                 f" {patch['series_index']}/{patch['series_total']}" if patch["series_total"] else ""
             )
             kind = "inline fix" if patch["inline_fix"] else f"patch v{patch['version']}{series}"
-            files = ", ".join(patch["files"][:5]) or "no diff"
+            files = ", ".join(patch["files"][:MAX_FILES_SHOWN]) or "no diff"
+            if len(patch["files"]) > MAX_FILES_SHOWN:
+                files += f", and {len(patch['files']) - MAX_FILES_SHOWN} more"
             patch_id = f" [patch-id {patch['patch_id'][:16]}]" if patch["patch_id"] else ""
             lines.append(f"{kind}: {files}{patch_id}")
     for link in facts.get("message_links", []):

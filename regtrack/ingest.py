@@ -21,10 +21,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from regtrack.errors import RegtrackError
+from regtrack.errors import EXIT_OK, EXIT_SKIPPED, RegtrackError
 from regtrack.extract.facts import extract_facts
 from regtrack.factstore import FactRows
 from regtrack.mail import MailMessage, content_sha, parse_message
+from regtrack.sizes import format_sizes_apart
 from regtrack.sources import RawMail, normalise_raw, starts_with_header
 from regtrack.store import Skip, Store
 
@@ -36,7 +37,11 @@ WORKER_NICENESS = 5  # added to the workers' nice value, see _end_with_process
 
 @dataclass
 class IngestSummary:
-    """What an ingest did, for the one-line summary and ``--json``."""
+    """What an ingest did; ``regtrack.render.ingest`` turns it into text or JSON.
+
+    ``errors`` holds the errors that ended a source early, as raised, so
+    that each keeps its message and its exit code.
+    """
 
     sources: list[str] = field(default_factory=list)
     read: int = 0
@@ -45,21 +50,19 @@ class IngestSummary:
     variants: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     skip_details: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[RegtrackError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "sources": self.sources,
-            "read": self.read,
-            "new": self.new,
-            "known": self.known,
-            "variants": self.variants,
-            "skipped": dict(self.skipped),
-            "skip_details": self.skip_details,
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
+    @property
+    def exit_code(self) -> int:
+        """The most serious error's code, else 3 when records were skipped, else 0.
+
+        An input that held no messages is a warning, not a failure: nothing
+        went wrong, and a script feeding ``b4 mbox -o -`` output may see it.
+        """
+        if self.errors:
+            return max(error.exit_code for error in self.errors)
+        return EXIT_SKIPPED if self.skipped else EXIT_OK
 
 
 def check_raw(data: bytes, max_size: int) -> str | None:
@@ -67,10 +70,8 @@ def check_raw(data: bytes, max_size: int) -> str | None:
     if not data.strip():
         return "empty: no bytes"
     if len(data) > max_size:
-        return (
-            f"too-large: {len(data) / 1e6:.1f} MB, over the "
-            f"{max_size / 1e6:.1f} MB limit (--max-size)"
-        )
+        size, limit = format_sizes_apart(len(data), max_size)
+        return f"too-large: {size}, over the {limit} limit (--max-size)"
     if not starts_with_header(data):
         return "no-headers: does not start with a mail header"
     return None
@@ -116,6 +117,7 @@ def ingest(
     try:
         for source in sources:
             summary.sources.append(source.label)
+            read_before = summary.read
             batch: list[RawMail] = []
             try:
                 for raw in source:
@@ -124,7 +126,12 @@ def ingest(
                         start(source, batch, full=True)
                         batch, limit = [], next(sizes)
             except RegtrackError as exc:
-                summary.errors.append(str(exc))
+                summary.errors.append(exc)
+            else:
+                if not batch and summary.read == read_before and source.total != 0:
+                    # total 0 means the source knew it had nothing new
+                    # (an unchanged file, an epoch read to its end).
+                    summary.warnings.append(f"{source.label}: 0 messages read")
             finally:
                 if batch:
                     start(source, batch, full=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from regtrack.cli import main
+from regtrack.cli import cli
 from regtrack.extract.facts import FACTS_VERSION, extract_facts
 from regtrack.ingest import extract_stored, ingest
 from regtrack.sources.mbox import MboxSource
@@ -104,11 +104,11 @@ def test_extract_command_and_show_facts(tmp_path: Path, seed_mbox: Path) -> None
     path = tmp_path / "old.db"
     _version_one_database(path, seed_mbox)
     runner = CliRunner()
-    shown = runner.invoke(main, ["show", SEED_REPORT, "--db", str(path)])
+    shown = runner.invoke(cli, ["show", SEED_REPORT, "--db", str(path)])
     assert "(no facts extracted yet; run: regtrack extract)" in shown.stdout
-    result = runner.invoke(main, ["extract", "--db", str(path), "--json"])
+    result = runner.invoke(cli, ["extract", "--db", str(path), "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout) == {"extracted": 12, "problems": []}
-    shown = runner.invoke(main, ["show", SEED_REPORT, "--db", str(path)])
+    shown = runner.invoke(cli, ["show", SEED_REPORT, "--db", str(path)])
     assert "tree: linux-next (next-20230720)" in shown.stdout
     assert (
         f'culprit: {CULPRIT} ("mmu_notifiers: rename invalidate_range notifier") [git-show]'
@@ -124,7 +124,7 @@ def test_extract_command_and_show_facts(tmp_path: Path, seed_mbox: Path) -> None
         "i915_gem_userptr_ioctl [i915]," in shown.stdout
     )
     as_json = json.loads(
-        runner.invoke(main, ["show", SEED_REPORT, "--db", str(path), "--json"]).stdout
+        runner.invoke(cli, ["show", SEED_REPORT, "--db", str(path), "--json"]).stdout
     )
     assert as_json["facts"]["culprits"][0]["commit_id"] == CULPRIT
 

@@ -88,7 +88,7 @@ def test_damaged_archive_keeps_good_messages_and_reports(tmp_path: Path, store: 
     path = tmp_path / "cut.mbox.xz"
     path.write_bytes(data[: len(data) // 2])
     summary = ingest(store, [MboxSource(path)])
-    assert summary.errors and f"{path}: truncated or corrupt xz data" in summary.errors[0]
+    assert summary.errors and f"{path}: truncated or corrupt xz data" in str(summary.errors[0])
     assert 50 < summary.new < 200
     assert store.stats()["messages"] == summary.new
     # The file was not read to its end, so it is not marked as done.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from regtrack.cli import main
+from regtrack.cli import cli
 from regtrack.store import Store
 from tests.paths import SEED_REGRESSION_THREAD, SEED_REPORT
 
@@ -25,7 +25,7 @@ COMPARED = (
 
 
 def _ingest(db: Path, *args: str) -> dict:
-    result = CliRunner().invoke(main, ["ingest", *args, "--db", str(db), "--json"])
+    result = CliRunner().invoke(cli, ["ingest", *args, "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -77,7 +77,7 @@ def test_lore_url_from_config_file(public_inbox, tmp_path: Path, isolated_home: 
     config.write_text(f'lore = "{public_inbox.base_url}"\ndb = "{tmp_path / "cfg.db"}"\n')
     summary = _ingest(tmp_path / "cfg.db", SEED_REPORT)
     assert summary["new"] == 5
-    result = CliRunner().invoke(main, ["stats", "--json"])
+    result = CliRunner().invoke(cli, ["stats", "--json"])
     assert json.loads(result.stdout)["messages"] == 5  # the db path came from the config too
 
 
@@ -105,7 +105,7 @@ def test_example_thread_is_served_too(public_inbox, tmp_path: Path) -> None:
 @pytest.mark.parametrize("via", ["http", "b4"])
 def test_unknown_message_is_a_one_line_error(public_inbox, tmp_path: Path, via: str) -> None:
     result = CliRunner().invoke(
-        main,
+        cli,
         [
             "ingest",
             "nobody@example.invalid",
