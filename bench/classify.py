@@ -16,14 +16,14 @@ from common import DEFAULT_CORPUS, REPO
 
 sys.path.insert(0, str(REPO))
 from regtrack.extract.facts import extract_facts
-from regtrack.mail import parse_message
+from regtrack.mail import MailMessage, parse_message
 from regtrack.sources import normalise_raw
 from regtrack.sources.mbox import MboxSource
 
 
 def main() -> None:
     labels = json.loads((REPO / "tests" / "data" / "report_labels.json").read_text())
-    found: dict[str, object] = {}
+    found: dict[str, MailMessage] = {}
     for mail in MboxSource(DEFAULT_CORPUS):
         message = parse_message(normalise_raw(mail.data))
         if message.msgid in labels and message.msgid not in found:
@@ -32,6 +32,7 @@ def main() -> None:
     for msgid, label in sorted(labels.items()):
         message = found[msgid]
         verdict = extract_facts(message.subject, message.body).classification
+        assert verdict is not None  # extract_facts classifies every message
         right = verdict.is_report == label["is_report"]
         counts[("t" if right else "f") + ("p" if verdict.is_report else "n")] += 1
         if not right:

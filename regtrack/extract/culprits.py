@@ -22,16 +22,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from regtrack.extract.commits import COMMIT_ID, normalise_commit_id
 from regtrack.extract.quoting import LabelledBody, Origin, Span
 from regtrack.extract.stems import register
 
-_SHA = r"[0-9a-f]{8,40}"
-_SHA_SUBJECT = re.compile(rf"^\s*({_SHA})\s*(?:\(\"(.*)\"\))?\s*$")
-_FIRST_BAD = re.compile(rf"\b({_SHA}) is the first bad commit\b")
+_SHA_SUBJECT = re.compile(rf"^\s*({COMMIT_ID})\s*(?:\(\"(.*)\"\))?\s*$")
+_FIRST_BAD = re.compile(rf"\b({COMMIT_ID}) is the first bad commit\b")
 _INLINE = re.compile(
     r"(?:caused by|introduced (?:by|in)|bisected (?:it |this |the \w+ )?(?:down )?to"
     r"|culprit (?:is|was|seems to be)|first bad commit(?: is)?:?|blamed? (?:on )?)"
-    rf"\s+(?:commit\s+)?({_SHA})\b(?:\s+\(\"([^\"]{{1,300}}?)\"\))?",
+    rf"\s+(?:commit\s+)?({COMMIT_ID})\b(?:\s+\(\"([^\"]{{1,300}}?)\"\))?",
     re.IGNORECASE,
 )
 # A git show block counts as a culprit when the text just before it blames it.
@@ -40,7 +40,7 @@ _BLAME_WORDS = re.compile(
     re.IGNORECASE,
 )
 _REVERT_TEST = re.compile(
-    r"verified by reverting|revert(?:ing|ed)? (?:it|this|that|the|commit|patch|[0-9a-f]{8,40})"
+    rf"verified by reverting|revert(?:ing|ed)? (?:it|this|that|the|commit|patch|{COMMIT_ID})"
     r"[^.\n]{0,120}?(?:fix|solve|resolve|make[s]? (?:it|the \w+) (?:work|boot|pass)|goes away"
     r"|helps|cures)|(?:fixed|resolved|goes away|works) (?:again )?(?:after|by|when|with)"
     r" reverting",
@@ -117,7 +117,8 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
                 subject = " ".join(subject.split()) if subject else None  # may wrap
                 offset = start + match.start()
                 line = body.line_at(offset)
-                add(Culprit(match.group(1).lower(), subject, kind, line, body.line_number(offset)))
+                commit = normalise_commit_id(match.group(1))
+                add(Culprit(commit, subject, kind, line, body.line_number(offset)))
     return tuple(found.values())
 
 
@@ -135,7 +136,8 @@ def _listed_after(body: LabelledBody, intro: str, offset: int) -> list[Culprit]:
         match = _SHA_SUBJECT.match(line)
         if match is None:
             break
-        culprits.append(Culprit(match.group(1).lower(), match.group(2), kind, intro, number))
+        commit = normalise_commit_id(match.group(1))
+        culprits.append(Culprit(commit, match.group(2), kind, intro, number))
     return culprits
 
 

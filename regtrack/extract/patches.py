@@ -16,6 +16,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from regtrack.extract.commits import FULL_COMMIT_ID
 from regtrack.extract.quoting import LabelledBody
 from regtrack.mail import REPLY_PREFIX
 
@@ -27,7 +28,7 @@ _DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/(\S+)", re.MULTILINE)
 _PLUS_FILE = re.compile(r"^\+\+\+ (?:b/)?(\S+)", re.MULTILINE)
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _WHITESPACE = re.compile(r"[ \t\n\r\v\f]+")  # git's isspace(): ASCII only
-_NEXT_PATCH = re.compile(r"^(?:commit|From) [0-9a-f]{40}\b")
+_NEXT_PATCH = re.compile(rf"^(?:commit|From) {FULL_COMMIT_ID}\b")
 
 
 @dataclass(frozen=True, slots=True)

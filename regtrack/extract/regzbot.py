@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from regtrack.errors import InvalidMessageIdError
+from regtrack.extract.commits import commit_id
 from regtrack.extract.quoting import LabelledBody, Origin
 from regtrack.msgid import msgid_from_reference
 
@@ -37,7 +38,6 @@ COMMANDS = frozenset(
     }
 )
 _COMMAND = re.compile(r"(?:^|\n)#regzbot[ \t]+(\^?)([a-z][a-z-]{1,30}):?[ \t]*([^\n]{0,1000})")
-_SHA = re.compile(r"^[0-9a-f]{8,40}$")
 _RANGE = re.compile(r"^(\S{2,60})\.\.(\S{2,60})$")
 _URL = re.compile(r"^https?://\S+$")
 
@@ -93,8 +93,8 @@ def _parse(name: str, argument: str, caret: bool, line: int) -> RegzbotCommand:
         return _link_command(name, argument, caret, line)
     if name == "fix":
         words = argument.strip("'\"")
-        if _SHA.match(words):
-            return RegzbotCommand(name, argument, line, caret, commit=words)
+        if commit := commit_id(words):
+            return RegzbotCommand(name, argument, line, caret, commit=commit)
         return RegzbotCommand(
             name,
             argument,
@@ -118,10 +118,8 @@ def _introduced(argument: str, caret: bool, line: int) -> RegzbotCommand:
     report = "^" if caret else None
     if rest and (rest[0] == "^" or _URL.match(rest[0])):
         report = rest[0]
-    if _SHA.match(first.lower()):
-        return RegzbotCommand(
-            "introduced", argument, line, caret, commit=first.lower(), report=report
-        )
+    if commit := commit_id(first):
+        return RegzbotCommand("introduced", argument, line, caret, commit=commit, report=report)
     if match := _RANGE.match(first):
         return RegzbotCommand(
             "introduced",

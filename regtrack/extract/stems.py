@@ -4,9 +4,10 @@ Extractors look only at the lines that hold one of their *stems*, short
 literals every form they parse contains ("first bad", ": error: ", "Call
 Trace").  Finding stems is most of what extraction costs on long logs: a
 ``str.find`` per stem is a pass over the body each, some fifty passes in
-all.  With Hyperscan installed every registered stem is found in a single
-pass; without it (a platform with no wheel), each stem is searched for with
-``str.find``.  Both give the same answer, and the tests compare them.
+all.  With Hyperscan installed (the optional extra ``regtrack[fast]``) every
+registered stem is found in a single pass; without it, the default, each
+stem is searched for with ``str.find``.  Both give the same answer, and the
+tests compare them on every corpus message.
 
 Stems are registered when the extractor modules are imported, with
 :func:`register`; a body is scanned once, on the first question asked.
@@ -15,14 +16,26 @@ Stems are registered when the extractor modules are imported, with
 from __future__ import annotations
 
 import heapq
+import importlib
 import threading
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from types import ModuleType
+from typing import Any, NamedTuple
 
-try:
-    import hyperscan
-except ImportError:  # no wheel for this platform: str.find does the work
-    hyperscan = None
+
+def _load_hyperscan() -> ModuleType | None:
+    """The optional ``hyperscan`` package (``pip install 'regtrack[fast]'``), if installed.
+
+    No other module of regtrack imports it: a platform without a wheel
+    (Linux aarch64 with Python 3.14, for one) runs everything on ``str.find``.
+    """
+    try:
+        return importlib.import_module("hyperscan")
+    except ImportError:
+        return None
+
+
+hyperscan = _load_hyperscan()
 
 # A body with more hits than this (a log of a million "Error: " lines) is
 # answered by str.find instead, which looks at one hit per line.
@@ -37,7 +50,9 @@ class Stem(NamedTuple):
 
 
 _registered: dict[Stem, int] = {}  # stem -> its id in the database
-_database = None  # compiled on first use, again when stems were added
+# (database, stems by id, their lengths in bytes): compiled on first use,
+# again when stems were added.
+_database: tuple[Any, list[Stem], list[int]] | None = None
 _compiling = threading.Lock()
 _per_thread = threading.local()
 
@@ -68,24 +83,24 @@ class StemHits:
     def __init__(self, text: str, use_hyperscan: bool | None = None) -> None:
         self.text = text
         self._lines: dict[Stem, list[int]] | None = None
-        if use_hyperscan is None:
-            use_hyperscan = accelerated()
-        self._use_hyperscan = use_hyperscan and hyperscan is not None
+        # Hyperscan while it answers; None once str.find does (not installed,
+        # not wanted, or too many hits).
+        self._engine = None if use_hyperscan is False else hyperscan
         self._lowered: str | None = None
 
     @property
     def one_pass(self) -> bool:
         """True when this text's stems were found in the one Hyperscan pass."""
-        return self._use_hyperscan and self._lines is not None
+        return self._engine is not None and self._lines is not None
 
     def lines_with(self, stem: Stem) -> list[int]:
         """Start offsets of the lines holding ``stem``, in order, once each."""
-        if self._use_hyperscan and stem in _registered:
+        if self._engine is not None and stem in _registered:
             if self._lines is None:
-                self._lines = _scan(self.text)
+                self._lines = _scan(self._engine, self.text)
             if self._lines is not None:
                 return self._lines.get(stem, _NONE)
-            self._use_hyperscan = False  # too many hits: str.find from here on
+            self._engine = None  # too many hits: str.find from here on
         if stem.caseless:
             return _lines_with(self.text, self._ascii_lowered(), stem.text)
         return _lines_with(self.text, self.text, stem.text)
@@ -104,7 +119,7 @@ class StemHits:
 
     def contains(self, stem: Stem) -> bool:
         """Whether ``stem`` occurs anywhere in the text."""
-        if self._use_hyperscan and stem in _registered:
+        if self._engine is not None and stem in _registered:
             return bool(self.lines_with(stem))
         if stem.caseless:
             return stem.text in self._ascii_lowered()
@@ -139,7 +154,7 @@ def _lines_with(text: str, searched: str, needle: str) -> list[int]:
     return starts
 
 
-def _compiled():
+def _compiled(engine: ModuleType) -> tuple[Any, list[Stem], list[int]]:
     """The database of every registered stem, compiled once (again after a register)."""
     global _database
     if (compiled := _database) is not None:
@@ -147,14 +162,14 @@ def _compiled():
     with _compiling:
         if _database is not None:
             return _database
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database = engine.Database(mode=engine.HS_MODE_BLOCK)
         stems = list(_registered)
         encoded = [stem.text.encode("utf-8", "surrogatepass") for stem in stems]
         database.compile(
             expressions=encoded,
             ids=list(range(len(stems))),
             elements=len(stems),
-            flags=[hyperscan.HS_FLAG_CASELESS if stem.caseless else 0 for stem in stems],
+            flags=[engine.HS_FLAG_CASELESS if stem.caseless else 0 for stem in stems],
             literal=True,
         )
         lengths = [len(stem) for stem in encoded]
@@ -162,17 +177,17 @@ def _compiled():
         return _database
 
 
-def _scratch(database):
+def _scratch(engine: ModuleType, database: Any) -> Any:
     """Hyperscan's scratch space for this thread: one may not serve two scans at once."""
     if getattr(_per_thread, "database", None) is not database:
-        _per_thread.scratch = hyperscan.Scratch(database)
+        _per_thread.scratch = engine.Scratch(database)
         _per_thread.database = database
     return _per_thread.scratch
 
 
-def _scan(text: str) -> dict[Stem, list[int]] | None:
+def _scan(engine: ModuleType, text: str) -> dict[Stem, list[int]] | None:
     """Line starts of every registered stem's hits, or None past MAX_HITS."""
-    database, stems, lengths = _compiled()
+    database, stems, lengths = _compiled(engine)
     data = text.encode("utf-8", "surrogatepass")
     hits: list[tuple[int, int]] = []  # (start byte, stem id)
 
@@ -181,8 +196,8 @@ def _scan(text: str) -> dict[Stem, list[int]] | None:
         return len(hits) > MAX_HITS  # True stops the scan
 
     try:
-        database.scan(data, match_event_handler=on_match, scratch=_scratch(database))
-    except hyperscan.error:  # stopped past MAX_HITS, or any failure: str.find answers
+        database.scan(data, match_event_handler=on_match, scratch=_scratch(engine, database))
+    except engine.error:  # stopped past MAX_HITS, or any failure: str.find answers
         return None
     if len(hits) > MAX_HITS:
         return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from regtrack.extract.commits import COMMIT_ID, normalise_commit_id
 from regtrack.extract.quoting import LabelledBody, Origin, quote_depth
 from regtrack.extract.stems import register
 
@@ -43,9 +44,9 @@ TRAILER_KEYS = {
 # line must then start with it, after any quoting, to be a trailer.
 _KEY_STEMS = register((f"{key}:" for key in TRAILER_KEYS), caseless=True)
 _TRAILER = re.compile(r"(?:>[> ]*)?[ \t]*([A-Za-z][A-Za-z-]{0,40}):[ \t]+(\S[^\n]{0,2000})(?=\n|$)")
-_FIXES_FULL = re.compile(r'^([0-9a-fA-F]{8,40})\s+\("(.*)"\)')
-_FIXES_OPEN = re.compile(r'^[0-9a-fA-F]{8,40}\s+\("')
-_FIXES_SHA = re.compile(r"^([0-9a-fA-F]{8,40})\b")
+_FIXES_FULL = re.compile(rf'^({COMMIT_ID})\s+\("(.*)"\)')
+_FIXES_OPEN = re.compile(rf'^{COMMIT_ID}\s+\("')
+_FIXES_SHA = re.compile(rf"^({COMMIT_ID})\b")
 _STABLE = re.compile(r"stable@(?:vger\.)?kernel\.org>?(?:\s*#\s*(\S+))?", re.IGNORECASE)
 
 
@@ -113,6 +114,7 @@ def _fixes(value: str, origin: Origin, line: int, following: list[str]) -> Trail
                 value = joined
                 break
     if full is not None:
-        return Trailer("Fixes", value, origin, line, full.group(1).lower(), full.group(2))
+        commit = normalise_commit_id(full.group(1))
+        return Trailer("Fixes", value, origin, line, commit, full.group(2))
     sha = _FIXES_SHA.match(value)
-    return Trailer("Fixes", value, origin, line, sha.group(1).lower() if sha else None)
+    return Trailer("Fixes", value, origin, line, normalise_commit_id(sha.group(1)) if sha else None)

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from regtrack.extract.commits import COMMIT_ID, commit_id
 from regtrack.extract.quoting import LabelledBody, Origin
 
 # Patterns begin with a literal ("v", "next-20", "..") so the regex engine can
@@ -23,7 +24,11 @@ from regtrack.extract.quoting import LabelledBody, Origin
 # tools' versions.
 _MAINLINE_TAG = re.compile(r"v[2-9]\.\d{1,3}(?:\.\d{1,4})?(?:-rc\d{1,2})?(?!\w|\.\w)")
 _NEXT_TAG = re.compile(r"next-20\d{6}(?!\d)")
-_REF = re.compile(r"(?:v\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:-rc\d{1,2})?|next-20\d{6}|[0-9a-f]{8,40})")
+# A range's end: a tag, or a commit id (regtrack.extract.commits).
+_REF = re.compile(
+    r"(?:v\d{1,2}\.\d{1,3}(?:\.\d{1,4})?(?:-rc\d{1,2})?|next-20\d{6}"  # tags
+    rf"|{COMMIT_ID})"
+)
 _RANGE_DOTS = re.compile(r"\.\.\.?")
 # Matched on the reversed 60 characters before a "..": the word that ends there.
 _WORD_BEFORE_REVERSED = re.compile(r"[\w.-]{1,60}")
@@ -97,6 +102,7 @@ def _ranges(text: str) -> list[VersionRange]:
         if text.endswith("index ", 0, dots.start() - len(start)):
             continue  # a diff's "index 63c8eb740af7..ec3b068cbbe6 100644" line
         if _REF.fullmatch(start) and _REF.fullmatch(end):
+            start, end = commit_id(start) or start, commit_id(end) or end
             found.append(VersionRange(start, end, Origin.OWN))
     return found
 
