@@ -6,6 +6,7 @@ tests/servers.py for how it is built, started and stopped.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -13,8 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from regtrack.cli import main
+from regtrack.sources.lore import LoreClient
+from regtrack.sources.mbox import split_mbox
+from regtrack.sources.threadfilter import _ids
 from regtrack.store import Store
-from tests.paths import SEED_MSGIDS, SEED_REPORT
+from tests.paths import CORPUS_2023, SEED_MSGIDS, SEED_REPORT, require
+from tests.servers import SAME_SUBJECT
 
 pytestmark = pytest.mark.server
 
@@ -130,3 +135,48 @@ def test_single_message_fetches_only_that_message(public_inbox, tmp_path: Path, 
     summary = _ingest(db, fix, "--lore", public_inbox.base_url, "--single-message", "--via", via)
     assert (summary["read"], summary["new"]) == (1, 1)
     assert [row[0] for row in _rows(db)] == [fix]
+
+
+def _served_thread(public_inbox, msgid: str) -> list[str]:
+    """The Message-IDs of what the server's own t.mbox.gz holds for ``msgid``."""
+    mbox = LoreClient(public_inbox.base_url).thread_mbox(msgid)
+    return sorted(_ids(mail.data)[0] for mail in split_mbox(io.BytesIO(mbox), "t.mbox.gz"))
+
+
+@pytest.mark.parametrize(
+    ("thread", "asked"),
+    [
+        pytest.param("january", 0, id="the January report"),
+        pytest.param("january", 1, id="the reply to the January report"),
+        pytest.param("april", 0, id="the April report"),
+        pytest.param("april", 2, id="the last message of the April thread"),
+    ],
+)
+@pytest.mark.parametrize("via", ["http", "b4"])
+def test_same_subject_threads_stay_apart(
+    public_inbox, tmp_path: Path, thread: str, asked: int, via: str
+) -> None:
+    require(CORPUS_2023, "the 2023 linux-next corpus")
+    ids = SAME_SUBJECT[thread]
+    if asked == 0:  # the server mixes the two reports: each is in the other's t.mbox.gz
+        assert set(_served_thread(public_inbox, ids[0])) > set(ids)
+    db = tmp_path / f"{via}.db"
+    summary = _ingest(db, ids[asked], "--lore", public_inbox.base_url, "--via", via)
+    assert (summary["new"], summary["errors"]) == (len(ids), [])
+    assert [row[0] for row in _rows(db)] == sorted(ids)
+
+
+def test_b4_and_http_agree_when_subjects_collide(public_inbox, tmp_path: Path) -> None:
+    """The same messages, parsed the same.
+
+    The bytes (``content_sha``) differ: vger pads headers (``Date:   ...``)
+    and b4 re-serialises them with one space, as it does in ``b4 mbox``.
+    """
+    require(CORPUS_2023, "the 2023 linux-next corpus")
+    asked = SAME_SUBJECT["april"][0]
+    http_db, b4_db = tmp_path / "http.db", tmp_path / "b4.db"
+    _ingest(http_db, asked, "--lore", public_inbox.base_url)
+    _ingest(b4_db, asked, "--lore", public_inbox.base_url, "--via", "b4")
+    parsed_alike = [row[:-1] for row in _rows(b4_db)]  # content_sha is the last column
+    assert parsed_alike == [row[:-1] for row in _rows(http_db)]
+    assert [row[0] for row in _rows(http_db)] == sorted(SAME_SUBJECT["april"])

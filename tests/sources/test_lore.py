@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_thread_is_fetched_from_t_mbox_gz(fault_server: FaultServer, seed_mbox: 
 
 
 def test_ids_with_slashes_are_escaped_in_the_url(fault_server: FaultServer) -> None:
-    fault_server.script = [Answer(200, b"Message-ID: <a/../b@x>\n\nbody\n")]
+    fault_server.script = [Answer(200, b"From mboxrd@z\nMessage-ID: <a/../b@x>\n\nbody\n")]
     lore, _ = client(fault_server.base_url)
     lore.raw_message("a/../b@x")
     assert fault_server.requests[0][0] == "/all/a%2F..%2Fb@x/raw"
@@ -116,9 +117,27 @@ def test_trickling_server_hits_the_total_deadline(fault_server: FaultServer) -> 
     fault_server.script = [Answer(200, body, trickle=0.05)] * 2
     lore, _ = client(fault_server.base_url, retries=1, deadline=0.5)
     with pytest.raises(
-        FetchError, match=r"gave up after 2 attempts \(download slower than the 0.5s deadline\)"
+        FetchError,
+        match=r"gave up after 1 attempt within the 0.5s deadline for one fetch "
+        r"\(download slower than the 0.5s deadline\)",
     ):
         lore.thread_mbox(SEED_REPORT)
+
+
+def test_one_deadline_covers_every_attempt(fault_server: FaultServer) -> None:
+    """Attempts that each end within the deadline still add up to one deadline.
+
+    Each answer drips for 0.6 s and is then cut off; five attempts would take
+    3 s, but the fetch's one 1 s deadline ends it after the second.
+    """
+    cut = gzip.compress(b"x" * 200)[:-8]
+    fault_server.script = [Answer(200, cut, trickle=0.6 / len(cut))] * 5
+    lore, _ = client(fault_server.base_url, retries=4, deadline=1.0, backoff=0.1)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"within the 1s deadline for one fetch"):
+        lore.thread_mbox(SEED_REPORT)
+    assert time.monotonic() - started < 2.0
+    assert len(fault_server.requests) == 2
 
 
 def test_dead_server_is_a_clear_error() -> None:
