@@ -19,13 +19,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from regtrack import __version__
-from regtrack.config import resolve_cache_dir, resolve_db_path, resolve_lore_url
+from regtrack.config import resolve_db_path
 from regtrack.errors import RegtrackError
 from regtrack.factsview import format_facts
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
 from regtrack.msgid import msgid_from_reference
-from regtrack.sources.detect import open_sources
-from regtrack.sources.lore import LoreClient
+from regtrack.sources.detect import open_targets
 from regtrack.store import Store
 from regtrack.threads import missing_ancestors, reply_tree
 
@@ -157,20 +156,15 @@ def ingest_command(
     """
     store = _open_store(db_path)
     warnings: list[str] = []
-    lore = LoreClient(resolve_lore_url(lore_url), resolve_cache_dir())
-    sources = []
-    for target in targets:
-        sources.extend(
-            open_sources(
-                target,
-                cursor_for=store.source_cursor,
-                lore=lore,
-                via=via,
-                refresh=refresh,
-                single_message=single_message,
-                warn=warnings.append,
-            )
-        )
+    sources = open_targets(
+        targets,
+        cursor_for=store.source_cursor,
+        lore_url=lore_url,
+        via=via,
+        refresh=refresh,
+        single_message=single_message,
+        warn=warnings.append,
+    )
     totals = [s.total for s in sources]
     total = sum(t for t in totals if t is not None) if None not in totals else None
     progress = _progress_bar("ingesting", quiet=as_json)

@@ -33,13 +33,19 @@ def run_git(git_dir: Path, *args: str) -> str:
     return done.stdout
 
 
-def git_succeeds(git_dir: Path, *args: str) -> bool:
-    """Whether git exits 0: for questions git answers by status (``merge-base --is-ancestor``)."""
+def try_git(git_dir: Path, *args: str) -> str | None:
+    """git's output, or None when git says no (exits non-zero).
+
+    For questions git answers by its exit status: ``rev-parse --verify`` of
+    a ref that may not exist, ``merge-base --is-ancestor``.
+    """
     try:
-        done = subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True)
+        done = subprocess.run(
+            ["git", f"--git-dir={git_dir}", *args], capture_output=True, text=True
+        )
     except FileNotFoundError as exc:
         raise GitError("git is not installed; regtrack needs it to read git repositories") from exc
-    return done.returncode == 0
+    return done.stdout if done.returncode == 0 else None
 
 
 class ObjectReader:

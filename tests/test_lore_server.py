@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from regtrack.sources.mbox import split_mbox
 from regtrack.sources.threadfilter import _ids
 from regtrack.store import Store
 from tests.paths import CORPUS_2023, SEED_MSGIDS, SEED_REPORT, require
-from tests.servers import SAME_SUBJECT
+from tests.servers import SAME_SUBJECT, free_port
 
 pytestmark = pytest.mark.server
 
@@ -180,3 +181,46 @@ def test_b4_and_http_agree_when_subjects_collide(public_inbox, tmp_path: Path) -
     parsed_alike = [row[:-1] for row in _rows(b4_db)]  # content_sha is the last column
     assert parsed_alike == [row[:-1] for row in _rows(http_db)]
     assert [row[0] for row in _rows(http_db)] == sorted(SAME_SUBJECT["april"])
+
+
+def test_a_url_is_fetched_from_its_own_server(public_inbox, tmp_path: Path, monkeypatch) -> None:
+    """No --lore: the URL's server is used, not the configured (here dead) one."""
+    monkeypatch.setenv("REGTRACK_LORE", f"http://127.0.0.1:{free_port()}/all/")
+    for via in ("http", "b4"):
+        summary = _ingest(
+            tmp_path / f"{via}.db", f"{public_inbox.base_url}{SEED_REPORT}/", "--via", via
+        )
+        assert (summary["new"], summary["errors"]) == (5, [])
+
+
+def _ingest_failure(db: Path, *args: str) -> str:
+    result = CliRunner().invoke(main, ["ingest", *args, "--db", str(db)])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("regtrack: error: ")
+    return lines[0]
+
+
+def test_b4_tells_a_dead_server_from_an_absent_message(public_inbox, tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/all/"
+    unreachable = _ingest_failure(tmp_path / "a.db", SEED_REPORT, "--lore", dead, "--via", "b4")
+    assert f"{dead}: b4 could not fetch {SEED_REPORT!r}" in unreachable
+    assert "no thread" not in unreachable and "no such message" not in unreachable
+    absent = _ingest_failure(
+        tmp_path / "b.db", "nobody@example.invalid", "--lore", public_inbox.base_url, "--via", "b4"
+    )
+    assert absent.endswith(f"no such message 'nobody@example.invalid' on {public_inbox.base_url}")
+
+
+def test_b4_runs_outside_regtrack_s_process(public_inbox, tmp_path: Path) -> None:
+    """b4's configuration lives in module globals: regtrack's process never sets them."""
+    before = sys.modules.get("b4")
+    midmask = before.MAIN_CONFIG.get("midmask") if before is not None else None
+    summary = _ingest(
+        tmp_path / "b4.db", SEED_REPORT, "--lore", public_inbox.base_url, "--via", "b4"
+    )
+    assert summary["new"] == 5
+    after = sys.modules.get("b4")
+    assert after is before
+    if after is not None:
+        assert after.MAIN_CONFIG.get("midmask") == midmask

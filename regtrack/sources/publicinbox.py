@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from regtrack.gitcmd import ObjectReader, git_succeeds, run_git
+from regtrack.gitcmd import ObjectReader, run_git, try_git
 from regtrack.sources import DescribedBy, RawMail, SourceInfo
 
 _EPOCH_NAME = re.compile(r"^(\d+)\.git$")
@@ -64,14 +64,16 @@ class EpochSource(DescribedBy):
 
     def _new_commits(self, cursor: str | None) -> list[tuple[str, int]]:
         """(commit, commit time) pairs after ``cursor``, oldest first."""
-        head = run_git(self.epoch, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip()
+        head = (
+            try_git(self.epoch, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") or ""
+        ).strip()
         if not head:
             return []  # an epoch with no commits yet
         revision = head
         if cursor:
             if cursor == head:
                 return []
-            if git_succeeds(self.epoch, "merge-base", "--is-ancestor", cursor, head):
+            if try_git(self.epoch, "merge-base", "--is-ancestor", cursor, head) is not None:
                 revision = f"{cursor}..{head}"
             else:
                 self.warn(f"{self.epoch}: stored cursor {cursor[:12]} is gone; reading it all")
