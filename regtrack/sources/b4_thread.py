@@ -25,7 +25,7 @@ from regtrack.sources.b4_child import NOT_FOUND
 from regtrack.sources.lore import normalise_base_url
 
 CHILD = Path(__file__).with_name("b4_child.py")
-B4_TIMEOUT = 600.0  # seconds for b4's whole fetch; b4 has its own timeouts per request
+B4_TIMEOUT = 300.0  # seconds for b4's whole fetch, as for regtrack's own client
 
 
 class B4ThreadSource(DescribedBy):

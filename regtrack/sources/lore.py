@@ -417,7 +417,12 @@ class LoreThreadSource(DescribedBy):
 
     def __iter__(self) -> Iterator[RawMail]:
         mbox = self.client.thread_mbox(self.msgid, refresh=self.refresh)
-        return iter(connected_to(split_mbox(io.BytesIO(mbox), self.label), self.msgid))
+        thread = connected_to(split_mbox(io.BytesIO(mbox), self.label), self.msgid)
+        if not thread:
+            raise FetchError(
+                f"{self.label}: the server's thread names no message {self.msgid!r}; nothing stored"
+            )
+        return iter(thread)
 
 
 class LoreMessageSource(DescribedBy):

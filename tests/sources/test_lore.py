@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import gzip
 import time
 from pathlib import Path
@@ -12,6 +13,10 @@ from regtrack.errors import FetchError, NotFoundError
 from regtrack.sources.lore import USER_AGENT, LoreClient, LoreThreadSource
 from tests.paths import SEED_MSGIDS, SEED_REPORT
 from tests.servers import Answer, FaultServer, free_port, gzipped_mbox
+
+SERIES_COVER = (
+    "cover.1eca029b8603ef4eebe5b41eae51facfc5920c41.1690292440.git-series.apopple@nvidia.com"
+)
 
 
 class Waits(list):
@@ -167,3 +172,26 @@ def test_damaged_cache_entry_is_fetched_again(fault_server, seed_mbox, tmp_path:
     entry.write_bytes(entry.read_bytes()[:30])
     assert lore.thread_mbox(SEED_REPORT) == seed_mbox.read_bytes()
     assert len(fault_server.requests) == 2
+
+
+def test_a_thread_without_the_asked_message_is_an_error(fault_server, seed_mbox) -> None:
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))]
+    lore, _ = client(fault_server.base_url)
+    with pytest.raises(FetchError, match=r"the server's thread names no message 'other@x'"):
+        list(LoreThreadSource(lore, "other@x"))
+
+
+def test_the_thread_is_the_reply_graph_around_the_asked_message(
+    fault_server: FaultServer, seed_mbox: Path
+) -> None:
+    """The seed holds two threads; each id brings only its own, through ghost parents too."""
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))] * 2
+    lore, _ = client(fault_server.base_url)
+    report_thread = [_msgid(m.data) for m in LoreThreadSource(lore, SEED_MSGIDS[-1])]
+    assert sorted(report_thread) == sorted(SEED_MSGIDS)
+    series = [_msgid(m.data) for m in LoreThreadSource(lore, SERIES_COVER)]
+    assert len(series) == 7 and not set(series) & set(SEED_MSGIDS)
+
+
+def _msgid(data: bytes) -> str:
+    return email.message_from_bytes(data)["Message-ID"].strip("<>")
