@@ -19,7 +19,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from regtrack.errors import SourceError
 from regtrack.sources import STDIN_INFO, DescribedBy, RawMail, SourceInfo, starts_with_header
@@ -39,7 +39,7 @@ def open_maybe_compressed(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     stream.seek(0)
     for magic, kind, opener in _COMPRESSED:
         if head.startswith(magic):
-            return opener(stream), kind
+            return cast(BinaryIO, opener(stream)), kind
     return stream, None
 
 
