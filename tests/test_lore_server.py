@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from regtrack.cli import main
 from regtrack.sources.lore import LoreClient
 from regtrack.sources.mbox import split_mbox
-from regtrack.sources.threadfilter import _ids
+from regtrack.sources.threadfilter import header_ids
 from regtrack.store import Store
 from tests.paths import CORPUS_2023, SEED_MSGIDS, SEED_REPORT, require
 from tests.servers import SAME_SUBJECT, free_port
@@ -141,7 +141,7 @@ def test_single_message_fetches_only_that_message(public_inbox, tmp_path: Path, 
 def _served_thread(public_inbox, msgid: str) -> list[str]:
     """The Message-IDs of what the server's own t.mbox.gz holds for ``msgid``."""
     mbox = LoreClient(public_inbox.base_url).thread_mbox(msgid)
-    return sorted(_ids(mail.data)[0] for mail in split_mbox(io.BytesIO(mbox), "t.mbox.gz"))
+    return sorted(header_ids(mail.data)[0] for mail in split_mbox(io.BytesIO(mbox), "t.mbox.gz"))
 
 
 @pytest.mark.parametrize(

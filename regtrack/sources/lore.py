@@ -36,7 +36,7 @@ import requests
 import urllib3
 
 from regtrack import __version__
-from regtrack.errors import ConfigError, FetchError, NotFoundError
+from regtrack.errors import ConfigError, FetchError, NotFoundError, SourceError
 from regtrack.msgid import msgid_url_segment
 from regtrack.sources import DescribedBy, RawMail, SourceInfo, starts_with_header
 from regtrack.sources.inflate import (
@@ -355,11 +355,16 @@ def check_mbox(data: bytes, url: str) -> None:
         raise FetchError(f"{url}: the server sent an empty answer, not an mbox")
     if not data.startswith(b"From "):
         raise FetchError(f"{url}: the answer is not an mbox (it starts {_preview(data)})")
-    for mail in split_mbox(io.BytesIO(data), url):
-        if not starts_with_header(mail.data):
-            raise FetchError(
-                f"{url}: the answer is not mail ({mail.where} starts {_preview(mail.data)})"
-            )
+    try:
+        for mail in split_mbox(io.BytesIO(data), url):
+            if not starts_with_header(mail.data):
+                raise FetchError(
+                    f"{url}: the answer is not mail ({mail.where} starts {_preview(mail.data)})"
+                )
+    except SourceError as exc:  # split_mbox's only complaint: the last line is cut off
+        if isinstance(exc, FetchError):
+            raise
+        raise FetchError(f"{url}: the answer is cut off mid-line; not stored") from exc
 
 
 def _preview(data: bytes) -> str:

@@ -40,7 +40,7 @@ def connected_to(mails: Iterable[RawMail], msgid: str) -> list[RawMail]:
 
     kept = []
     for mail in mails:
-        own, refs = _ids(mail.data)
+        own, refs = header_ids(mail.data)
         if not own:
             continue  # no Message-ID: nothing can connect it
         root(own)
@@ -54,7 +54,7 @@ def connected_to(mails: Iterable[RawMail], msgid: str) -> list[RawMail]:
     return [mail for own, mail in kept if root(own) == wanted]
 
 
-def _ids(data: bytes) -> tuple[str, list[str]]:
+def header_ids(data: bytes) -> tuple[str, list[str]]:
     """A message's own id and the ids it refers to, from its header alone."""
     end = data.find(b"\n\n")
     headers = _HEADERS.parsebytes(data if end < 0 else data[: end + 1])

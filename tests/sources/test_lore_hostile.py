@@ -102,6 +102,11 @@ def test_cut_off_compressed_data_is_reported() -> None:
             r"not mail",
             id="an mbox whose record is not a mail",
         ),
+        pytest.param(
+            b"From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: cut\n\nthe last li",
+            r"the answer is cut off mid-line",
+            id="an mbox cut off mid-line",
+        ),
     ],
 )
 @pytest.mark.parametrize("compressed", [True, False], ids=["gzip", "plain"])
