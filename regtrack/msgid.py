@@ -85,9 +85,9 @@ def msgid_from_reference(text: str) -> str:
 def reference_base_url(text: str) -> str | None:
     """The public-inbox base a URL names (``http://host/all/`` for ``.../all/<id>/t/``).
 
-    None when ``text`` is not a URL, names no id, or points at a host that
-    only redirects (lkml.kernel.org, patch.msgid.link): those say which
-    message, not which server.
+    None when ``text`` is not a URL, names no id, or only redirects
+    (lkml.kernel.org, patch.msgid.link, lore's ``/r/<id>``): those say which
+    message, not which server to fetch a thread from.
     """
     stripped = text.strip()
     if not re.match(r"(?i)https?://", stripped):
@@ -100,6 +100,8 @@ def reference_base_url(text: str) -> str | None:
     if (parts.hostname or "").lower() in REDIRECTOR_HOSTS:
         return None
     inbox_path = "/".join(_segments(parts.path)[:index])
+    if inbox_path == "r":  # lore's /r/<id> redirects to wherever the message is
+        return None
     return urllib.parse.urlunsplit(
         (parts.scheme.lower(), parts.netloc, f"/{inbox_path}/" if inbox_path else "/", "", "")
     )

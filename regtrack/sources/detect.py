@@ -7,8 +7,8 @@ HTTP or through b4.
 
 Which server: ``--lore`` when given; else the server a URL names itself
 (``http://127.0.0.1:8080/all/<id>/`` is fetched from 127.0.0.1); else the
-lore base from the environment, config file or default.  Redirector hosts
-(lkml.kernel.org, patch.msgid.link) name a message, not a server.
+lore base from the environment, config file or default.  Redirecting URLs
+(lkml.kernel.org, patch.msgid.link, lore's /r/) name a message, not a server.
 """
 
 from __future__ import annotations

@@ -80,6 +80,12 @@ def test_the_cursor_is_looked_up_under_the_source_key(tmp_path: Path) -> None:
             "https://lore.kernel.org/all/",
             id="a redirector URL: the configured lore",
         ),
+        pytest.param(
+            f"https://lore.kernel.org/r/{SEED_REPORT}",
+            {},
+            "https://lore.kernel.org/all/",
+            id="lore's /r/ redirector: the configured lore",
+        ),
         pytest.param(SEED_REPORT, {"lore_url": LOCAL[:-1]}, LOCAL, id="--lore gets its slash"),
     ],
 )
