@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import gzip
+import os
 import time
 from pathlib import Path
 
@@ -195,3 +196,20 @@ def test_the_thread_is_the_reply_graph_around_the_asked_message(
 
 def _msgid(data: bytes) -> str:
     return email.message_from_bytes(data)["Message-ID"].strip("<>")
+
+
+def test_a_full_disk_loses_the_cache_entry_not_the_thread(
+    fault_server: FaultServer, seed_mbox: Path, tmp_path: Path
+) -> None:
+    """Writing the cache hits ENOSPC (/dev/full): a warning, the thread, no .tmp left."""
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))]
+    warnings: list[str] = []
+    lore = LoreClient(fault_server.base_url, tmp_path, warn=warnings.append)
+    entry = lore._cache_path(SEED_REPORT)
+    assert entry is not None
+    entry.parent.mkdir(parents=True)
+    entry.with_suffix(f".tmp{os.getpid()}").symlink_to("/dev/full")
+    assert lore.thread_mbox(SEED_REPORT) == seed_mbox.read_bytes()
+    url = lore.message_url(SEED_REPORT, "t.mbox.gz")
+    assert warnings == [f"{entry.parent}: cannot cache {url}: No space left on device"]
+    assert list(entry.parent.iterdir()) == []
