@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from regtrack import __version__
-from regtrack.config import resolve_cache_dir, resolve_db_path, resolve_lore_url
+from regtrack.config import resolve_db_path
 from regtrack.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Interrupted, RegtrackError
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
 from regtrack.query import thread_view
@@ -29,8 +29,7 @@ from regtrack.render.progress import progress_bar
 from regtrack.render.stats import stats_json, stats_lines
 from regtrack.render.thread import thread_json, thread_lines
 from regtrack.sizes import format_size
-from regtrack.sources.detect import open_sources
-from regtrack.sources.lore import LoreClient
+from regtrack.sources.detect import open_targets
 from regtrack.store import Store
 
 db_option = click.option(
@@ -183,20 +182,15 @@ def ingest_command(
     """
     store = _open_store(db_path)
     warnings: list[str] = []
-    lore = LoreClient(resolve_lore_url(lore_url), resolve_cache_dir())
-    sources = []
-    for target in targets:
-        sources.extend(
-            open_sources(
-                target,
-                cursor_for=store.source_cursor,
-                lore=lore,
-                via=via,
-                refresh=refresh,
-                single_message=single_message,
-                warn=warnings.append,
-            )
-        )
+    sources = open_targets(
+        targets,
+        cursor_for=store.source_cursor,
+        lore_url=lore_url,
+        via=via,
+        refresh=refresh,
+        single_message=single_message,
+        warn=warnings.append,
+    )
     totals = [s.total for s in sources]
     total = sum(t for t in totals if t is not None) if None not in totals else None
     progress = progress_bar("ingesting", quiet=as_json)

@@ -67,8 +67,15 @@ def resolve_db_path(option: str | None) -> Path:
 
 
 def resolve_lore_url(option: str | None) -> str:
-    url = _setting(option, "REGTRACK_LORE", "lore", DEFAULT_LORE)
-    return url if url.endswith("/") else url + "/"
+    """The lore base URL from the option, environment, config file or default.
+
+    A URL given as an ingest target names its own server and is used in
+    preference to the environment, config and default (only ``--lore``
+    overrides it); :func:`regtrack.sources.detect.open_targets` decides that.
+    """
+    from regtrack.sources.lore import normalise_base_url  # requests loads only when needed
+
+    return normalise_base_url(_setting(option, "REGTRACK_LORE", "lore", DEFAULT_LORE))
 
 
 def resolve_cache_dir() -> Path:

@@ -50,6 +50,10 @@ class NotFoundError(FetchError):
     """The server answered 404: it has no such message."""
 
 
+class GitError(RegtrackError):
+    """git is missing, or a git command failed (its last line of stderr says why)."""
+
+
 class StoreError(RegtrackError):
     """The database is unusable (newer schema, not a regtrack database, locked)."""
 

@@ -19,6 +19,10 @@ _BRACKETED = re.compile(r"<([^<>]*)>")
 _WHITESPACE = re.compile(r"\s+")
 # Tails lore puts after the id in a URL; they are never part of the id.
 _URL_TAILS = frozenset({"t", "T", "raw", "t.mbox.gz", "t.atom", "T.atom", "f", "d"})
+# Hosts that only redirect to an archive elsewhere; they serve no mbox themselves.
+REDIRECTOR_HOSTS = frozenset({"lkml.kernel.org", "patch.msgid.link", "msgid.link"})
+# RFC 5322 section 2.1.1: a line, so a Message-ID, is at most 998 characters.
+MAX_MSGID_LENGTH = 998
 
 
 def normalise_msgid(value: str) -> str:
@@ -66,31 +70,74 @@ def msgid_from_reference(text: str) -> str:
     else:
         bare = urllib.parse.unquote(stripped)
         if _WHITESPACE.search(bare.strip("<>")):
-            raise InvalidMessageIdError(f"not a message-id or lore URL: {text!r}")
+            raise InvalidMessageIdError(f"not a message-id or lore URL: {_shorten(text)!r}")
         msgid = normalise_msgid(bare)
     if not msgid or any(ch in msgid for ch in "<>\x00"):
-        raise InvalidMessageIdError(f"not a message-id or lore URL: {text!r}")
+        raise InvalidMessageIdError(f"not a message-id or lore URL: {_shorten(text)!r}")
+    if len(msgid) > MAX_MSGID_LENGTH:
+        raise InvalidMessageIdError(
+            f"{_shorten(text)!r} is {len(msgid)} characters long, too long for a message-id "
+            f"(mail header lines end at {MAX_MSGID_LENGTH})"
+        )
     return msgid
 
 
+def reference_base_url(text: str) -> str | None:
+    """The public-inbox base a URL names (``http://host/all/`` for ``.../all/<id>/t/``).
+
+    None when ``text`` is not a URL, names no id, or only redirects
+    (lkml.kernel.org, patch.msgid.link, lore's ``/r/<id>``): those say which
+    message, not which server to fetch a thread from.
+    """
+    stripped = text.strip()
+    if not re.match(r"(?i)https?://", stripped):
+        return None
+    try:
+        parts = urllib.parse.urlsplit(stripped)
+        _, index = _find_msgid_in_url(stripped)
+    except (InvalidMessageIdError, ValueError):
+        return None
+    if (parts.hostname or "").lower() in REDIRECTOR_HOSTS:
+        return None
+    inbox_path = "/".join(_segments(parts.path)[:index])
+    if inbox_path == "r":  # lore's /r/<id> redirects to wherever the message is
+        return None
+    return urllib.parse.urlunsplit(
+        (parts.scheme.lower(), parts.netloc, f"/{inbox_path}/" if inbox_path else "/", "", "")
+    )
+
+
+def _segments(path: str) -> list[str]:
+    return [seg for seg in path.split("/") if seg]
+
+
 def _msgid_from_url(url: str) -> str:
-    """Find the id segment in a lore-style URL.
+    return _find_msgid_in_url(url)[0]
+
+
+def _find_msgid_in_url(url: str) -> tuple[str, int]:
+    """Find the id segment in a lore-style URL: the id and its segment's index.
 
     The id is the path segment holding an ``@``; failing that (rare ids have
     none) the segment after ``/r/`` or the last one that is not a known tail.
     """
     parts = urllib.parse.urlsplit(url)
-    segments = [seg for seg in parts.path.split("/") if seg]
-    decoded = [urllib.parse.unquote(seg) for seg in segments]
-    for seg in decoded:
+    decoded = [urllib.parse.unquote(seg) for seg in _segments(parts.path)]
+    for index, seg in enumerate(decoded):
         if "@" in seg:
-            return normalise_msgid(seg)
+            return normalise_msgid(seg), index
     if "r" in decoded[:-1]:
-        return normalise_msgid(decoded[decoded.index("r") + 1])
-    candidates = [seg for seg in decoded if seg not in _URL_TAILS]
+        index = decoded.index("r") + 1
+        return normalise_msgid(decoded[index]), index
+    candidates = [index for index, seg in enumerate(decoded) if seg not in _URL_TAILS]
     if parts.hostname in {"patch.msgid.link", "msgid.link"} and candidates:
-        return normalise_msgid(candidates[0])
-    raise InvalidMessageIdError(f"no message-id in URL {url!r}")
+        return normalise_msgid(decoded[candidates[0]]), candidates[0]
+    raise InvalidMessageIdError(f"no message-id in URL {_shorten(url)!r}")
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """Enough of a user's input to recognise it in a one-line error."""
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def msgid_url_segment(msgid: str) -> str:

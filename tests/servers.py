@@ -1,8 +1,9 @@
 """Servers the tests talk to, all on 127.0.0.1.
 
 ``public_inbox``: the real public-inbox server Debian ships, loaded with the
-seed thread and the bundled example thread, as ../shared/LOCAL-LORE.md
-describes.  Started once per session, stopped by its PID at the end (also
+seed thread, the bundled example thread and (when the 2023 corpus is there)
+two real threads that share a subject (:data:`SAME_SUBJECT`), as
+../shared/LOCAL-LORE.md describes.  Started once per session, stopped by its PID at the end (also
 when tests fail).
 
 ``fault_server``: a small HTTP server whose answers a test scripts (500,
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import lzma
 import os
 import shutil
 import signal
@@ -29,9 +31,23 @@ import pytest
 import requests
 
 from regtrack.sources.mbox import split_mbox
-from tests.paths import EXAMPLE_THREAD, SEED_MBOX, in_ci, require
+from regtrack.sources.threadfilter import connected_to
+from tests.paths import CORPUS_2023, EXAMPLE_THREAD, SEED_MBOX, in_ci, require
 
 PI_TOOLS = ("public-inbox-init", "public-inbox-mda", "public-inbox-httpd")
+
+# "linux-next: build failure after merge of the drm tree", twice in the 2023
+# corpus: a January report with its reply, and an unrelated April report with
+# the regression tracker's follow-up and its answer.  public-inbox's
+# t.mbox.gz joins messages that share a subject.
+SAME_SUBJECT = {
+    "january": ("20230119131222.4b7697c1@canb.auug.org.au", "Y8nBDk/CRozNvkQs@intel.com"),
+    "april": (
+        "20230411164714.2ce79bcb@canb.auug.org.au",
+        "872f3ba1-1771-2ef4-1353-4cadd92eb5e1@leemhuis.info",
+        "87y1mexm0c.fsf@mail.concordia",
+    ),
+}
 
 
 def free_port() -> int:
@@ -47,19 +63,36 @@ class PublicInbox:
     pid: int
 
 
+def _deliver(data: bytes, env: dict[str, str]) -> None:
+    subprocess.run(
+        ["public-inbox-mda", "--no-precheck"],
+        input=data,
+        env={**env, "ORIGINAL_RECIPIENT": "all@example.invalid"},
+        check=True,
+        capture_output=True,
+    )
+
+
 def _load_mbox(path: Path, env: dict[str, str]) -> int:
     count = 0
     with open(path, "rb") as handle:
         for mail in split_mbox(handle, str(path)):
-            subprocess.run(
-                ["public-inbox-mda", "--no-precheck"],
-                input=mail.data,
-                env={**env, "ORIGINAL_RECIPIENT": "all@example.invalid"},
-                check=True,
-                capture_output=True,
-            )
+            _deliver(mail.data, env)
             count += 1
     return count
+
+
+def _load_same_subject_threads(env: dict[str, str]) -> None:
+    """Copy the SAME_SUBJECT messages from the corpus into the inbox, when it is there."""
+    if not CORPUS_2023.exists():
+        return
+    with lzma.open(CORPUS_2023) as corpus:
+        mails = list(split_mbox(corpus, str(CORPUS_2023)))
+    for ids in SAME_SUBJECT.values():
+        thread = connected_to(mails, ids[0])
+        assert len(thread) == len(ids), f"the corpus no longer holds the thread of {ids[0]}"
+        for mail in thread:
+            _deliver(mail.data, env)
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +137,7 @@ def public_inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PublicInb
     )
     _load_mbox(SEED_MBOX, env)
     _load_mbox(EXAMPLE_THREAD, env)
+    _load_same_subject_threads(env)
     port = free_port()
     log = open(root / "httpd.log", "wb")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(

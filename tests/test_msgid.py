@@ -10,6 +10,7 @@ from regtrack.msgid import (
     msgid_url_segment,
     normalise_msgid,
     parse_msgid_list,
+    reference_base_url,
 )
 
 SEED = "SJ1PR11MB61296D265E3407D447188EF6B903A@SJ1PR11MB6129.namprd11.prod.outlook.com"
@@ -92,3 +93,44 @@ def test_url_segment_escapes_slash_like_public_inbox() -> None:
     assert (
         msgid_from_reference("https://lore.kernel.org/all/" + msgid_url_segment("a/b@x")) == "a/b@x"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "base"),
+    [
+        pytest.param(
+            f"http://127.0.0.1:8080/all/{SEED}/", "http://127.0.0.1:8080/all/", id="a local server"
+        ),
+        pytest.param(
+            f"https://lore.kernel.org/intel-gfx/{SEED}/T/#u",
+            "https://lore.kernel.org/intel-gfx/",
+            id="a list on lore",
+        ),
+        pytest.param(f"HTTPS://lore.kernel.org/r/{SEED}", None, id="lore's /r/ redirects"),
+        pytest.param(
+            f"http://mirror.example.org/lore/all/{SEED}/raw",
+            "http://mirror.example.org/lore/all/",
+            id="an inbox below a path",
+        ),
+        pytest.param(f"http://127.0.0.1:8080/{SEED}/", "http://127.0.0.1:8080/", id="the root"),
+        pytest.param(f"https://lkml.kernel.org/r/{CULPRIT}", None, id="lkml.kernel.org redirects"),
+        pytest.param(f"https://patch.msgid.link/{CULPRIT}", None, id="patch.msgid.link redirects"),
+        pytest.param(SEED, None, id="a bare id names no server"),
+        pytest.param(f"<{SEED}>", None, id="a bracketed id names no server"),
+        pytest.param("https://lore.kernel.org/all/", None, id="a URL without an id"),
+    ],
+)
+def test_a_url_names_its_server(written: str, base: str | None) -> None:
+    assert reference_base_url(written) == base
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param("a" * 5000 + "@example.org", id="a bare id"),
+        pytest.param("https://lore.kernel.org/all/" + "a" * 5000 + "@x/", id="in a URL"),
+    ],
+)
+def test_an_id_longer_than_a_mail_line_is_refused(written: str) -> None:
+    with pytest.raises(InvalidMessageIdError, match=r"\.\.\.' is \d+ characters long, too long"):
+        msgid_from_reference(written)

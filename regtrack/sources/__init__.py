@@ -3,13 +3,21 @@
 Every source yields :class:`RawMail` records, oldest first where the source
 knows an order, and raises :class:`regtrack.errors.SourceError` when it
 cannot go on; records yielded before the error are good and are kept.
+
+A source is anything that fits :class:`Source`: an iterable of ``RawMail``
+with a :class:`SourceInfo` saying what it is.  Source keys are built here
+and nowhere else, because resuming depends on them: a stored cursor is
+found again only if the next run builds the same key for the same input.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 _HEADER_LINE = re.compile(rb"[!-9;-~]+:")  # RFC 5322 field name, then a colon
 
@@ -27,6 +35,66 @@ class RawMail:
     where: str
     archive_date: datetime | None = None
     cursor: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What a source is: its stable ``key``, its ``kind`` and a ``label`` for people.
+
+    ``key`` identifies the input across runs (stored cursors are kept under
+    it); ``kind`` is one of ``mbox``, ``maildir``, ``public-inbox``,
+    ``lore`` and ``b4``; ``label`` is what messages and summaries show.
+    """
+
+    key: str
+    kind: str
+    label: str
+
+    @classmethod
+    def for_path(cls, kind: str, path: Path) -> SourceInfo:
+        """A file or directory, keyed by its absolute path so any spelling resumes."""
+        return cls(f"{kind}:{path.resolve()}", kind, str(path))
+
+    @classmethod
+    def for_url(cls, kind: str, url: str) -> SourceInfo:
+        """Something fetched from ``url``; b4's label says b4 fetched it."""
+        key = f"{kind}:{url}"
+        return cls(key, kind, key if kind == "b4" else url)
+
+
+STDIN_INFO = SourceInfo("stdin", "mbox", "<stdin>")
+
+
+@runtime_checkable
+class Source(Protocol):
+    """What ingest reads: raw mail, what the source is, and how many, if known.
+
+    ``total`` is the number of records iteration will yield when the source
+    knows it up front (a Maildir, an epoch's new commits), else ``None``.
+    """
+
+    info: SourceInfo
+    total: int | None
+
+    def __iter__(self) -> Iterator[RawMail]: ...
+
+
+class DescribedBy:
+    """``key``, ``kind`` and ``label`` read from ``info``, for callers that predate it."""
+
+    info: SourceInfo
+
+    @property
+    def key(self) -> str:
+        return self.info.key
+
+    @property
+    def kind(self) -> str:
+        return self.info.kind
+
+    @property
+    def label(self) -> str:
+        return self.info.label
 
 
 def starts_with_header(data: bytes) -> bool:

@@ -1,72 +1,154 @@
-"""Decide what an ingest argument names and open the matching source.
+"""Decide what each ingest argument names and open the matching sources.
 
 A path is an mbox file (plain or compressed), a Maildir, or a public-inbox
 repository (a v2 inbox directory or one epoch); anything else must be a
-message-id or a URL naming one, fetched from lore over HTTP or through b4.
+message-id or a URL naming one, fetched from a public-inbox server over
+HTTP or through b4.
+
+Which server: ``--lore`` when given; else the server a URL names itself
+(``http://127.0.0.1:8080/all/<id>/`` is fetched from 127.0.0.1); else the
+lore base from the environment, config file or default.  Redirecting URLs
+(lkml.kernel.org, patch.msgid.link, lore's /r/) name a message, not a server.
 """
 
 from __future__ import annotations
 
+import errno
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from regtrack.config import resolve_cache_dir, resolve_lore_url
 from regtrack.errors import InvalidMessageIdError, UnknownSourceError
-from regtrack.msgid import msgid_from_reference
+from regtrack.msgid import MAX_MSGID_LENGTH, msgid_from_reference, reference_base_url
+from regtrack.sources import Source
 from regtrack.sources.b4_thread import B4ThreadSource
 from regtrack.sources.lore import LoreClient, LoreMessageSource, LoreThreadSource
-from regtrack.sources.mbox import MaildirSource, MboxSource, StdinSource, is_maildir
-from regtrack.sources.publicinbox import EpochSource, find_epochs
+from regtrack.sources.mbox import MaildirSource, MboxSource, StdinSource, is_maildir, mbox_info
+from regtrack.sources.publicinbox import EpochSource, epoch_info, find_epochs
 
 
-def open_sources(
-    target: str,
+@dataclass
+class FetchOptions:
+    """How message-ids are fetched: ``lore_url`` is ``--lore`` as typed (None if absent)."""
+
+    lore_url: str | None = None
+    via: str = "http"
+    refresh: bool = False
+    single_message: bool = False
+    cache_dir: Path | None = None
+    clients: dict[str, LoreClient] = field(default_factory=dict)
+
+
+def open_targets(
+    targets: Iterable[str],
     *,
     cursor_for: Callable[[str], str | None],
-    lore: LoreClient,
+    lore_url: str | None = None,
     via: str = "http",
     refresh: bool = False,
     single_message: bool = False,
+    cache_dir: Path | None = None,
     warn: Callable[[str], None] = lambda _: None,
-) -> list:
-    """The sources ``target`` names, in the order to ingest them.
+) -> list[Source]:
+    """The sources ``targets`` name, in the order to ingest them.
 
     ``cursor_for`` gives the stored cursor of an incremental source (a
     public-inbox epoch, an mbox file read to its end) by its key; with
     ``refresh`` stored cursors are ignored and everything is read again.
-    ``-`` is an mbox on standard input.  A message-id brings its whole
-    thread unless ``single_message`` is set.
+    ``lore_url`` is an explicit ``--lore``; it overrides a URL's own server.
+    ``cache_dir`` defaults to the configured cache.  Lore clients are built
+    here, one per server.
     """
+    options = FetchOptions(
+        lore_url=lore_url,
+        via=via,
+        refresh=refresh,
+        single_message=single_message,
+        cache_dir=cache_dir if cache_dir is not None else resolve_cache_dir(),
+    )
+    if lore_url is not None:
+        resolve_lore_url(lore_url)  # a bad --lore fails before anything is read
+    stored_cursor = (lambda _key: None) if refresh else cursor_for
+    sources: list[Source] = []
+    for target in targets:
+        sources.extend(_open_target(target, stored_cursor, options, warn))
+    return sources
+
+
+def _open_target(
+    target: str,
+    cursor_for: Callable[[str], str | None],
+    options: FetchOptions,
+    warn: Callable[[str], None],
+) -> list[Source]:
     if target == "-":
         return [StdinSource(sys.stdin.buffer)]
     path = Path(target).expanduser()
-    if path.exists():
-        stored_cursor = (lambda _key: None) if refresh else cursor_for
-        return _path_sources(path, stored_cursor, warn)
+    if _exists(path):
+        return _path_sources(path, cursor_for, warn)
+    msgid = _msgid(target)
+    base = _base_url(target, options)
+    if options.via == "b4":
+        return [B4ThreadSource(base, msgid, refresh=options.refresh, single=options.single_message)]
+    client = options.clients.get(base)
+    if client is None:
+        client = options.clients[base] = LoreClient(base, options.cache_dir, warn=warn)
+    if options.single_message:
+        return [LoreMessageSource(client, msgid)]
+    return [LoreThreadSource(client, msgid, refresh=options.refresh)]
+
+
+def _exists(path: Path) -> bool:
+    """Whether a path exists; a name too long to be a path is not one (it may be an id)."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return False
+        raise UnknownSourceError(f"{path}: cannot look at it: {exc.strerror}") from exc
+
+
+def _msgid(target: str) -> str:
     try:
         msgid = msgid_from_reference(target)
     except InvalidMessageIdError as exc:
+        too_long = (
+            f" ({len(target)} characters, too long for a message-id)"
+            if len(target) > MAX_MSGID_LENGTH
+            else ""
+        )
         raise UnknownSourceError(
-            f"{target!r} is not a file, directory, message-id or lore URL"
+            f"{_short(target)!r} is not a file, directory, message-id or lore URL{too_long}"
         ) from exc
     if "@" not in msgid:
         # Real message-ids carry an @; without one this is most likely a
         # mistyped path, and fetching it would only earn a 404.
         if "/" in target and "://" not in target:
-            raise UnknownSourceError(f"{target}: no such file or directory")
-        raise UnknownSourceError(f"{target!r} is not a file, directory, message-id or lore URL")
-    if via == "b4":
-        return [B4ThreadSource(lore.base_url, msgid, refresh=refresh, single=single_message)]
-    if single_message:
-        return [LoreMessageSource(lore, msgid)]
-    return [LoreThreadSource(lore, msgid, refresh=refresh)]
+            raise UnknownSourceError(f"{_short(target)}: no such file or directory")
+        raise UnknownSourceError(
+            f"{_short(target)!r} is not a file, directory, message-id or lore URL"
+        )
+    return msgid
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else f"{text[:80]}..."
+
+
+def _base_url(target: str, options: FetchOptions) -> str:
+    """``--lore``, else the server the URL names, else the configured lore."""
+    if options.lore_url is not None:
+        return resolve_lore_url(options.lore_url)
+    return resolve_lore_url(reference_base_url(target))
 
 
 def _path_sources(
     path: Path, cursor_for: Callable[[str], str | None], warn: Callable[[str], None]
-) -> list:
+) -> list[Source]:
     if path.is_file():
-        source = MboxSource(path, cursor_for(f"mbox:{path.resolve()}"))
+        source = MboxSource(path, cursor_for(mbox_info(path).key))
         if source.unchanged:
             warn(f"{path}: unchanged since it was last ingested; --refresh reads it again")
         return [source]
@@ -74,11 +156,7 @@ def _path_sources(
         return [MaildirSource(path)]
     epochs = find_epochs(path)
     if epochs:
-        sources = []
-        for epoch in epochs:
-            key = f"public-inbox:{epoch.resolve()}"
-            sources.append(EpochSource(epoch, cursor_for(key), warn))
-        return sources
+        return [EpochSource(epoch, cursor_for(epoch_info(epoch).key), warn) for epoch in epochs]
     raise UnknownSourceError(
         f"{path}: a directory that is neither a Maildir (cur/, new/) nor a "
         "public-inbox repository (git/N.git or a bare epoch)"

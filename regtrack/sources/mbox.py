@@ -1,9 +1,11 @@
 """mbox/mboxrd files (plain, gzip, xz, bzip2) and Maildir directories.
 
-Files are streamed line by line so a corpus of any size is read in constant
-memory.  Every line starting with ``From `` separates messages; ``>From ``
-quoting is undone the mboxrd way (one ``>`` removed from ``>+From ``), which
-is also right for the mboxo files public-inbox and lore produce.
+Files are read in large blocks (1 MiB) and cut at ``\nFrom `` with
+``bytes.find``, so a corpus of any size is read in memory bounded by the
+block and the largest message, without a Python loop over lines.  Every
+line starting with ``From `` separates messages; ``>From `` quoting is
+undone the mboxrd way (one ``>`` removed from ``>+From ``), which is also
+right for the mboxo files public-inbox and lore produce.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from regtrack.errors import SourceError
-from regtrack.sources import RawMail, starts_with_header
+from regtrack.sources import STDIN_INFO, DescribedBy, RawMail, SourceInfo, starts_with_header
 
 _QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
 _COMPRESSED = (
@@ -37,7 +39,7 @@ def open_maybe_compressed(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     stream.seek(0)
     for magic, kind, opener in _COMPRESSED:
         if head.startswith(magic):
-            return opener(stream), kind
+            return cast(BinaryIO, opener(stream)), kind
     return stream, None
 
 
@@ -108,7 +110,7 @@ def _read_rest(stream: BinaryIO) -> bytes:
     return b"".join(chunks)
 
 
-class MboxSource:
+class MboxSource(DescribedBy):
     """An mbox or mboxrd file, possibly compressed.
 
     Once a file has been read to its end, its fingerprint (a hash of its
@@ -117,12 +119,9 @@ class MboxSource:
     only what is new.
     """
 
-    kind = "mbox"
-
     def __init__(self, path: Path, cursor: str | None = None) -> None:
         self.path = path
-        self.key = f"mbox:{path.resolve()}"
-        self.label = str(path)
+        self.info = mbox_info(path)
         self.fingerprint = file_fingerprint(path)
         self.unchanged = cursor == self.fingerprint
         self.total: int | None = 0 if self.unchanged else None
@@ -147,30 +146,24 @@ class MboxSource:
             handle.close()
 
 
-class StdinSource:
+class StdinSource(DescribedBy):
     """An mbox (or one message) piped in: ``b4 mbox -o - <id> | regtrack ingest -``."""
-
-    kind = "mbox"
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
-        self.key = "stdin"
-        self.label = "<stdin>"
+        self.info = STDIN_INFO
         self.total: int | None = None
 
     def __iter__(self) -> Iterator[RawMail]:
         return split_mbox(self.stream, self.label)
 
 
-class MaildirSource:
+class MaildirSource(DescribedBy):
     """A Maildir: one message per file under ``cur/`` and ``new/``."""
-
-    kind = "maildir"
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.key = f"maildir:{path.resolve()}"
-        self.label = str(path)
+        self.info = SourceInfo.for_path("maildir", path)
         self.files = sorted(
             entry
             for sub in ("cur", "new")
@@ -187,6 +180,11 @@ class MaildirSource:
             except OSError as exc:
                 raise SourceError(f"{entry}: cannot read: {exc.strerror}") from exc
             yield RawMail(data, str(entry))
+
+
+def mbox_info(path: Path) -> SourceInfo:
+    """What an mbox file is called; its key holds the file's fingerprint once read whole."""
+    return SourceInfo.for_path("mbox", path)
 
 
 def file_fingerprint(path: Path) -> str:

@@ -11,13 +11,12 @@ second ingest reads only commits added since.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from regtrack.errors import SourceError
-from regtrack.sources import RawMail
+from regtrack.gitcmd import ObjectReader, run_git, try_git
+from regtrack.sources import DescribedBy, RawMail, SourceInfo
 
 _EPOCH_NAME = re.compile(r"^(\d+)\.git$")
 
@@ -42,7 +41,12 @@ def find_epochs(path: Path) -> list[Path]:
     return [entry for _, entry in sorted(epochs)]
 
 
-class EpochSource:
+def epoch_info(epoch: Path) -> SourceInfo:
+    """What an epoch is called; its key holds the cursor (the last commit stored)."""
+    return SourceInfo.for_path("public-inbox", epoch)
+
+
+class EpochSource(DescribedBy):
     """One epoch of a public-inbox v2 repository, read from a cursor on.
 
     ``cursor`` is the last commit already stored (None for the first run).
@@ -51,70 +55,41 @@ class EpochSource:
     what is new gets stored.
     """
 
-    kind = "public-inbox"
-
     def __init__(self, epoch: Path, cursor: str | None, warn: Callable[[str], None]) -> None:
         self.epoch = epoch
-        self.key = f"public-inbox:{epoch.resolve()}"
-        self.label = str(epoch)
+        self.info = epoch_info(epoch)
         self.warn = warn
         self.commits = self._new_commits(cursor)
         self.total: int | None = len(self.commits)
 
-    def _git(self, *args: str) -> str:
-        try:
-            done = subprocess.run(
-                ["git", f"--git-dir={self.epoch}", *args],
-                capture_output=True,
-                check=True,
-                text=True,
-            )
-        except FileNotFoundError as exc:
-            raise SourceError("git is not installed; it is needed to read public-inbox") from exc
-        except subprocess.CalledProcessError as exc:
-            detail = exc.stderr.strip().splitlines()[-1:] or ["no output"]
-            raise SourceError(f"{self.epoch}: git {args[0]} failed: {detail[0]}") from exc
-        return done.stdout
-
     def _new_commits(self, cursor: str | None) -> list[tuple[str, int]]:
         """(commit, commit time) pairs after ``cursor``, oldest first."""
-        head = self._git("rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip()
+        head = (
+            try_git(self.epoch, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") or ""
+        ).strip()
         if not head:
             return []  # an epoch with no commits yet
         revision = head
         if cursor:
             if cursor == head:
                 return []
-            if self._is_ancestor(cursor, head):
+            if try_git(self.epoch, "merge-base", "--is-ancestor", cursor, head) is not None:
                 revision = f"{cursor}..{head}"
             else:
                 self.warn(f"{self.epoch}: stored cursor {cursor[:12]} is gone; reading it all")
-        listing = self._git("log", "--reverse", "--format=%H %ct", revision)
+        listing = run_git(self.epoch, "log", "--reverse", "--format=%H %ct", revision)
         pairs = []
         for line in listing.splitlines():
             commit, _, stamp = line.partition(" ")
             pairs.append((commit, int(stamp or 0)))
         return pairs
 
-    def _is_ancestor(self, cursor: str, head: str) -> bool:
-        done = subprocess.run(
-            ["git", f"--git-dir={self.epoch}", "merge-base", "--is-ancestor", cursor, head],
-            capture_output=True,
-        )
-        return done.returncode == 0
-
     def __iter__(self) -> Iterator[RawMail]:
         if not self.commits:
             return
-        proc = subprocess.Popen(
-            ["git", f"--git-dir={self.epoch}", "cat-file", "--batch"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-        assert proc.stdin is not None and proc.stdout is not None
-        try:
+        with ObjectReader(self.epoch) as objects:
             for commit, stamp in self.commits:
-                blob = _read_blob(proc, f"{commit}:m", self.epoch)
+                blob = objects.read(f"{commit}:m")
                 if blob is None:
                     continue  # a deletion commit: it carries 'd', not 'm'
                 yield RawMail(
@@ -123,26 +98,3 @@ class EpochSource:
                     archive_date=datetime.fromtimestamp(stamp, UTC) if stamp else None,
                     cursor=(self.key, commit),
                 )
-        finally:
-            proc.stdin.close()
-            proc.stdout.close()
-            proc.wait()
-
-
-def _read_blob(proc: subprocess.Popen[bytes], spec: str, epoch: Path) -> bytes | None:
-    """Ask the running ``cat-file --batch`` for one object and read its answer."""
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(spec.encode() + b"\n")
-    proc.stdin.flush()
-    header = proc.stdout.readline()
-    if not header:
-        raise SourceError(f"{epoch}: git cat-file stopped answering at {spec}")
-    fields = header.split()
-    if len(fields) < 3 or fields[-1] == b"missing":
-        return None
-    size = int(fields[2])
-    data = proc.stdout.read(size)
-    proc.stdout.read(1)  # the newline after each object
-    if len(data) != size:
-        raise SourceError(f"{epoch}: short read of {spec} from git cat-file")
-    return data

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import email
 import gzip
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from regtrack.errors import FetchError, NotFoundError
 from regtrack.sources.lore import USER_AGENT, LoreClient, LoreThreadSource
-from tests.paths import SEED_MSGIDS, SEED_REPORT
+from tests.paths import (
+    SEED_REGRESSION_THREAD,
+    SEED_REPORT,
+    SEED_SERIES_THREAD,
+    seed_msgid,
+)
 from tests.servers import Answer, FaultServer, free_port, gzipped_mbox
+
+SERIES_COVER = (
+    "cover.1eca029b8603ef4eebe5b41eae51facfc5920c41.1690292440.git-series.apopple@nvidia.com"
+)
 
 
 class Waits(list):
@@ -30,7 +42,8 @@ def test_thread_is_fetched_from_t_mbox_gz(fault_server: FaultServer, seed_mbox: 
     fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))]
     lore, waits = client(fault_server.base_url)
     mails = list(LoreThreadSource(lore, SEED_REPORT))
-    assert len(mails) == len(SEED_MSGIDS)
+    # The answer holds the whole seed mbox; only the report's own thread is kept.
+    assert len(mails) == len(SEED_REGRESSION_THREAD)
     path, headers = fault_server.requests[0]
     assert path == f"/all/{SEED_REPORT}/t.mbox.gz"
     assert headers["User-Agent"] == USER_AGENT
@@ -38,7 +51,7 @@ def test_thread_is_fetched_from_t_mbox_gz(fault_server: FaultServer, seed_mbox: 
 
 
 def test_ids_with_slashes_are_escaped_in_the_url(fault_server: FaultServer) -> None:
-    fault_server.script = [Answer(200, b"Message-ID: <a/../b@x>\n\nbody\n")]
+    fault_server.script = [Answer(200, b"From mboxrd@z\nMessage-ID: <a/../b@x>\n\nbody\n")]
     lore, _ = client(fault_server.base_url)
     lore.raw_message("a/../b@x")
     assert fault_server.requests[0][0] == "/all/a%2F..%2Fb@x/raw"
@@ -116,9 +129,27 @@ def test_trickling_server_hits_the_total_deadline(fault_server: FaultServer) -> 
     fault_server.script = [Answer(200, body, trickle=0.05)] * 2
     lore, _ = client(fault_server.base_url, retries=1, deadline=0.5)
     with pytest.raises(
-        FetchError, match=r"gave up after 2 attempts \(download slower than the 0.5s deadline\)"
+        FetchError,
+        match=r"gave up after 1 attempt within the 0.5s deadline for one fetch "
+        r"\(download slower than the 0.5s deadline\)",
     ):
         lore.thread_mbox(SEED_REPORT)
+
+
+def test_one_deadline_covers_every_attempt(fault_server: FaultServer) -> None:
+    """Attempts that each end within the deadline still add up to one deadline.
+
+    Each answer drips for 0.6 s and is then cut off; five attempts would take
+    3 s, but the fetch's one 1 s deadline ends it after the second.
+    """
+    cut = gzip.compress(b"x" * 200)[:-8]
+    fault_server.script = [Answer(200, cut, trickle=0.6 / len(cut))] * 5
+    lore, _ = client(fault_server.base_url, retries=4, deadline=1.0, backoff=0.1)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"within the 1s deadline for one fetch"):
+        lore.thread_mbox(SEED_REPORT)
+    assert time.monotonic() - started < 2.0
+    assert len(fault_server.requests) == 2
 
 
 def test_dead_server_is_a_clear_error() -> None:
@@ -148,3 +179,43 @@ def test_damaged_cache_entry_is_fetched_again(fault_server, seed_mbox, tmp_path:
     entry.write_bytes(entry.read_bytes()[:30])
     assert lore.thread_mbox(SEED_REPORT) == seed_mbox.read_bytes()
     assert len(fault_server.requests) == 2
+
+
+def test_a_thread_without_the_asked_message_is_an_error(fault_server, seed_mbox) -> None:
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))]
+    lore, _ = client(fault_server.base_url)
+    with pytest.raises(FetchError, match=r"the server's thread names no message 'other@x'"):
+        list(LoreThreadSource(lore, "other@x"))
+
+
+def test_the_thread_is_the_reply_graph_around_the_asked_message(
+    fault_server: FaultServer, seed_mbox: Path
+) -> None:
+    """The seed holds two threads; each id brings only its own, through ghost parents too."""
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))] * 2
+    lore, _ = client(fault_server.base_url)
+    report_thread = [_msgid(m.data) for m in LoreThreadSource(lore, seed_msgid(11))]
+    assert sorted(report_thread) == sorted(SEED_REGRESSION_THREAD)
+    series = [_msgid(m.data) for m in LoreThreadSource(lore, SERIES_COVER)]
+    assert sorted(series) == sorted(SEED_SERIES_THREAD)
+
+
+def _msgid(data: bytes) -> str:
+    return email.message_from_bytes(data)["Message-ID"].strip("<>")
+
+
+def test_a_full_disk_loses_the_cache_entry_not_the_thread(
+    fault_server: FaultServer, seed_mbox: Path, tmp_path: Path
+) -> None:
+    """Writing the cache hits ENOSPC (/dev/full): a warning, the thread, no .tmp left."""
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))]
+    warnings: list[str] = []
+    lore = LoreClient(fault_server.base_url, tmp_path, warn=warnings.append)
+    entry = lore._cache_path(SEED_REPORT)
+    assert entry is not None
+    entry.parent.mkdir(parents=True)
+    entry.with_suffix(f".tmp{os.getpid()}").symlink_to("/dev/full")
+    assert lore.thread_mbox(SEED_REPORT) == seed_mbox.read_bytes()
+    url = lore.message_url(SEED_REPORT, "t.mbox.gz")
+    assert warnings == [f"{entry.parent}: cannot cache {url}: No space left on device"]
+    assert list(entry.parent.iterdir()) == []

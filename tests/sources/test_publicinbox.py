@@ -126,3 +126,11 @@ def test_archive_date_is_the_commit_date_when_mail_has_none(
     row = store.message("nodate@x")
     assert row["date_utc"] == "2023-03-04T05:06:07+00:00"
     assert "date-from-archive" in row["flags"]
+
+
+def test_an_epoch_without_commits_yields_nothing(tmp_path: Path, git_env) -> None:
+    """A freshly made epoch has no HEAD commit yet: nothing to read, and no error."""
+    epoch = tmp_path / "git" / "0.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(epoch)], check=True, env=git_env)
+    source = EpochSource(epoch, None, print)
+    assert (source.total, list(source)) == (0, [])

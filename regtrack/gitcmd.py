@@ -1,0 +1,108 @@
+"""Running git: one place that knows how to call it and how it fails.
+
+public-inbox epochs are read through git, and the tracking layer's scanner
+of kernel trees will be too.  Every failure becomes a :class:`GitError`
+that names the repository and carries git's own last line of complaint.
+Objects are read through one ``git cat-file --batch`` process per
+repository (:class:`ObjectReader`), never one process per object.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from types import TracebackType
+
+from regtrack.errors import GitError
+
+
+def run_git(git_dir: Path, *args: str) -> str:
+    """git's standard output for ``args`` run against ``git_dir``, as text.
+
+    Raises :class:`GitError` when git is not installed or exits non-zero.
+    """
+    try:
+        done = subprocess.run(
+            ["git", f"--git-dir={git_dir}", *args], capture_output=True, check=True, text=True
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed; regtrack needs it to read git repositories") from exc
+    except subprocess.CalledProcessError as exc:
+        detail = exc.stderr.strip().splitlines()[-1:] or [f"exit status {exc.returncode}"]
+        raise GitError(f"{git_dir}: git {args[0]} failed: {detail[0]}") from exc
+    return done.stdout
+
+
+def try_git(git_dir: Path, *args: str) -> str | None:
+    """git's output, or None when git says no (exits non-zero).
+
+    For questions git answers by its exit status: ``rev-parse --verify`` of
+    a ref that may not exist, ``merge-base --is-ancestor``.
+    """
+    try:
+        done = subprocess.run(
+            ["git", f"--git-dir={git_dir}", *args], capture_output=True, text=True
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed; regtrack needs it to read git repositories") from exc
+    return done.stdout if done.returncode == 0 else None
+
+
+class ObjectReader:
+    """Objects of one repository by name (``<commit>:<path>``), through ``git cat-file --batch``.
+
+    Use it as a context manager, so the git process ends with the reading.
+    """
+
+    def __init__(self, git_dir: Path) -> None:
+        self.git_dir = git_dir
+        try:
+            self.proc = subprocess.Popen(
+                ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        except FileNotFoundError as exc:
+            raise GitError(
+                "git is not installed; regtrack needs it to read git repositories"
+            ) from exc
+
+    def read(self, name: str) -> bytes | None:
+        """The object's bytes, or None when the repository has no such object."""
+        stdin, stdout = self.proc.stdin, self.proc.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            stdin.write(name.encode() + b"\n")
+            stdin.flush()
+        except BrokenPipeError as exc:
+            raise GitError(f"{self.git_dir}: git cat-file stopped answering at {name}") from exc
+        header = stdout.readline()
+        if not header:
+            raise GitError(f"{self.git_dir}: git cat-file stopped answering at {name}")
+        fields = header.split()
+        if len(fields) < 3 or fields[-1] == b"missing":
+            return None
+        size = int(fields[2])
+        data = stdout.read(size)
+        stdout.read(1)  # the newline after each object
+        if len(data) != size:
+            raise GitError(f"{self.git_dir}: short read of {name} from git cat-file")
+        return data
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.proc.wait()
+
+    def __enter__(self) -> ObjectReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
