@@ -71,11 +71,10 @@ def resolve_lore_url(option: str | None) -> str:
 
     A URL given as an ingest target names its own server and is used in
     preference to the environment, config and default (only ``--lore``
-    overrides it); :func:`regtrack.sources.detect.open_targets` decides that.
+    overrides it); :func:`regtrack.sources.detect.open_targets` decides that,
+    and checks and normalises the URL (config sits below the sources).
     """
-    from regtrack.sources.lore import normalise_base_url  # requests loads only when needed
-
-    return normalise_base_url(_setting(option, "REGTRACK_LORE", "lore", DEFAULT_LORE))
+    return _setting(option, "REGTRACK_LORE", "lore", DEFAULT_LORE)
 
 
 def resolve_cache_dir() -> Path:

@@ -24,7 +24,12 @@ from regtrack.errors import InvalidMessageIdError, UnknownSourceError
 from regtrack.msgid import MAX_MSGID_LENGTH, msgid_from_reference, reference_base_url
 from regtrack.sources import Source
 from regtrack.sources.b4_thread import B4ThreadSource
-from regtrack.sources.lore import LoreClient, LoreMessageSource, LoreThreadSource
+from regtrack.sources.lore import (
+    LoreClient,
+    LoreMessageSource,
+    LoreThreadSource,
+    normalise_base_url,
+)
 from regtrack.sources.mbox import MaildirSource, MboxSource, StdinSource, is_maildir, mbox_info
 from regtrack.sources.publicinbox import EpochSource, epoch_info, find_epochs
 
@@ -69,7 +74,7 @@ def open_targets(
         cache_dir=cache_dir if cache_dir is not None else resolve_cache_dir(),
     )
     if lore_url is not None:
-        resolve_lore_url(lore_url)  # a bad --lore fails before anything is read
+        normalise_base_url(lore_url)  # a bad --lore fails before anything is read
     stored_cursor = (lambda _key: None) if refresh else cursor_for
     sources: list[Source] = []
     for target in targets:
@@ -140,8 +145,8 @@ def _short(text: str) -> str:
 def _base_url(target: str, options: FetchOptions) -> str:
     """``--lore``, else the server the URL names, else the configured lore."""
     if options.lore_url is not None:
-        return resolve_lore_url(options.lore_url)
-    return resolve_lore_url(reference_base_url(target))
+        return normalise_base_url(options.lore_url)
+    return normalise_base_url(resolve_lore_url(reference_base_url(target)))
 
 
 def _path_sources(
