@@ -8,6 +8,7 @@ traceback), 2 bad usage, 3 ingest finished but skipped some records,
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -26,7 +27,8 @@ from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ing
 from regtrack.msgid import msgid_from_reference
 from regtrack.sources.detect import open_sources
 from regtrack.sources.lore import LoreClient
-from regtrack.store import Store
+from regtrack.store import Store, facts_json
+from regtrack.store.search import SORTS
 from regtrack.threads import missing_ancestors, reply_tree
 
 EXIT_ERROR, EXIT_SKIPPED, EXIT_INTERRUPTED = 1, 3, 130
@@ -75,8 +77,9 @@ def _progress_bar(label: str, quiet: bool) -> Progress:
     )
 
 
-def _open_store(db_path: str | None) -> Store:
-    return Store(resolve_db_path(db_path))
+def _open_store(db_path: str | None, read_only: bool = False) -> Store:
+    """The database; commands that only read open it read-only and never create it."""
+    return Store(resolve_db_path(db_path), read_only=read_only)
 
 
 @click.group(
@@ -87,7 +90,7 @@ def _open_store(db_path: str | None) -> Store:
   regtrack ingest 'https://lore.kernel.org/all/<msgid>/'
   regtrack ingest ~/mirrors/linux-next          # a public-inbox v2 repository
   regtrack show '<msgid>'
-  regtrack search 'mmu_notifier AND regression'
+  regtrack search 'mmu_notifier regression'
 """
 )
 @click.version_option(__version__, prog_name="regtrack")
@@ -236,7 +239,7 @@ def _report_ingest(summary: IngestSummary, store: Store, as_json: bool, verbose:
 @handles_errors
 def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -> None:
     """Print the stored thread of MESSAGE (a message-id or lore URL) as a tree."""
-    store = _open_store(db_path)
+    store = _open_store(db_path, read_only=True)
     msgid = msgid_from_reference(message)
     rows = store.thread_messages(msgid)
     if not rows:
@@ -255,7 +258,7 @@ def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -
             "msgid": msgid,
             "thread": thread,
             "missing_references": missing,
-            "facts": store.facts(msgid) if wanted else None,
+            "facts": _facts_json(store, msgid) if wanted else None,
         }
         if body and wanted:
             out["body"] = wanted["body"]
@@ -287,6 +290,11 @@ def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -
     if body:
         click.echo("")
         click.echo(wanted["body"])
+
+
+def _facts_json(store: Store, msgid: str) -> dict[str, Any] | None:
+    facts, version = store.facts(msgid), store.facts_version(msgid)
+    return None if facts is None or version is None else facts_json(facts, version)
 
 
 @main.command("extract")
@@ -322,18 +330,42 @@ def extract_command(db_path: str | None, redo: bool, as_json: bool) -> None:
 @db_option
 @json_option
 @click.option("--limit", default=20, show_default=True, help="How many results.")
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="rank",
+    show_default=True,
+    help="Best match first, or newest first.",
+)
+@click.option(
+    "--reports",
+    "reports_only",
+    is_flag=True,
+    help="Only messages classified as regression reports.",
+)
+@click.option("--fts", is_flag=True, help="QUERY is SQLite FTS5 syntax (AND, OR, NEAR, subject:).")
 @handles_errors
-def search_command(query: str, db_path: str | None, as_json: bool, limit: int) -> None:
-    """Full-text search over stored subjects and bodies (SQLite FTS5 syntax)."""
-    store = _open_store(db_path)
-    rows = store.search(query, limit)
+def search_command(
+    query: str,
+    db_path: str | None,
+    as_json: bool,
+    limit: int,
+    sort: str,
+    reports_only: bool,
+    fts: bool,
+) -> None:
+    """Full-text search over stored subjects and bodies: messages holding every
+    word of QUERY, each word as text (linux-next, mm/mmu_notifier.c, Don't)."""
+    store = _open_store(db_path, read_only=True)
+    hits = store.search(query, limit, fts=fts, reports_only=reports_only, sort=sort)
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps([dataclasses.asdict(hit) for hit in hits], indent=2))
         return
-    for row in rows:
-        date = (row["date_utc"] or "")[:10]
-        click.echo(f"{date}  {row['from_name']}: {row['subject']}  <{row['msgid']}>")
-    if not rows:
+    for hit in hits:
+        date = (hit.date_utc or "????-??-??")[:10]
+        click.echo(f"{date}  {hit.from_name or hit.from_addr}: {hit.subject}  <{hit.msgid}>")
+        click.echo(f"    {hit.snippet}")
+    if not hits:
         click.echo("no matches", err=True)
 
 
@@ -343,7 +375,7 @@ def search_command(query: str, db_path: str | None, as_json: bool, limit: int) -
 @handles_errors
 def stats_command(db_path: str | None, as_json: bool) -> None:
     """Count what the database holds: messages, threads, variants, skips, sources."""
-    store = _open_store(db_path)
+    store = _open_store(db_path, read_only=True)
     stats = store.stats()
     if as_json:
         click.echo(json.dumps({"database": str(store.path), **stats}, indent=2))
