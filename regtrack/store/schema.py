@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -27,6 +28,7 @@ from regtrack.errors import StoreError
 
 APPLICATION_ID = 0x52475452  # "RGTR": marks a file as a regtrack database
 BUSY_TIMEOUT_MS = 30_000
+_LOW_SPACE = 1 << 20  # bytes free below which an I/O error is taken for a full disk
 
 # 1: messages, copies, references, threads, sources, skips, full-text index.
 _MESSAGES = """
@@ -305,15 +307,23 @@ def _open_for_writing(path: Path) -> sqlite3.Connection:
             conn.close()
         if created:
             _remove_database_files(path)
-        if _is_disk_full(exc):
-            raise StoreError(
-                f"{path}: disk full while {'creating' if created else 'opening'} the "
-                "database; free some space and run again"
-                + (" (the new file was removed)" if created else "")
-            ) from exc
-        if isinstance(exc, OSError):
-            raise StoreError(f"{path}: cannot create the database ({exc})") from exc
-        raise StoreError(f"{path}: not a usable SQLite database ({exc})") from exc
+        raise _opening_error(path, exc, created) from exc
+
+
+def _opening_error(path: Path, exc: BaseException, created: bool) -> StoreError:
+    """The one line that says why a database could not be opened for writing."""
+    if _is_disk_full(exc, path.parent):
+        return StoreError(
+            f"{path}: disk full while {'creating' if created else 'opening'} the database; "
+            "free some space and run again" + (" (the new file was removed)" if created else "")
+        )
+    if path.exists() and not (_writable(path) and os.access(path.parent, os.W_OK)):
+        return StoreError(
+            f"{path}: the database is read-only ({exc}); show, search and stats can still read it"
+        )
+    if isinstance(exc, OSError):
+        return StoreError(f"{path}: cannot create the database ({exc})")
+    return StoreError(f"{path}: not a usable SQLite database ({exc})")
 
 
 def _open_for_reading(path: Path) -> sqlite3.Connection:
@@ -421,10 +431,25 @@ def statements(script: str) -> list[str]:
     return [s for s in found if s]
 
 
-def _is_disk_full(exc: BaseException) -> bool:
+def _is_disk_full(exc: BaseException, directory: Path) -> bool:
+    """ENOSPC, SQLITE_FULL, or an I/O error where the filesystem has no room left.
+
+    SQLite reports a write to its ``-shm`` or ``-wal`` file that found no
+    space as a plain "disk I/O error"; the free space tells what it was.
+    """
     if isinstance(exc, OSError):
         return exc.errno == errno.ENOSPC
-    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return False
+    if code & 0xFF == sqlite3.SQLITE_FULL:
+        return True
+    try:
+        return (
+            code & 0xFF == sqlite3.SQLITE_IOERR and shutil.disk_usage(directory).free < _LOW_SPACE
+        )
+    except OSError:
+        return False
 
 
 def _remove_database_files(path: Path) -> None:

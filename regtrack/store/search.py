@@ -25,7 +25,7 @@ MAX_QUERY_WORDS = 32
 SORTS = ("rank", "date")
 SNIPPET_MARK = "**"  # around each matched word in a snippet
 SNIPPET_WORDS = 16
-_WORD_CHARACTER = re.compile(r"\w")
+_TOKEN = re.compile(r"[^\W_]+")  # as FTS5's unicode61 tokenizer splits text
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +48,16 @@ def text_query(text: str) -> str:
     and is left out.
     """
     _check_length(text)
-    words = list(dict.fromkeys(w for w in text.split() if _WORD_CHARACTER.search(w)))
-    unique = list({word.casefold(): word for word in words}.values())
+    unique: dict[tuple[str, ...], str] = {}
+    for word in text.split():
+        # Words the tokenizer reads alike ("Don't", "don't,") are one term.
+        tokens = tuple(_TOKEN.findall(word.casefold()))
+        if tokens:
+            unique.setdefault(tokens, word)
     if not unique:
         raise StoreError(f"search query {text!r} has no words to search for")
-    if len(unique) > MAX_QUERY_WORDS:
-        raise StoreError(
-            f"search query has {len(unique)} different words, over the limit of {MAX_QUERY_WORDS}"
-        )
-    return " AND ".join('"' + word.replace('"', '""') + '"' for word in unique)
+    _check_words(len(unique), "different words")
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in unique.values())
 
 
 def search_messages(
@@ -78,6 +79,7 @@ def search_messages(
         raise StoreError(f"unknown search order {sort!r}; use one of {', '.join(SORTS)}")
     if fts:
         _check_length(query)
+        _check_words(len(query.split()), "words")
         match = query
     else:
         match = text_query(query)
@@ -101,6 +103,11 @@ def search_messages(
         SearchHit(msgid, date, name, addr, subject, " ".join(snippet.split()), rank)
         for msgid, date, name, addr, subject, snippet, rank in rows
     ]
+
+
+def _check_words(count: int, what: str) -> None:
+    if count > MAX_QUERY_WORDS:
+        raise StoreError(f"search query has {count} {what}, over the limit of {MAX_QUERY_WORDS}")
 
 
 def _check_length(query: str) -> None:
