@@ -332,13 +332,12 @@ def read_facts(conn: sqlite3.Connection, msgid: str) -> MessageFacts | None:
         sql = f"SELECT {columns} FROM {table} WHERE msgid = ? ORDER BY {order}"
         return conn.execute(sql, (msgid,)).fetchall()
 
-    (versions,) = rows("message_versions") or [None]
-    (patches,) = rows("message_patches") or [None]
-    if versions is None or patches is None:
+    versions, patches = rows("message_versions"), rows("message_patches")
+    if not versions or not patches:  # every extraction writes one row of each
         raise StoreError(
             f"the stored facts of <{msgid}> are incomplete; run regtrack extract --all"
         )
-    prefix, patch = _patch_facts(patches)
+    prefix, patch = _patch_facts(patches[0])
     return MessageFacts(
         trailers=tuple(_trailer(row) for row in rows("trailers", "position")),
         message_refs=tuple(
@@ -348,7 +347,7 @@ def read_facts(conn: sqlite3.Connection, msgid: str) -> MessageFacts | None:
         crashes=tuple(_crash(row) for row in rows("crash_reports", "position")),
         culprits=tuple(Culprit(*row) for row in rows("culprits")),
         revert_tests=tuple(RevertTest(line=line, sentence=s) for line, s in rows("revert_tests")),
-        versions=_versions(versions),
+        versions=_versions(versions[0]),
         regzbot_commands=tuple(_command(row) for row in rows("regzbot_commands", "position")),
         for_regzbot=bool(found[0]),
         subject_prefix=prefix,

@@ -49,7 +49,8 @@ def text_query(text: str) -> str:
     """
     _check_length(text)
     unique: dict[tuple[str, ...], str] = {}
-    for word in text.split():
+    # FTS5 reads its query as a C string: a NUL would end it mid-phrase.
+    for word in text.replace("\0", " ").split():
         # Words the tokenizer reads alike ("Don't", "don't,") are one term.
         tokens = tuple(_TOKEN.findall(word.casefold()))
         if tokens:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from regtrack.cli import main
 from regtrack.errors import StoreError
@@ -149,3 +151,18 @@ def test_quotes_inside_words_are_literal(seed_db: Path) -> None:
     resolution = "SJ1PR11MB6129F38F4B28D24A89D3E3A3B900A@SJ1PR11MB6129.namprd11.prod.outlook.com"
     found = hits(seed_db, '"Your analysis is correct."')
     assert resolution in {hit["msgid"] for hit in found}
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=200))
+def test_any_text_is_a_query_or_a_one_line_refusal(seed_db: Path, text: str) -> None:
+    """Plain input never reaches FTS5 as syntax: results, or a limit/emptiness error."""
+    store = Store(seed_db, read_only=True)
+    try:
+        store.search(text)
+    except StoreError as exc:
+        assert "has no words to search for" in str(exc) or "over the limit" in str(exc)
+    finally:
+        store.close()
