@@ -21,6 +21,7 @@ import errno
 import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -299,20 +300,23 @@ def _open_for_writing(path: Path) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = _connect(str(path))
+        _use_wal(conn)
         _migrate(conn, path)
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
     except (sqlite3.DatabaseError, OSError) as exc:
         if conn is not None:
             conn.close()
-        if created:
+        full = _is_disk_full(exc, path.parent)
+        # Only for a full disk: another process may be creating the same file.
+        if created and full:
             _remove_database_files(path)
-        raise _opening_error(path, exc, created) from exc
+        raise _opening_error(path, exc, created, full) from exc
 
 
-def _opening_error(path: Path, exc: BaseException, created: bool) -> StoreError:
+def _opening_error(path: Path, exc: BaseException, created: bool, full: bool) -> StoreError:
     """The one line that says why a database could not be opened for writing."""
-    if _is_disk_full(exc, path.parent):
+    if full:
         return StoreError(
             f"{path}: disk full while {'creating' if created else 'opening'} the database; "
             "free some space and run again" + (" (the new file was removed)" if created else "")
@@ -377,9 +381,14 @@ def _writable(path: Path) -> bool:
 
 def _check(conn: sqlite3.Connection, path: Path) -> int:
     """The file's schema version; refuse foreign and newer databases."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    if version == 0 and conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+    # One statement, one snapshot: read apart, a migration committed in
+    # between would show tables but no version.
+    version, app_id, tables = conn.execute(
+        """SELECT (SELECT user_version FROM pragma_user_version),
+                  (SELECT application_id FROM pragma_application_id),
+                  (SELECT COUNT(*) FROM sqlite_master)"""
+    ).fetchone()
+    if version == 0 and tables:
         raise StoreError(f"{path}: has tables but is not a regtrack database")
     if version and app_id != APPLICATION_ID:
         raise StoreError(f"{path}: is not a regtrack database")
@@ -400,8 +409,6 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     """
     if _check(conn, path) == SCHEMA_VERSION:
         return
-    if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("BEGIN IMMEDIATE")
     try:
         for number in range(_check(conn, path), SCHEMA_VERSION):
@@ -414,6 +421,26 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (once: the mode is kept in the file).
+
+    Changing the mode needs the file to itself, and SQLite answers "locked"
+    at once instead of waiting while another process reads it (two first
+    ingests), so this waits here, as long as the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("database is locked (switching to WAL mode)")
+        time.sleep(0.01)
 
 
 def statements(script: str) -> list[str]:

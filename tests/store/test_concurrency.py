@@ -18,7 +18,7 @@ from regtrack.sources.mbox import MboxSource
 from regtrack.store import SCHEMA_VERSION, Store
 
 PROCESSES = 8
-ROUNDS = 3
+ROUNDS = 5
 # fork: the children start at once, without importing regtrack again.
 _CONTEXT = multiprocessing.get_context("fork")
 
