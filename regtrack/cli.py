@@ -26,11 +26,13 @@ from regtrack.render.extract import extract_json, extract_line, extract_notes
 from regtrack.render.ingest import ingest_errors, ingest_json, ingest_line, ingest_notes
 from regtrack.render.lines import error_line
 from regtrack.render.progress import progress_bar
+from regtrack.render.search import search_json, search_lines
 from regtrack.render.stats import stats_json, stats_lines
 from regtrack.render.thread import thread_json, thread_lines
 from regtrack.sizes import format_size
 from regtrack.sources.detect import open_targets
 from regtrack.store import Store
+from regtrack.store.search import SORTS
 
 db_option = click.option(
     "--db",
@@ -96,8 +98,9 @@ def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
-def _open_store(db_path: str | None) -> Store:
-    return Store(resolve_db_path(db_path))
+def _open_store(db_path: str | None, read_only: bool = False) -> Store:
+    """The database; commands that only read open it read-only and never create it."""
+    return Store(resolve_db_path(db_path), read_only=read_only)
 
 
 @click.group(
@@ -108,7 +111,7 @@ def _open_store(db_path: str | None) -> Store:
   regtrack ingest 'https://lore.kernel.org/all/<msgid>/'
   regtrack ingest ~/mirrors/linux-next          # a public-inbox v2 repository
   regtrack show '<msgid>'
-  regtrack search 'mmu_notifier AND regression'
+  regtrack search 'mmu_notifier regression'
 """
 )
 @click.version_option(__version__, prog_name="regtrack")
@@ -230,7 +233,7 @@ def _print_ingest(summary: IngestSummary, store: Store, as_json: bool, verbose: 
 @handles_errors
 def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -> int:
     """Print the stored thread of MESSAGE (a message-id or lore URL) as a tree."""
-    view = thread_view(_open_store(db_path), message)
+    view = thread_view(_open_store(db_path, read_only=True), message)
     if as_json:
         _echo_json(thread_json(view, body))
     else:
@@ -269,19 +272,41 @@ def extract_command(db_path: str | None, redo: bool, as_json: bool) -> int:
 @db_option
 @json_option
 @click.option("--limit", default=20, show_default=True, help="How many results.")
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="rank",
+    show_default=True,
+    help="Best match first, or newest first.",
+)
+@click.option(
+    "--reports",
+    "reports_only",
+    is_flag=True,
+    help="Only messages classified as regression reports.",
+)
+@click.option("--fts", is_flag=True, help="QUERY is SQLite FTS5 syntax (AND, OR, NEAR, subject:).")
 @handles_errors
-def search_command(query: str, db_path: str | None, as_json: bool, limit: int) -> None:
-    """Full-text search over stored subjects and bodies (SQLite FTS5 syntax)."""
-    store = _open_store(db_path)
-    rows = store.search(query, limit)
+def search_command(
+    query: str,
+    db_path: str | None,
+    as_json: bool,
+    limit: int,
+    sort: str,
+    reports_only: bool,
+    fts: bool,
+) -> int:
+    """Full-text search over stored subjects and bodies: messages holding every
+    word of QUERY, each word as text (linux-next, mm/mmu_notifier.c, Don't)."""
+    store = _open_store(db_path, read_only=True)
+    hits = store.search(query, limit, fts=fts, reports_only=reports_only, sort=sort)
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    for row in rows:
-        date = (row["date_utc"] or "")[:10]
-        click.echo(f"{date}  {row['from_name']}: {row['subject']}  <{row['msgid']}>")
-    if not rows:
-        click.echo("no matches", err=True)
+        _echo_json(search_json(hits))
+    else:
+        _echo_lines(search_lines(hits))
+        if not hits:
+            click.echo("no matches", err=True)
+    return EXIT_OK
 
 
 @cli.command("stats")
@@ -290,7 +315,7 @@ def search_command(query: str, db_path: str | None, as_json: bool, limit: int) -
 @handles_errors
 def stats_command(db_path: str | None, as_json: bool) -> int:
     """Count what the database holds: messages, threads, variants, skips, sources."""
-    store = _open_store(db_path)
+    store = _open_store(db_path, read_only=True)
     stats = store.stats()
     if as_json:
         _echo_json(stats_json(store.path, stats))

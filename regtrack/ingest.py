@@ -23,11 +23,10 @@ from datetime import datetime
 
 from regtrack.errors import EXIT_OK, EXIT_SKIPPED, RegtrackError
 from regtrack.extract.facts import extract_facts
-from regtrack.factstore import FactRows
 from regtrack.mail import MailMessage, content_sha, parse_message
 from regtrack.sizes import format_sizes_apart
 from regtrack.sources import RawMail, normalise_raw, starts_with_header
-from regtrack.store import Skip, Store
+from regtrack.store import FactRows, Skip, Store
 
 DEFAULT_MAX_SIZE = 32 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 500

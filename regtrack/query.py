@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from regtrack.errors import NotStoredError
+from regtrack.extract.facts import MessageFacts
 from regtrack.msgid import msgid_from_reference
 from regtrack.store import Store
 from regtrack.threads import missing_ancestors, reply_tree
@@ -47,7 +48,8 @@ class ThreadView:
     ``messages`` are in reply-tree order (depth first, oldest reply first).
     ``asked`` is the message asked for, or None when the thread only
     references it (it was never archived); ``body`` and ``facts`` are its
-    own, None when it is not stored or (for ``facts``) not extracted yet.
+    own, None when it is not stored or (for ``facts``) not extracted yet;
+    ``facts_version`` says which extractors made them.
     """
 
     msgid: str
@@ -55,7 +57,8 @@ class ThreadView:
     missing_references: list[str]
     asked: ThreadMessage | None
     body: str | None
-    facts: dict[str, Any] | None
+    facts: MessageFacts | None
+    facts_version: int | None
 
     @property
     def root(self) -> ThreadMessage:
@@ -85,6 +88,7 @@ def thread_view(store: Store, reference: str) -> ThreadView:
         asked=asked,
         body=stored["body"] if stored else None,
         facts=store.facts(msgid) if stored else None,
+        facts_version=store.facts_version(msgid) if stored else None,
     )
 
 

@@ -88,7 +88,8 @@ def test_known_messages_are_there(corpus_db, msgid: str, subject: str) -> None:
 
 def test_search_finds_a_crash_report(corpus_db) -> None:
     store, _, _ = corpus_db
-    hits = {row["msgid"] for row in store.search('"general protection fault" _compound_head', 50)}
+    query = '"general protection fault" _compound_head'
+    hits = {hit.msgid for hit in store.search(query, 50, fts=True)}
     assert "000000000000807c7805f2205df1@google.com" in hits
 
 

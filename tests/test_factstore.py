@@ -10,9 +10,12 @@ from click.testing import CliRunner
 
 from regtrack.cli import cli
 from regtrack.extract.facts import FACTS_VERSION, extract_facts
+from regtrack.extract.quoting import Origin
+from regtrack.extract.stacktrace import Frame
 from regtrack.ingest import extract_stored, ingest
 from regtrack.sources.mbox import MboxSource
-from regtrack.store import APPLICATION_ID, MIGRATIONS, Store, _statements
+from regtrack.store import Store
+from regtrack.store.schema import APPLICATION_ID, MIGRATIONS, statements
 from tests.extract.seed import CULPRIT, CULPRIT_POSTING, SMATCH_REPORT
 from tests.paths import SEED_MSGIDS, SEED_REGRESSION_THREAD, SEED_REPORT
 
@@ -20,24 +23,19 @@ from tests.paths import SEED_MSGIDS, SEED_REGRESSION_THREAD, SEED_REPORT
 def test_seed_facts_are_stored_with_the_messages(seed_mbox: Path, store: Store) -> None:
     ingest(store, [MboxSource(seed_mbox)])
     facts = store.facts(SEED_REPORT)
-    assert facts is not None and facts["facts_version"] == FACTS_VERSION
-    (culprit,) = facts["culprits"]
-    assert (culprit["commit_id"], culprit["kind"]) == (CULPRIT, "git-show")
-    (crash,) = facts["crash_reports"]
-    assert crash["title"].endswith("NULL pointer dereference in __mmu_notifier_register")
-    assert crash["frames"][0] == {
-        "function": "__die_body",
-        "offset": 0x1A,
-        "size": 0x60,
-        "module": None,
-        "reliable": False,
-        "inline": False,
-    }
-    assert facts["message_versions"][0]["report_tree"] == "linux-next"
-    assert facts["message_versions"][0]["tags"] == [["next-20230720", "linux-next"]]
-    (link,) = facts["message_links"]
-    assert (link["ref_msgid"], link["origin"]) == (CULPRIT_POSTING, "quoted-commit")
-    assert facts["revert_tests"][0]["sentence"].startswith("We also verified by reverting")
+    assert facts is not None and store.facts_version(SEED_REPORT) == FACTS_VERSION
+    (culprit,) = facts.culprits
+    assert (culprit.commit, culprit.kind) == (CULPRIT, "git-show")
+    (crash,) = facts.crashes
+    assert crash.title.endswith("NULL pointer dereference in __mmu_notifier_register")
+    assert crash.frames[0] == Frame("__die_body", 0x1A, 0x60, None, reliable=False)
+    assert facts.versions.report_tree == "linux-next"
+    assert [(tag.name, tag.tree) for tag in facts.versions.tags] == [
+        ("next-20230720", "linux-next")
+    ]
+    (link,) = facts.message_refs
+    assert (link.msgid, link.origin) == (CULPRIT_POSTING, Origin.QUOTED_COMMIT)
+    assert facts.revert_tests[0].sentence.startswith("We also verified by reverting")
 
 
 def test_facts_answer_sql_questions(seed_mbox: Path, store: Store) -> None:
@@ -59,7 +57,7 @@ def test_facts_answer_sql_questions(seed_mbox: Path, store: Store) -> None:
 def _version_one_database(path: Path, seed_mbox: Path) -> None:
     """A database as regtrack 0.1 (schema 1, no facts) left it."""
     conn = sqlite3.connect(path, isolation_level=None)
-    for statement in _statements(MIGRATIONS[0]):
+    for statement in statements(MIGRATIONS[0]):
         conn.execute(statement)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA user_version = 1")
@@ -88,7 +86,7 @@ def test_version_one_database_is_migrated_and_extracted(tmp_path: Path, seed_mbo
     done, problems = extract_stored(store, batch_size=2)
     assert (done, problems) == (len(SEED_MSGIDS), [])
     assert store.stats()["without_facts"] == 0
-    assert store.facts(SEED_REPORT)["culprits"][0]["commit_id"] == CULPRIT
+    assert store.facts(SEED_REPORT).culprits[0].commit == CULPRIT
     assert extract_stored(store) == (0, [])  # nothing stale any more
 
 
@@ -139,7 +137,7 @@ def test_facts_of_a_variant_are_those_of_the_copy_kept(tmp_path: Path, store: St
     summary = ingest(store, [MboxSource(mbox)])
     assert (summary.new, summary.variants) == (1, 1)
     assert store.message("twice@x")["body"].startswith("Nothing to see here.")
-    assert store.facts("twice@x")["culprits"] == []
+    assert store.facts("twice@x").culprits == ()
     assert extract_facts("oops", second.decode().split("\n\n", 1)[1]).culprits  # has one
 
 
@@ -149,12 +147,11 @@ def test_facts_of_an_older_version_are_extracted_again(seed_mbox: Path, store: S
     with store.transaction() as conn:
         conn.execute("DELETE FROM culprits WHERE msgid = ?", (SEED_REPORT,))
         conn.execute(
-            "UPDATE messages SET facts_version = ? WHERE msgid = ?",
+            "UPDATE message_facts SET facts_version = ? WHERE msgid = ?",
             (FACTS_VERSION - 1, SEED_REPORT),
         )
     done, problems = extract_stored(store)
     assert (done, problems) == (1, [])
-    facts = store.facts(SEED_REPORT)
-    assert facts["facts_version"] == FACTS_VERSION
-    assert [c["commit_id"] for c in facts["culprits"]] == [CULPRIT]
+    assert store.facts_version(SEED_REPORT) == FACTS_VERSION
+    assert [c.commit for c in store.facts(SEED_REPORT).culprits] == [CULPRIT]
     assert extract_stored(store) == (0, [])

@@ -122,10 +122,10 @@ def test_full_text_search(store: Store) -> None:
         mail("a@x", body="mmu_notifier regression", subject="Regression in linux-next"),
         mail("b@x", body="unrelated"),
     )
-    assert [r["msgid"] for r in store.search("mmu_notifier")] == ["a@x"]
-    assert [r["msgid"] for r in store.search("subject:regression")] == ["a@x"]
+    assert [hit.msgid for hit in store.search("mmu_notifier")] == ["a@x"]
+    assert [hit.msgid for hit in store.search("subject:regression", fts=True)] == ["a@x"]
     with pytest.raises(StoreError, match="bad search query"):
-        store.search('"unbalanced')
+        store.search('"unbalanced', fts=True)
 
 
 def test_schema_version_and_wal(db_path: Path) -> None:

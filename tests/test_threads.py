@@ -1,8 +1,8 @@
-"""Reply trees for display, including broken and looping references."""
+"""Threads: grouping new messages, and reply trees for display (broken, looping references)."""
 
 from __future__ import annotations
 
-from regtrack.threads import missing_ancestors, reply_tree
+from regtrack.threads import group_threads, missing_ancestors, reply_tree
 
 
 def shape(nodes) -> list[tuple[str, int]]:
@@ -33,3 +33,25 @@ def test_loops_are_cut_and_every_message_appears_once() -> None:
     ids = ["a", "b", "c"]
     tree = reply_tree(ids, {"a": "c", "b": "a", "c": "b"}, {})
     assert sorted(node.msgid for node in tree) == ids
+
+
+def test_a_batch_without_known_ids_gets_new_threads_from_the_next_number() -> None:
+    grouping = group_threads([("a", ()), ("b", ("a",)), ("c", ())], {}, next_thread=7)
+    assert grouping.assigned == {"a": 7, "b": 7, "c": 8}
+    assert grouping.merged == {}
+
+
+def test_a_reply_to_a_missing_ancestor_joins_the_thread_that_names_it() -> None:
+    grouping = group_threads([("r2", ("ghost",))], {"ghost": 3}, next_thread=9)
+    assert grouping.assigned == {"r2": 3, "ghost": 3}
+
+
+def test_a_message_joining_two_threads_merges_them_into_the_lower_number() -> None:
+    grouping = group_threads([("c", ("a", "b"))], {"a": 5, "b": 2}, next_thread=9)
+    assert grouping.assigned == {"a": 2, "b": 2, "c": 2}
+    assert grouping.merged == {5: 2}
+
+
+def test_reference_loops_end() -> None:
+    grouping = group_threads([("a", ("b",)), ("b", ("a",))], {}, next_thread=1)
+    assert grouping.assigned == {"a": 1, "b": 1}

@@ -8,6 +8,7 @@ from typing import Any
 from regtrack.factsview import format_facts
 from regtrack.query import ThreadMessage, ThreadView
 from regtrack.render.lines import count, sender
+from regtrack.store import facts_json
 
 UNKNOWN_DATE = "????-??-?? ??:??"
 NO_SUBJECT = "(no subject)"
@@ -19,11 +20,17 @@ def thread_json(view: ThreadView, body: bool = False) -> dict[str, Any]:
         "msgid": view.msgid,
         "thread": [asdict(message) for message in view.messages],
         "missing_references": view.missing_references,
-        "facts": view.facts,
+        "facts": _facts_json(view),
     }
     if body and view.asked is not None:
         out["body"] = view.body
     return out
+
+
+def _facts_json(view: ThreadView) -> dict[str, Any] | None:
+    if view.facts is None or view.facts_version is None:
+        return None
+    return facts_json(view.facts, view.facts_version)
 
 
 def thread_lines(view: ThreadView, body: bool = False) -> list[str]:

@@ -1,0 +1,168 @@
+"""The regtrack database file: one connection, batch writes, and reads.
+
+:class:`Store` ties the tables' owners together: a batch of parsed messages
+(:mod:`regtrack.store.messages`) and their facts
+(:mod:`regtrack.store.facts`) is written in one transaction, so a run
+killed at any point leaves a consistent database and a rerun completes the
+job.  Opening creates or migrates the file (:mod:`regtrack.store.schema`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from regtrack.errors import StoreError
+from regtrack.extract.facts import MessageFacts
+from regtrack.mail import MailMessage
+from regtrack.store import facts as fact_tables
+from regtrack.store import messages as mail_tables
+from regtrack.store.facts import FactRows
+from regtrack.store.messages import BatchCounts, Skip
+from regtrack.store.schema import open_database
+from regtrack.store.search import SearchHit, search_messages
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """A regtrack database file, opened (and created or migrated) on construction.
+
+    ``read_only`` is for commands that only look: the file must exist, and
+    it is opened read-only (see :func:`regtrack.store.schema.open_database`).
+    """
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.db = sqlite_utils.Database(open_database(self.path, read_only=read_only))
+
+    def reader(self) -> Store:
+        """A second, read-only connection for reading while this one writes (WAL allows it)."""
+        return Store(self.path, read_only=True)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: an exception (or a kill) leaves no partial batch."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"{self.path}: cannot write ({exc}); is another regtrack running?"
+            ) from exc
+        try:
+            yield self.conn
+        except BaseException:
+            # Some errors (a full disk, SQLITE_FULL) make SQLite roll back by
+            # itself; a second ROLLBACK would fail and hide the real cause.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------
+
+    def known_copies(self, shas: Sequence[str]) -> set[str]:
+        """Which of these content hashes were already stored (kept or variant)."""
+        return mail_tables.known_copies(self.conn, shas)
+
+    def source_cursor(self, key: str) -> str | None:
+        return mail_tables.source_cursor(self.conn, key)
+
+    def write_batch(
+        self,
+        source: tuple[str, str, str],
+        messages: Sequence[tuple[MailMessage, str]],
+        skips: Sequence[Skip] = (),
+        cursor: str | None = None,
+        facts: FactRows | None = None,
+    ) -> BatchCounts:
+        """Store parsed messages, their facts, skips and the source's cursor at once.
+
+        ``source`` is (key, kind, label); ``messages`` pairs each parsed
+        message with where it came from; ``facts`` hold the rows of those
+        that were extracted (a message without facts is left for
+        ``regtrack extract``).  Facts are stored for new messages only.
+        """
+        now = _now()
+        try:
+            with self.transaction() as conn:
+                new, counts = mail_tables.write_messages(conn, source[0], messages, now)
+                if facts is not None:
+                    fact_tables.write_facts(conn, facts.only({msg.msgid for msg in new}))
+                mail_tables.write_source(conn, source, skips, cursor, counts.new, now)
+            return counts
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{self.path}: writing a batch failed ({exc}); it was rolled back, "
+                "everything stored before it is kept"
+            ) from exc
+
+    def replace_facts(self, facts: Sequence[tuple[str, MessageFacts]]) -> None:
+        """Store facts extracted again, in place of the old ones, in one transaction."""
+        with self.transaction() as conn:
+            fact_tables.delete_facts(conn, [msgid for msgid, _ in facts])
+            fact_tables.write_facts(conn, FactRows.of(facts))
+
+    # -- reading -----------------------------------------------------------
+
+    def message(self, msgid: str) -> dict[str, Any] | None:
+        return mail_tables.message(self.conn, msgid)
+
+    def thread_messages(self, msgid: str) -> list[dict[str, Any]]:
+        """Every stored message in the thread that ``msgid`` belongs to, by date."""
+        return mail_tables.thread_messages(self.conn, msgid)
+
+    def references_of(self, msgids: Sequence[str]) -> dict[str, list[str]]:
+        """Each message's References chain, in header order."""
+        return mail_tables.references_of(self.conn, msgids)
+
+    def facts(self, msgid: str) -> MessageFacts | None:
+        """The extracted facts of a message, or None when not extracted yet."""
+        return fact_tables.read_facts(self.conn, msgid)
+
+    def facts_version(self, msgid: str) -> int | None:
+        """Which extractors (:data:`FACTS_VERSION`) made a message's stored facts."""
+        return fact_tables.facts_version(self.conn, msgid)
+
+    def messages_needing_facts(
+        self, limit: int, redo: bool = False, after: str | None = None
+    ) -> list[tuple[str, str, str]]:
+        """(msgid, subject, body) of messages with no facts or facts of an older version."""
+        return fact_tables.messages_needing_facts(self.conn, limit, redo, after)
+
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        *,
+        fts: bool = False,
+        reports_only: bool = False,
+        sort: str = "rank",
+    ) -> list[SearchHit]:
+        """Full-text search over subjects and bodies; see :mod:`regtrack.store.search`."""
+        return search_messages(
+            self.conn, query, limit, fts=fts, reports_only=reports_only, sort=sort
+        )
+
+    def stats(self) -> dict[str, int]:
+        """Counts that say what the database holds."""
+        return {
+            **mail_tables.counts(self.conn),
+            "without_facts": fact_tables.count_without_facts(self.conn),
+        }
