@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from regtrack.render.facts import format_facts
 from regtrack.query import ThreadMessage, ThreadView
+from regtrack.render.facts import format_facts
 from regtrack.render.lines import count, sender
 from regtrack.store import facts_json
 
