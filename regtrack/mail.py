@@ -3,8 +3,10 @@
 Parsing uses the stdlib ``email`` package with the ``compat32`` policy and
 decodes only the few headers regtrack needs: measured on the 2023 linux-next
 corpus, ``policy.default`` with ``get_body()`` parses about 4x slower, and the
-ingest speed target leaves no room for that.  Header decoding (RFC 2047) and
-body decoding (transfer encodings, any charset) are still done by the stdlib.
+ingest speed target leaves no room for that.  The message's structure comes
+from :mod:`regtrack.mimeparse` (a fast path, bounded nesting), its text from
+:mod:`regtrack.mailtext` (charsets, RFC 2047 words, HTML); transfer
+encodings are undone by the stdlib.
 
 Nothing here raises on bad mail: what cannot be read is recorded in
 ``MailMessage.flags`` so the problem is visible but the message is kept.
@@ -26,7 +28,6 @@ import email.policy
 import email.utils
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,14 +42,24 @@ from regtrack.mailtext import (
     html_to_text,
     storable,
 )
+from regtrack.mimeparse import (
+    FLAG_MALFORMED_MIME,
+    FLAG_MIME_TOO_DEEP,
+    MAX_MIME_DEPTH,
+    leaf_parts,
+)
+from regtrack.mimeparse import parse_structure as _parse_bytes
 from regtrack.msgid import normalise_msgid, parse_msgid_list
 
 __all__ = [
     "FLAG_BAD_HEADER_ENCODING",
     "FLAG_HTML_TRUNCATED",
+    "FLAG_MALFORMED_MIME",
+    "FLAG_MIME_TOO_DEEP",
     "FLAG_TEXT_REPAIRED",
     "FLAG_UNDECODABLE_BYTES",
     "FLAG_UNKNOWN_CHARSET",
+    "MAX_MIME_DEPTH",
     "MailMessage",
     "body_has_diff",
     "clean_subject",
@@ -65,7 +76,6 @@ FLAG_DATE_FROM_ARCHIVE = "date-from-archive"
 FLAG_DATE_MISSING = "date-missing"
 FLAG_HTML_ONLY = "html-only"
 FLAG_NO_TEXT_BODY = "no-text-body"
-FLAG_MALFORMED_MIME = "malformed-mime"
 FLAG_MALFORMED_FROM = "malformed-from"
 
 # Bodies longer than this are cut (and flagged).  The raw bytes are not
@@ -73,11 +83,6 @@ FLAG_MALFORMED_FROM = "malformed-from"
 # bytes), and nothing downstream needs megabytes of build log text.
 MAX_BODY_CHARS = 4 * 1024 * 1024
 FLAG_BODY_TRUNCATED = "body-truncated"
-
-# Parts nested deeper than this are not read (real mail nests a few levels;
-# a thousand levels exhaust the stdlib parser's recursion).
-MAX_MIME_DEPTH = 32
-FLAG_MIME_TOO_DEEP = "mime-too-deep"
 
 # Dates before this are clock errors (1970 epochs, 2-digit year mishaps).
 _EARLIEST_PLAUSIBLE = datetime(1991, 1, 1, tzinfo=UTC)
@@ -242,142 +247,6 @@ def body_has_diff(body: str) -> bool:
     return _DIFF_START.search(body) is not None
 
 
-def _parse_bytes(raw: bytes) -> email.message.Message:
-    """Parse with compat32, skipping the feed parser's line loop where it can.
-
-    The stdlib parser walks a body line by line, and compiles a regular
-    expression for every multipart boundary it meets (about a third of the
-    corpus's parse time).  Here the header blocks are parsed by the stdlib
-    and bodies are attached as payloads exactly as its bytes parser would
-    store them (ASCII with surrogate escapes), so ``get_payload(decode=True)``
-    decodes them the same way.  Multipart bodies are cut at their boundary
-    lines with ``bytes.find``.  Whatever the fast path does not handle
-    exactly as the stdlib does (header defects, carriage returns, missing or
-    doubled boundaries, message/* parts) is parsed by the stdlib instead.
-    Mail nested too deep for the stdlib's recursive parser is parsed by the
-    fast path down to :data:`MAX_MIME_DEPTH` (deeper parts are kept unread),
-    and mail that neither can parse (a charset name the stdlib chokes on in
-    a boundary parameter, a thousand nested message/* parts) is kept as
-    headers with its body as flat text; both are marked with a defect.
-    """
-    fast = _part(raw, depth=0)
-    if fast is not None:
-        return fast
-    try:
-        return email.message_from_bytes(raw, policy=email.policy.compat32)
-    except RecursionError:
-        bounded = _part(raw, depth=0, bounded=True)
-        return bounded if bounded is not None else _flat(raw, _NestedTooDeep())
-    except (ValueError, LookupError, UnicodeError):
-        return _flat(raw, email.errors.MessageDefect("unparseable MIME structure"))
-
-
-class _NestedTooDeep(email.errors.MessageDefect):
-    """regtrack's own defect: parts below this one were not parsed."""
-
-
-def _flat(raw: bytes, defect: email.errors.MessageDefect) -> email.message.Message:
-    """The header block parsed, the whole body as one text/plain payload."""
-    msg = _HEADER_PARSER.parsebytes(raw, headersonly=True)
-    del msg["Content-Type"], msg["Content-Transfer-Encoding"]
-    msg.defects.append(defect)
-    return msg
-
-
-_HEADER_PARSER = email.parser.BytesParser(policy=email.policy.compat32)
-
-
-_MAX_FAST_DEPTH = 4  # nesting beyond this is rare enough to leave to the stdlib
-
-
-def _attach_body(msg: email.message.Message, body: bytes, depth: int, bounded: bool) -> bool:
-    """Give ``msg`` its body as the stdlib would; False when it must parse it instead.
-
-    ``bounded`` (for mail the stdlib cannot parse) parses at any depth, and
-    leaves a multipart at :data:`MAX_MIME_DEPTH` unparsed, marked.
-    """
-    maintype = msg.get_content_maintype()
-    if maintype == "message":
-        return False
-    if maintype != "multipart" or (bounded and depth >= MAX_MIME_DEPTH):
-        msg.set_payload(body.decode("ascii", "surrogateescape"))
-        if maintype == "multipart":
-            msg.defects.append(_NestedTooDeep())
-        return True
-    try:
-        boundary = msg.get_boundary()
-        separator = b"--" + boundary.encode("ascii", "surrogateescape") if boundary else b""
-    except (ValueError, LookupError, UnicodeError):
-        return False  # a charset or boundary the stdlib cannot read either
-    if not separator or (depth >= _MAX_FAST_DEPTH and not bounded) or b"\r" in body:
-        return False
-    regions = _multipart_regions(body, separator)
-    if regions is None:
-        return False
-    parts = []
-    for region in regions:
-        part = _part(region, depth + 1, bounded)
-        if part is None:
-            return False
-        parts.append(part)
-    msg.set_payload(parts)
-    return True
-
-
-def _multipart_regions(body: bytes, separator: bytes) -> list[bytes] | None:
-    """The bytes of each part between boundary lines, or None when not simple.
-
-    As RFC 2046 has it (and the stdlib parses it), the newline before a
-    boundary line belongs to the boundary.  Simple means: a first boundary,
-    parts that are not empty, and a closing boundary.
-    """
-    regions: list[bytes] = []
-    part_start: int | None = None
-    line_start = 0 if body.startswith(separator) else _line_starting(body, separator, 0)
-    while line_start >= 0:
-        line_end = body.find(b"\n", line_start)
-        line_end = len(body) if line_end < 0 else line_end
-        rest = body[line_start + len(separator) : line_end]
-        closing = rest.startswith(b"--")
-        if not (rest[2:] if closing else rest).strip(b" \t"):  # a boundary line
-            if part_start is not None:
-                if line_start == part_start:
-                    return None  # a doubled boundary line
-                regions.append(body[part_start : line_start - 1])
-            elif closing:
-                return None  # closed before it opened
-            if closing:
-                return regions
-            part_start = line_end + 1
-        line_start = _line_starting(body, separator, line_end)
-    return None  # never closed
-
-
-def _line_starting(body: bytes, prefix: bytes, position: int) -> int:
-    """Offset of the next line after ``position`` that starts with ``prefix``, or -1."""
-    found = body.find(b"\n" + prefix, position)
-    return -1 if found < 0 else found + 1
-
-
-def _part(region: bytes, depth: int, bounded: bool = False) -> email.message.Message | None:
-    """A message or one of its parts: the header block by the stdlib, the body attached.
-
-    None when the stdlib must parse it instead.
-    """
-    if region.startswith(b"\n"):
-        part = email.message.Message(policy=email.policy.compat32)
-        body = region[1:]
-    else:
-        end = region.find(b"\n\n")
-        if end < 0:
-            return None
-        part = _HEADER_PARSER.parsebytes(region[: end + 1], headersonly=True)
-        if part.defects:
-            return None
-        body = region[end + 2 :]
-    return part if _attach_body(part, body, depth, bounded) else None
-
-
 def clean_subject(subject_raw: str, list_id: str | None) -> str:
     """Drop mailing-list tags such as ``[Intel-gfx]`` that the list added.
 
@@ -510,7 +379,7 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
     plain: list[str] = []
     html: str | None = None
     has_patch_part = False
-    for part in _leaf_parts(msg, flags):
+    for part in leaf_parts(msg, flags):
         ctype = part.get_content_type()
         filename = _filename(part, flags)
         is_patch = ctype in _PATCH_TYPES or bool(_PATCH_FILENAME.search(filename))
@@ -531,28 +400,6 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
         return html_to_text(html, flags), has_patch_part
     flags.append(FLAG_NO_TEXT_BODY)
     return "", has_patch_part
-
-
-def _leaf_parts(msg: email.message.Message, flags: list[str]) -> Iterator[email.message.Message]:
-    """The parts that hold content, in order (as ``msg.walk()`` minus multiparts).
-
-    Iterative, and no deeper than :data:`MAX_MIME_DEPTH`: ``walk()``
-    recurses once per level.  Parts left unread are flagged.
-    """
-    stack = [(msg, 0)]
-    while stack:
-        part, depth = stack.pop()
-        if any(isinstance(defect, _NestedTooDeep) for defect in part.defects):
-            flags.append(FLAG_MIME_TOO_DEEP)
-        elif any(type(defect) is email.errors.MessageDefect for defect in part.defects):
-            flags.append(FLAG_MALFORMED_MIME)  # kept flat by _parse_bytes
-        if not part.is_multipart():
-            yield part
-        elif depth >= MAX_MIME_DEPTH:
-            flags.append(FLAG_MIME_TOO_DEEP)
-        else:
-            children = part.get_payload()
-            stack.extend((child, depth + 1) for child in reversed(children))
 
 
 def _filename(part: email.message.Message, flags: list[str]) -> str:
