@@ -31,43 +31,22 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from regtrack.mailtext import (
-    FLAG_BAD_HEADER_ENCODING,
-    FLAG_HTML_TRUNCATED,
-    FLAG_TEXT_REPAIRED,
-    FLAG_UNDECODABLE_BYTES,
-    FLAG_UNKNOWN_CHARSET,
-    decode_header_words,
-    decode_text,
-    html_to_text,
-    storable,
-)
-from regtrack.mimeparse import (
-    FLAG_MALFORMED_MIME,
-    FLAG_MIME_TOO_DEEP,
-    MAX_MIME_DEPTH,
-    leaf_parts,
-)
+# The flags of text and structure are defined beside the code that sets them
+# and re-exported here, so every flag a message can carry is importable from
+# regtrack.mail.
+from regtrack.mailtext import FLAG_BAD_HEADER_ENCODING as FLAG_BAD_HEADER_ENCODING
+from regtrack.mailtext import FLAG_HTML_TRUNCATED as FLAG_HTML_TRUNCATED
+from regtrack.mailtext import FLAG_TEXT_REPAIRED as FLAG_TEXT_REPAIRED
+from regtrack.mailtext import FLAG_UNDECODABLE_BYTES as FLAG_UNDECODABLE_BYTES
+from regtrack.mailtext import FLAG_UNKNOWN_CHARSET as FLAG_UNKNOWN_CHARSET
+from regtrack.mailtext import decode_header_words, decode_text, storable
+from regtrack.mailtext import html_to_text as html_to_text
+from regtrack.mimeparse import FLAG_MALFORMED_MIME as FLAG_MALFORMED_MIME
+from regtrack.mimeparse import FLAG_MIME_TOO_DEEP as FLAG_MIME_TOO_DEEP
+from regtrack.mimeparse import MAX_MIME_DEPTH as MAX_MIME_DEPTH
+from regtrack.mimeparse import leaf_parts
 from regtrack.mimeparse import parse_structure as _parse_bytes
 from regtrack.msgid import normalise_msgid, parse_msgid_list
-
-__all__ = [
-    "FLAG_BAD_HEADER_ENCODING",
-    "FLAG_HTML_TRUNCATED",
-    "FLAG_MALFORMED_MIME",
-    "FLAG_MIME_TOO_DEEP",
-    "FLAG_TEXT_REPAIRED",
-    "FLAG_UNDECODABLE_BYTES",
-    "FLAG_UNKNOWN_CHARSET",
-    "MAX_MIME_DEPTH",
-    "MailMessage",
-    "body_has_diff",
-    "clean_subject",
-    "content_sha",
-    "html_to_text",
-    "parse_message",
-    "synthetic_msgid",
-]
 
 # Flags a message can carry; stored as a comma-separated column.
 FLAG_SYNTHETIC_MSGID = "synthetic-msgid"
