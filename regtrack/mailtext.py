@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import email.charset
 import email.quoprimime
+import functools
 import html
 import re
 from binascii import Error as BinasciiError
@@ -50,6 +51,7 @@ _NOT_MAIL_CHARSETS = frozenset(
 _CHARSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,63}")
 
 
+@functools.lru_cache(maxsize=512)  # mail names few charsets, over and over
 def text_codec(charset: str) -> str | None:
     """Python's codec name for a MIME charset that is a text encoding, else None.
 
@@ -238,8 +240,14 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def storable(text: str) -> tuple[str, bool]:
-    """``text`` with lone surrogates and NUL replaced by U+FFFD; True if any was."""
+    """``text`` with lone surrogates and NUL replaced by U+FFFD; True if any was.
+
+    ``isascii`` is answered from the string's header, so ASCII text (most
+    mail) costs one search for NUL.
+    """
     if "\x00" not in text:
+        if text.isascii():
+            return text, False
         try:
             text.encode("utf-8")
             return text, False

@@ -172,10 +172,11 @@ def leaf_parts(msg: email.message.Message, flags: list[str]) -> Iterator[email.m
     stack = [(msg, 0)]
     while stack:
         part, depth = stack.pop()
-        if any(isinstance(defect, NestedTooDeep) for defect in part.defects):
-            flags.append(FLAG_MIME_TOO_DEEP)
-        elif any(isinstance(defect, UnparseableStructure) for defect in part.defects):
-            flags.append(FLAG_MALFORMED_MIME)  # kept flat by parse_structure
+        for defect in part.defects:
+            if isinstance(defect, NestedTooDeep):
+                flags.append(FLAG_MIME_TOO_DEEP)
+            elif isinstance(defect, UnparseableStructure):
+                flags.append(FLAG_MALFORMED_MIME)  # kept flat by parse_structure
         if not part.is_multipart():
             yield part
         elif depth >= MAX_MIME_DEPTH:
