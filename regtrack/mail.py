@@ -398,7 +398,11 @@ def _decode_part(part: email.message.Message, flags: list[str]) -> str:
         flags.append(FLAG_MALFORMED_MIME)
         payload = None
     if payload is None:
-        raw_payload = part.get_payload()
+        try:  # the stdlib decodes a payload with 8-bit bytes in the part's own charset
+            raw_payload = part.get_payload()
+        except (ValueError, LookupError, UnicodeError, TypeError):
+            raw_payload = None
+            flags.append(FLAG_MALFORMED_MIME)
         payload = (
             raw_payload.encode("utf-8", "surrogateescape") if isinstance(raw_payload, str) else b""
         )

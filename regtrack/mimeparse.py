@@ -245,6 +245,7 @@ def _all_parts(msg: email.message.Message) -> Iterator[email.message.Message]:
     while stack:
         part = stack.pop()
         yield part
-        payload = part.get_payload()
-        if isinstance(payload, list):
-            stack.extend(child for child in payload if isinstance(child, email.message.Message))
+        if part.is_multipart():  # get_payload() of a leaf decodes it, in its own charset
+            children = part.get_payload()
+            assert isinstance(children, list)
+            stack.extend(child for child in children if isinstance(child, email.message.Message))

@@ -315,3 +315,13 @@ def test_huge_parameter_headers_are_cut_in_linear_time(header: bytes) -> None:
     assert time.perf_counter() - started < 1.0
     assert FLAG_MALFORMED_MIME in parsed.flags
     assert parsed.body == GOOD + "\n"
+
+
+def test_a_multipart_in_a_charset_that_is_no_text_encoding_is_walked() -> None:
+    """The stdlib decodes a payload with 8-bit bytes in the part's charset when asked for it."""
+    raw = (
+        b"Message-ID: <w@x>\nContent-Type: multipart/mixed; boundary=B; charset=punycode\n\n"
+        b"--B\r\nContent-Type: text/plain\n\n" + GOOD.encode() + b"\n"
+        b"--B\nContent-Type: application/octet-stream; charset=idna\n\n\xff\xfe\n--B--\n\xff\n"
+    )
+    assert parse_message(raw).body == GOOD
