@@ -238,10 +238,12 @@ def clean_subject(subject_raw: str, list_id: str | None) -> str:
     prefix = "Re: " if reply else ""
     rest = subject_raw[reply.end() :] if reply else subject_raw
     kept_tags = []
-    while (tag := _LEADING_TAG.match(rest)) is not None:
+    position = 0  # matched in place: cutting ``rest`` per tag would be quadratic
+    while (tag := _LEADING_TAG.match(rest, position)) is not None:
         if tag.group(1).strip().lower() != list_name:
             kept_tags.append(f"[{tag.group(1)}]")
-        rest = rest[tag.end() :]
+        position = tag.end()
+    rest = rest[position:]
     inner = REPLY_PREFIX.match(rest)
     if inner:
         prefix, rest = "Re: ", rest[inner.end() :]
