@@ -27,6 +27,7 @@ import html
 import re
 from binascii import Error as BinasciiError
 from binascii import a2b_base64
+from typing import TypeVar
 
 FLAG_UNKNOWN_CHARSET = "unknown-charset"
 FLAG_UNDECODABLE_BYTES = "undecodable-bytes"
@@ -148,16 +149,14 @@ def _encoded_words(value: str) -> list[tuple[str | bytes, str | None]] | None:
         end = line.rfind("?=") + 2 if "?=" in line else 0
         parts = _ENCODED_WORD.split(line[:end]) if end else [""]
         parts[-1] += line[end:]
-        first = True
-        while parts:
-            plain = parts.pop(0)
-            if first:
-                plain, first = plain.lstrip(), False
-            if plain:
-                words.append((plain, None, None))
-            if parts:
-                charset, encoding = parts.pop(0).lower(), parts.pop(0).lower()
-                words.append((parts.pop(0), encoding, charset))
+        parts[0] = parts[0].lstrip()
+        # parts: plain, then (charset, encoding, encoded text, plain) per word.
+        for index in range(0, len(parts), 4):
+            if parts[index]:
+                words.append((parts[index], None, None))
+            if index + 3 < len(parts):
+                charset, encoding = parts[index + 1].lower(), parts[index + 2].lower()
+                words.append((parts[index + 3], encoding, charset))
     if all(encoding is None for _, encoding, _ in words):
         return None
     # Whitespace between two encoded words is not part of the text.
@@ -189,18 +188,31 @@ def _unquote(text: str, encoding: str | None) -> str | bytes:
 
 
 def _collapse(words: list[tuple[str | bytes, str | None]]) -> list[tuple[str | bytes, str | None]]:
-    """Join runs of words in one charset (plain words with a space), as decode_header does."""
+    """Join runs of words in one charset (plain words with a space), as decode_header does.
+
+    Plain words (charset None) are strings, encoded words bytes.
+    """
     collapsed: list[tuple[str | bytes, str | None]] = []
-    for word, charset in words:
-        if collapsed and collapsed[-1][1] == charset:
-            last = collapsed[-1][0]
-            if isinstance(last, str) and isinstance(word, str):
-                collapsed[-1] = (last + " " + word, charset)
-            elif isinstance(last, bytes) and isinstance(word, bytes):
-                collapsed[-1] = (last + word, charset)
+    for run, charset in _runs(words):
+        if charset is None:
+            collapsed.append((" ".join(str(word) for word in run), None))
         else:
-            collapsed.append((word, charset))
+            collapsed.append((b"".join(bytes(word) for word in run), charset))  # type: ignore[arg-type]
     return collapsed
+
+
+_Item = TypeVar("_Item")
+
+
+def _runs(items: list[tuple[_Item, str | None]]) -> list[tuple[list[_Item], str | None]]:
+    """Consecutive items grouped by charset, so each run is joined once (linear)."""
+    runs: list[tuple[list[_Item], str | None]] = []
+    for item, charset in items:
+        if runs and runs[-1][1] == charset:
+            runs[-1][0].append(item)
+        else:
+            runs.append(([item], charset))
+    return runs
 
 
 def _join_chunks(chunks: list[tuple[str, str | None]]) -> str:
@@ -210,16 +222,11 @@ def _join_chunks(chunks: list[tuple[str, str | None]]) -> str:
     a space; a space is put between plain text and an encoded word where
     neither side has one.
     """
-    merged: list[tuple[str, str | None]] = []
-    for text, charset in chunks:
-        if merged and merged[-1][1] == charset:
-            merged[-1] = (merged[-1][0] + " " + text, charset)
-        else:
-            merged.append((text, charset))
     pieces: list[str] = []
     last_charset: str | None = None
     last_space = False
-    for text, charset in merged:
+    for run, charset in _runs(chunks):
+        text = " ".join(run)
         if pieces:
             starts_with_space = bool(text) and _not_ctext(text[0])
             into_plain = last_charset is not None and charset is None and not starts_with_space
