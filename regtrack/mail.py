@@ -3,17 +3,24 @@
 Parsing uses the stdlib ``email`` package with the ``compat32`` policy and
 decodes only the few headers regtrack needs: measured on the 2023 linux-next
 corpus, ``policy.default`` with ``get_body()`` parses about 4x slower, and the
-ingest speed target leaves no room for that.  Header decoding (RFC 2047) and
-body decoding (transfer encodings, any charset) are still done by the stdlib.
+ingest speed target leaves no room for that.  The message's structure comes
+from :mod:`regtrack.mimeparse` (a fast path, bounded nesting), its text from
+:mod:`regtrack.mailtext` (charsets, RFC 2047 words, HTML); transfer
+encodings are undone by the stdlib.
 
 Nothing here raises on bad mail: what cannot be read is recorded in
 ``MailMessage.flags`` so the problem is visible but the message is kept.
+Every text field of the result can be stored (see
+:func:`regtrack.mailtext.storable`), and the cost of a parse grows linearly
+with the message: nesting is bounded, HTML is converted in one pass, and
+headers are decoded without the stdlib's quadratic splitter.
 """
 
 from __future__ import annotations
 
-import codecs
+import dataclasses
 import email
+import email.errors
 import email.header
 import email.message
 import email.parser
@@ -23,8 +30,22 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 
+# The flags of text and structure are defined beside the code that sets them
+# and re-exported here, so every flag a message can carry is importable from
+# regtrack.mail.
+from regtrack.mailtext import FLAG_BAD_HEADER_ENCODING as FLAG_BAD_HEADER_ENCODING
+from regtrack.mailtext import FLAG_HTML_TRUNCATED as FLAG_HTML_TRUNCATED
+from regtrack.mailtext import FLAG_TEXT_REPAIRED as FLAG_TEXT_REPAIRED
+from regtrack.mailtext import FLAG_UNDECODABLE_BYTES as FLAG_UNDECODABLE_BYTES
+from regtrack.mailtext import FLAG_UNKNOWN_CHARSET as FLAG_UNKNOWN_CHARSET
+from regtrack.mailtext import decode_header_words, decode_text, storable
+from regtrack.mailtext import html_to_text as html_to_text
+from regtrack.mimeparse import FLAG_MALFORMED_MIME as FLAG_MALFORMED_MIME
+from regtrack.mimeparse import FLAG_MIME_TOO_DEEP as FLAG_MIME_TOO_DEEP
+from regtrack.mimeparse import MAX_MIME_DEPTH as MAX_MIME_DEPTH
+from regtrack.mimeparse import leaf_parts
+from regtrack.mimeparse import parse_structure as _parse_bytes
 from regtrack.msgid import normalise_msgid, parse_msgid_list
 
 # Flags a message can carry; stored as a comma-separated column.
@@ -32,20 +53,21 @@ FLAG_SYNTHETIC_MSGID = "synthetic-msgid"
 FLAG_DATE_FROM_RECEIVED = "date-from-received"
 FLAG_DATE_FROM_ARCHIVE = "date-from-archive"
 FLAG_DATE_MISSING = "date-missing"
-FLAG_UNKNOWN_CHARSET = "unknown-charset"
-FLAG_UNDECODABLE_BYTES = "undecodable-bytes"
 FLAG_HTML_ONLY = "html-only"
 FLAG_NO_TEXT_BODY = "no-text-body"
-FLAG_BAD_HEADER_ENCODING = "bad-header-encoding"
-FLAG_MALFORMED_MIME = "malformed-mime"
+FLAG_MALFORMED_FROM = "malformed-from"
 
-# Bodies longer than this are cut (and flagged): the database keeps the raw
-# message anyway, and nothing downstream needs megabytes of build log text.
+# Bodies longer than this are cut (and flagged).  The raw bytes are not
+# stored (the archive is the raw copy; ``content_sha`` names the exact
+# bytes), and nothing downstream needs megabytes of build log text.
 MAX_BODY_CHARS = 4 * 1024 * 1024
 FLAG_BODY_TRUNCATED = "body-truncated"
 
 # Dates before this are clock errors (1970 epochs, 2-digit year mishaps).
 _EARLIEST_PLAUSIBLE = datetime(1991, 1, 1, tzinfo=UTC)
+# A Date longer than this is not a date: the longest RFC 5322 form with a
+# zone comment ("(Coordinated Universal Time)") has under 80 characters.
+_MAX_DATE_CHARS = 200
 
 REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fwd?|aw|sv)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _LEADING_TAG = re.compile(r"\s*\[([^\[\]]{1,64})\]\s*")
@@ -124,13 +146,13 @@ def parse_message(
 
     list_id = _list_id(_header_text(headers, "list-id", flags))
     subject_raw = _header_text(headers, "subject", flags)
-    from_name, from_addr = email.utils.parseaddr(_header_text(headers, "from", flags))
+    from_name, from_addr = _address(_header_text(headers, "from", flags), flags)
     body, has_patch_part = _body_text(msg, flags)
     if len(body) > MAX_BODY_CHARS:
         body = body[:MAX_BODY_CHARS]
         flags.append(FLAG_BODY_TRUNCATED)
 
-    return MailMessage(
+    parsed = MailMessage(
         msgid=msgid,
         subject_raw=subject_raw,
         subject=clean_subject(subject_raw, list_id),
@@ -146,6 +168,55 @@ def parse_message(
         content_sha=sha,
         flags=tuple(dict.fromkeys(flags)),
     )
+    return _storable_message(parsed)
+
+
+_TEXT_FIELDS = (
+    "msgid",
+    "subject_raw",
+    "subject",
+    "from_name",
+    "from_addr",
+    "in_reply_to",
+    "list_id",
+    "body",
+)
+
+
+def _storable_message(message: MailMessage) -> MailMessage:
+    """``message`` with every text field storable, each repaired field flagged.
+
+    A lone surrogate (utf-7's ``+2AA-``) cannot be written to SQLite at all,
+    and a NUL cuts a value short for SQLite's text functions; both become
+    U+FFFD, and ``unstorable-text-repaired:<field>`` names each field.
+    """
+    changes: dict[str, object] = {}
+    for name in _TEXT_FIELDS:
+        value = getattr(message, name)
+        if value is not None:
+            text, repaired = storable(value)
+            if repaired:
+                changes[name] = text
+    references = [storable(ref) for ref in message.references]
+    if any(repaired for _, repaired in references):
+        changes["references"] = tuple(ref for ref, _ in references)
+    if not changes:
+        return message
+    flags = message.flags + tuple(f"{FLAG_TEXT_REPAIRED}:{name}" for name in changes)
+    return dataclasses.replace(message, **changes, flags=flags)  # type: ignore[arg-type]
+
+
+def _address(from_text: str, flags: list[str]) -> tuple[str, str]:
+    """(name, address) of a From header; ("", "") when it cannot be parsed.
+
+    The stdlib's address parser recurses once per nested comment or group,
+    so ``From: ((((...`` exhausts the stack.
+    """
+    try:
+        return email.utils.parseaddr(from_text)
+    except RecursionError:
+        flags.append(FLAG_MALFORMED_FROM)
+        return "", ""
 
 
 def body_has_diff(body: str) -> bool:
@@ -153,107 +224,6 @@ def body_has_diff(body: str) -> bool:
     if "diff --git " not in body and "\n+++ " not in body:
         return False  # cheap test first: most mail has no diff
     return _DIFF_START.search(body) is not None
-
-
-def _parse_bytes(raw: bytes) -> email.message.Message:
-    """Parse with compat32, skipping the feed parser's line loop where it can.
-
-    The stdlib parser walks a body line by line, and compiles a regular
-    expression for every multipart boundary it meets (about a third of the
-    corpus's parse time).  Here the header blocks are parsed by the stdlib
-    and bodies are attached as payloads exactly as its bytes parser would
-    store them (ASCII with surrogate escapes), so ``get_payload(decode=True)``
-    decodes them the same way.  Multipart bodies are cut at their boundary
-    lines with ``bytes.find``.  Whatever the fast path does not handle
-    exactly as the stdlib does (header defects, carriage returns, missing or
-    doubled boundaries, message/* parts) is parsed by the stdlib instead.
-    """
-    fast = _part(raw, depth=0)
-    return fast if fast is not None else email.message_from_bytes(raw, policy=email.policy.compat32)
-
-
-_HEADER_PARSER = email.parser.BytesParser(policy=email.policy.compat32)
-
-
-_MAX_FAST_DEPTH = 4  # nesting beyond this is rare enough to leave to the stdlib
-
-
-def _attach_body(msg: email.message.Message, body: bytes, depth: int) -> bool:
-    """Give ``msg`` its body as the stdlib would; False when it must parse it instead."""
-    maintype = msg.get_content_maintype()
-    if maintype == "message":
-        return False
-    if maintype != "multipart":
-        msg.set_payload(body.decode("ascii", "surrogateescape"))
-        return True
-    boundary = msg.get_boundary()
-    if boundary is None or depth >= _MAX_FAST_DEPTH or b"\r" in body:
-        return False
-    regions = _multipart_regions(body, b"--" + boundary.encode("ascii", "surrogateescape"))
-    if regions is None:
-        return False
-    parts = []
-    for region in regions:
-        part = _part(region, depth + 1)
-        if part is None:
-            return False
-        parts.append(part)
-    msg.set_payload(parts)
-    return True
-
-
-def _multipart_regions(body: bytes, separator: bytes) -> list[bytes] | None:
-    """The bytes of each part between boundary lines, or None when not simple.
-
-    As RFC 2046 has it (and the stdlib parses it), the newline before a
-    boundary line belongs to the boundary.  Simple means: a first boundary,
-    parts that are not empty, and a closing boundary.
-    """
-    regions: list[bytes] = []
-    part_start: int | None = None
-    line_start = 0 if body.startswith(separator) else _line_starting(body, separator, 0)
-    while line_start >= 0:
-        line_end = body.find(b"\n", line_start)
-        line_end = len(body) if line_end < 0 else line_end
-        rest = body[line_start + len(separator) : line_end]
-        closing = rest.startswith(b"--")
-        if not (rest[2:] if closing else rest).strip(b" \t"):  # a boundary line
-            if part_start is not None:
-                if line_start == part_start:
-                    return None  # a doubled boundary line
-                regions.append(body[part_start : line_start - 1])
-            elif closing:
-                return None  # closed before it opened
-            if closing:
-                return regions
-            part_start = line_end + 1
-        line_start = _line_starting(body, separator, line_end)
-    return None  # never closed
-
-
-def _line_starting(body: bytes, prefix: bytes, position: int) -> int:
-    """Offset of the next line after ``position`` that starts with ``prefix``, or -1."""
-    found = body.find(b"\n" + prefix, position)
-    return -1 if found < 0 else found + 1
-
-
-def _part(region: bytes, depth: int) -> email.message.Message | None:
-    """A message or one of its parts: the header block by the stdlib, the body attached.
-
-    None when the stdlib must parse it instead.
-    """
-    if region.startswith(b"\n"):
-        part = email.message.Message(policy=email.policy.compat32)
-        body = region[1:]
-    else:
-        end = region.find(b"\n\n")
-        if end < 0:
-            return None
-        part = _HEADER_PARSER.parsebytes(region[: end + 1], headersonly=True)
-        if part.defects:
-            return None
-        body = region[end + 2 :]
-    return part if _attach_body(part, body, depth) else None
 
 
 def clean_subject(subject_raw: str, list_id: str | None) -> str:
@@ -268,10 +238,12 @@ def clean_subject(subject_raw: str, list_id: str | None) -> str:
     prefix = "Re: " if reply else ""
     rest = subject_raw[reply.end() :] if reply else subject_raw
     kept_tags = []
-    while (tag := _LEADING_TAG.match(rest)) is not None:
+    position = 0  # matched in place: cutting ``rest`` per tag would be quadratic
+    while (tag := _LEADING_TAG.match(rest, position)) is not None:
         if tag.group(1).strip().lower() != list_name:
             kept_tags.append(f"[{tag.group(1)}]")
-        rest = rest[tag.end() :]
+        position = tag.end()
+    rest = rest[position:]
     inner = REPLY_PREFIX.match(rest)
     if inner:
         prefix, rest = "Re: ", rest[inner.end() :]
@@ -306,12 +278,10 @@ def _header_text(headers: dict[str, object], name: str, flags: list[str]) -> str
     if isinstance(value, email.header.Header):
         # compat32 hands back a Header when the raw bytes were not ASCII.
         value = _decode_header_object(value, flags)
-    elif "=?" in value:
-        try:
-            value = str(email.header.make_header(email.header.decode_header(value)))
-        except (UnicodeError, LookupError, email.errors.HeaderParseError):
-            flags.append(FLAG_BAD_HEADER_ENCODING)
-    return " ".join(value.split())
+    text = str(value)
+    if "=?" in text:
+        text = decode_header_words(text, flags)
+    return " ".join(text.split())
 
 
 def _decode_header_object(value: email.header.Header, flags: list[str]) -> str:
@@ -324,21 +294,11 @@ def _decode_header_object(value: email.header.Header, flags: list[str]) -> str:
     for chunk, charset in email.header.decode_header(value):
         if isinstance(chunk, str):
             pieces.append(chunk)
-            continue
-        codec = _known_codec(str(charset)) if charset else None
-        if codec is None and charset not in (None, "unknown-8bit"):
-            flags.append(FLAG_UNKNOWN_CHARSET)
-        pieces.append(_decode_bytes(chunk, codec or "utf-8", flags))
+        elif charset in (None, "unknown-8bit"):
+            pieces.append(decode_text(chunk, "utf-8", flags))
+        else:
+            pieces.append(decode_text(chunk, str(charset), flags))
     return "".join(pieces)
-
-
-def _decode_bytes(data: bytes, codec: str, flags: list[str]) -> str:
-    """Decode strictly if possible; otherwise with replacement, flagged."""
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError:
-        flags.append(FLAG_UNDECODABLE_BYTES)
-        return data.decode(codec, errors="replace")
 
 
 def _list_id(value: str) -> str | None:
@@ -373,10 +333,12 @@ def _message_date(
 
 
 def _parse_date(value: object) -> datetime | None:
-    if not value:
+    """A date as UTC; None for no date, a broken or implausible one, or one too long to be one."""
+    text = str(value) if value else ""
+    if not text or len(text) > _MAX_DATE_CHARS:
         return None
     try:
-        parsed = email.utils.parsedate_to_datetime(str(value))
+        parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if parsed.tzinfo is None:  # "-0000" means UTC of unknown origin (RFC 5322)
@@ -398,18 +360,12 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
     plain: list[str] = []
     html: str | None = None
     has_patch_part = False
-    try:
-        parts = list(msg.walk())
-    except (TypeError, ValueError, RecursionError):
-        flags.append(FLAG_MALFORMED_MIME)
-        parts = [msg]
-    for part in parts:
-        if part.is_multipart():
-            continue
+    for part in leaf_parts(msg, flags):
         ctype = part.get_content_type()
-        filename = part.get_filename() or ""
+        filename = _filename(part, flags)
         is_patch = ctype in _PATCH_TYPES or bool(_PATCH_FILENAME.search(filename))
-        attached = (part.get("Content-Disposition") or "").lower().startswith("attachment")
+        # str(): compat32 gives a Header object for a value with 8-bit bytes.
+        attached = str(part.get("Content-Disposition") or "").lower().startswith("attachment")
         if is_patch:
             has_patch_part = True
             plain.append(_decode_part(part, flags))
@@ -422,9 +378,18 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
         return "\n".join(plain), has_patch_part
     if html is not None:
         flags.append(FLAG_HTML_ONLY)
-        return html_to_text(html), has_patch_part
+        return html_to_text(html, flags), has_patch_part
     flags.append(FLAG_NO_TEXT_BODY)
     return "", has_patch_part
+
+
+def _filename(part: email.message.Message, flags: list[str]) -> str:
+    """The part's file name, or "" (an RFC 2231 name in a charset the stdlib cannot read)."""
+    try:
+        return part.get_filename() or ""
+    except (ValueError, LookupError, UnicodeError):
+        flags.append(FLAG_MALFORMED_MIME)
+        return ""
 
 
 def _decode_part(part: email.message.Message, flags: list[str]) -> str:
@@ -435,62 +400,18 @@ def _decode_part(part: email.message.Message, flags: list[str]) -> str:
         flags.append(FLAG_MALFORMED_MIME)
         payload = None
     if payload is None:
-        raw_payload = part.get_payload()
+        try:  # the stdlib decodes a payload with 8-bit bytes in the part's own charset
+            raw_payload = part.get_payload()
+        except (ValueError, LookupError, UnicodeError, TypeError):
+            raw_payload = None
+            flags.append(FLAG_MALFORMED_MIME)
         payload = (
             raw_payload.encode("utf-8", "surrogateescape") if isinstance(raw_payload, str) else b""
         )
     if not isinstance(payload, bytes):
         return ""
-    declared = part.get_content_charset() or "us-ascii"
-    codec = _known_codec(declared)
-    if codec is None:
-        flags.append(FLAG_UNKNOWN_CHARSET)
-        codec = "utf-8"
-    if codec == "ascii":
-        # Mail labelled us-ascii (or unlabelled) often carries UTF-8.
-        codec = "utf-8"
-    return _decode_bytes(payload, codec, flags).replace("\r\n", "\n")
-
-
-def _known_codec(charset: str) -> str | None:
-    """Python's codec name for a MIME charset, or None when unknown."""
     try:
-        return codecs.lookup(charset.strip().strip('"').lower()).name
-    except (LookupError, ValueError):
-        return None
-
-
-class _HTMLText(HTMLParser):
-    """Collects the text of an HTML body, one line per block element."""
-
-    _BLOCKS = frozenset({"br", "p", "div", "tr", "li", "pre", "h1", "h2", "h3", "blockquote"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag in self._BLOCKS:
-            self.chunks.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-        elif tag in self._BLOCKS:
-            self.chunks.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.chunks.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML body, for the rare HTML-only kernel mail."""
-    parser = _HTMLText()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.chunks)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        charset = part.get_content_charset()
+    except (ValueError, LookupError, UnicodeError):
+        charset = "x-unreadable"  # an RFC 2231 charset parameter in a charset of its own
+    return decode_text(payload, charset, flags).replace("\r\n", "\n")

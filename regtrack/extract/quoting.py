@@ -204,8 +204,8 @@ def _label_spans(text: str, stems: StemHits) -> tuple[Span, ...]:
         spans.append(Span(position, quoted_until, Origin.OWN))
     if outlook_at is not None:
         spans.append(Span(quoted_until, text_end, Origin.QUOTED, 1))
-    for block in _commit_blocks(text) if stems.contains(_COMMIT_STEM) else ():
-        spans = _overlay(spans, block)
+    if stems.contains(_COMMIT_STEM):
+        spans = _overlay(spans, _commit_blocks(text))
     return tuple(spans) or (Span(0, 0, Origin.OWN),)
 
 
@@ -223,7 +223,9 @@ def _commit_blocks(text: str) -> list[Span]:
     """``git show`` blocks: ``commit <sha>`` with Author:/Date: lines after it.
 
     The block runs through the indented message and ends at the first
-    non-blank line that is not indented (or has other quoting).
+    non-blank line that is not indented (or has other quoting).  A
+    ``commit <sha>`` line is such a line, so each block ends before the
+    next one starts: the blocks come in order and never overlap.
     """
     blocks = []
     for start in _COMMIT_START.finditer(text):
@@ -260,17 +262,30 @@ def _commit_blocks(text: str) -> list[Span]:
     return blocks
 
 
-def _overlay(spans: list[Span], block: Span) -> list[Span]:
-    """Replace what ``block`` covers in ``spans`` with ``block`` itself."""
-    result: list[Span] = []
+def _overlay(spans: list[Span], blocks: list[Span]) -> list[Span]:
+    """Replace what ``blocks`` cover in ``spans`` with the blocks themselves.
+
+    ``spans`` and ``blocks`` are each in order and without overlaps (see
+    :func:`_commit_blocks`), so one pass over both does it: each span keeps
+    the pieces between the blocks that cross it.  Linear in spans plus
+    blocks (laying one block at a time over every span was quadratic: 40,000
+    blocks in a 3 MB body took 78 s).
+    """
+    pieces: list[Span] = []
+    first = 0  # the first block that does not end before the current span
     for span in spans:
-        if span.end <= block.start or span.start >= block.end:
-            result.append(span)
-            continue
-        if span.start < block.start:
-            result.append(span._replace(end=block.start))
-        if span.end > block.end:
-            result.append(span._replace(start=block.end))
-    result.append(block)
-    result.sort(key=lambda span: span.start)
-    return result
+        while first < len(blocks) and blocks[first].end <= span.start:
+            first += 1
+        start = span.start
+        index = first
+        while index < len(blocks) and blocks[index].start < span.end:
+            block = blocks[index]
+            if block.start > start:
+                pieces.append(span._replace(start=start, end=block.start))
+            start = max(start, block.end)
+            index += 1
+        if start < span.end:
+            pieces.append(span._replace(start=start))
+    pieces.extend(blocks)
+    pieces.sort(key=lambda span: span.start)
+    return pieces
