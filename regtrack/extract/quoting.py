@@ -28,6 +28,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
 
+from regtrack.extract.commits import FULL_COMMIT_ID, normalise_commit_id
 from regtrack.extract.stems import Stem, StemHits, register
 
 
@@ -70,7 +71,7 @@ _QUOTED_RUN = re.compile(r"\n(>[^\n]*(?:\n>[^\n]*)*\n?)")
 # it case-sensitively (behind a substring test) keeps the scan fast.
 _OUTLOOK_SEPARATOR = re.compile(r"\n-{3,} ?Original Message ?-{3,}[ \t]*(?=\n|$)")
 _OUTLOOK_HEADER = re.compile(r"\nFrom: [^\n]{1,200}\n(?:[^\n]{0,200}\n)?(?:Sent|Date): ")
-_COMMIT_START = re.compile(r"commit ([0-9a-f]{40})\b[^\n]*\n")
+_COMMIT_START = re.compile(rf"commit ({FULL_COMMIT_ID})\b[^\n]*\n")
 # Looked for in the one pass over the body; the patterns run only where they occur.
 _OUTLOOK_STEMS = register(("Original Message", "From: "))
 (_COMMIT_STEM,) = register(("commit ",))
@@ -233,7 +234,7 @@ def _commit_blocks(text: str) -> list[Span]:
         prefix = text[line_start : start.start()]
         if _QUOTE_PREFIX.fullmatch(prefix) is None:
             continue  # "commit <sha>" inside a sentence, not a git show block
-        sha = start.group(1)
+        sha = normalise_commit_id(start.group(1))
         depth = prefix.count(">")
         position = start.end()
         saw_header = False
