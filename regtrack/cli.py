@@ -24,7 +24,7 @@ from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ing
 from regtrack.query import thread_view
 from regtrack.render.extract import extract_json, extract_line, extract_notes
 from regtrack.render.ingest import ingest_errors, ingest_json, ingest_line, ingest_notes
-from regtrack.render.lines import error_line
+from regtrack.render.lines import error_line, terminal_safe
 from regtrack.render.progress import progress_bar
 from regtrack.render.search import search_json, search_lines
 from regtrack.render.stats import stats_json, stats_lines
@@ -85,22 +85,23 @@ def handles_errors(command: Callable[..., int | None]) -> Callable[..., None]:
 def _report_error(error: RegtrackError, debug: bool, cause: BaseException | None = None) -> int:
     if debug:
         click.echo("".join(traceback.format_exception(cause or error)), err=True, nl=False)
-    click.echo(error_line(error), err=True)
+    click.echo(terminal_safe(error_line(error)), err=True)
     return error.exit_code
 
 
 def _echo_lines(lines: Iterable[str], err: bool = False) -> None:
     for line in lines:
-        click.echo(line, err=err)
+        click.echo(terminal_safe(line), err=err)
 
 
 def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
-def _open_store(db_path: str | None, read_only: bool = False) -> Store:
-    """The database; commands that only read open it read-only and never create it."""
-    return Store(resolve_db_path(db_path), read_only=read_only)
+def _open_store(db_path: str | None, read_only: bool = False, create: bool = True) -> Store:
+    """The database; commands that only read open it read-only and never create it,
+    and ``extract`` (which only rewrites what is stored) never creates it either."""
+    return Store(resolve_db_path(db_path), read_only=read_only, create=create)
 
 
 @click.group(
@@ -251,7 +252,7 @@ def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -
 def extract_command(db_path: str | None, redo: bool, as_json: bool) -> int:
     """Extract facts from stored messages that have none, or facts from an older
     regtrack (ingest extracts new messages by itself)."""
-    store = _open_store(db_path)
+    store = _open_store(db_path, create=False)
     progress = progress_bar("extracting", quiet=as_json)
     total = store.stats()["messages" if redo else "without_facts"]
     with progress:
@@ -271,7 +272,9 @@ def extract_command(db_path: str | None, redo: bool, as_json: bool) -> int:
 @click.argument("query")
 @db_option
 @json_option
-@click.option("--limit", default=20, show_default=True, help="How many results.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many results."
+)
 @click.option(
     "--sort",
     type=click.Choice(SORTS),

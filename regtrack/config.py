@@ -40,16 +40,32 @@ def config_path() -> Path:
     return _xdg("XDG_CONFIG_HOME", ".config") / "regtrack" / "config.toml"
 
 
-def load_config() -> dict[str, object]:
-    """The config file's settings; an absent file is an empty config."""
+KNOWN_KEYS = ("db", "lore", "cache")
+
+
+def load_config() -> dict[str, str]:
+    """The config file's settings; an absent default file is an empty config.
+
+    A file named by ``$REGTRACK_CONFIG`` must exist (a typo there would
+    otherwise silently fall back to the defaults), every key must be one
+    regtrack knows, and every value a non-empty string.
+    """
     path = config_path()
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
+            settings = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        if os.environ.get("REGTRACK_CONFIG"):
+            raise ConfigError(f"{path}: no such config file (named by REGTRACK_CONFIG)") from exc
         return {}
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    for key, value in settings.items():
+        if key not in KNOWN_KEYS:
+            raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(KNOWN_KEYS)})")
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{path}: {key} must be a non-empty string, not {value!r}")
+    return settings
 
 
 def _setting(option: str | None, env: str, key: str, default: str) -> str:

@@ -441,3 +441,31 @@ def test_files_touched_beyond_five_are_counted(seed_db: Path) -> None:
         "patch v4 4/5: include/linux/mmu_notifier.h, kernel/events/uprobes.c, mm/huge_memory.c, "
         "mm/hugetlb.c, mm/memory.c, and 3 more [patch-id "
     ) in out
+
+
+def test_escape_sequences_from_mail_do_not_reach_the_terminal(tmp_path: Path) -> None:
+    """A subject or sender may carry ESC sequences (clear screen, window title)."""
+    mbox = tmp_path / "hostile.mbox"
+    mbox.write_bytes(
+        b"From mboxrd@z Thu Jan  1 00:00:00 1970\n"
+        b"From: \x1b]0;owned\x07Mallory <m@example.org>\n"
+        b"Subject: regression \x1b[2J\x9b31m in foo\n"
+        b"Message-ID: <esc@example.org>\n"
+        b"Date: Tue, 25 Jul 2023 06:42:54 +0000\n\n"
+        b"regression body \x1b]8;;http://x\x1b\\\\link\n"
+    )
+    db = str(tmp_path / "e.db")
+    assert run("ingest", str(mbox), "--db", db)[0] == 0
+    for command in (["show", "esc@example.org", "--body"], ["search", "regression"]):
+        code, out, _ = run(*command, "--db", db)
+        assert code == 0 and "esc@example.org" in out
+        assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+        assert "\\x1b" in out  # shown, not hidden
+    code, out, _ = run("show", "esc@example.org", "--json", "--db", db)
+    assert "\x1b" not in out and "\\u001b" in out
+
+
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_search_limit_must_be_positive(example_db: Path, limit: str) -> None:
+    code, _, err = run("search", "regression", "--limit", limit, "--db", str(example_db))
+    assert code == 2 and "--limit" in err

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 PROG = "regtrack"
+# C0 controls but tab and newline, DEL, and C1 controls: ESC opens terminal
+# escape sequences (clear the screen, set the window title, hyperlinks), and
+# C1 0x9b and 0x9d open them on their own.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters shown as ``\\x1b`` and the like.
+
+    Subjects, senders, message-ids and bodies come from mail, and anyone can
+    send mail: printed raw, an escape sequence in a subject would drive the
+    reader's terminal.  JSON output needs no such care (``json.dumps``
+    escapes control characters itself).
+    """
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def error_line(error: BaseException | str) -> str:

@@ -40,10 +40,12 @@ class Store:
     it is opened read-only (see :func:`regtrack.store.schema.open_database`).
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False, create: bool = True) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self.db = sqlite_utils.Database(open_database(self.path, read_only=read_only))
+        self.db = sqlite_utils.Database(
+            open_database(self.path, read_only=read_only, create=create)
+        )
 
     def reader(self) -> Store:
         """A second, read-only connection for reading while this one writes (WAL allows it)."""

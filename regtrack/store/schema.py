@@ -259,7 +259,9 @@ MIGRATIONS: tuple[str, ...] = (_MESSAGES, _FACTS, _FACTS_STATUS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def open_database(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+def open_database(
+    path: Path, *, read_only: bool = False, create: bool = True
+) -> sqlite3.Connection:
     """A connection to a regtrack database at the current schema.
 
     For writing, a missing file is created and an older schema migrated.
@@ -267,14 +269,20 @@ def open_database(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     error (a mistyped ``--db`` must not leave an empty database behind),
     and the file is opened with ``mode=ro`` so a database on a read-only
     filesystem can still be read.  An older schema is migrated when the
-    file can be written, and refused when it cannot.
+    file can be written, and refused when it cannot.  ``create=False`` is for
+    commands that rewrite what is stored (``extract``): they too refuse a
+    missing file.
     """
     if str(path) == ":memory:":
         conn = _connect(str(path))
         _migrate(conn, path)
         return conn
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a database file")
     if read_only:
         return _open_for_reading(path)
+    if not create and not path.exists():
+        raise StoreError(f"no database at {path}; run regtrack ingest first")
     return _open_for_writing(path)
 
 
@@ -325,6 +333,8 @@ def _opening_error(path: Path, exc: BaseException, created: bool, full: bool) ->
         return StoreError(
             f"{path}: the database is read-only ({exc}); show, search and stats can still read it"
         )
+    if created and not os.access(path.parent, os.W_OK):
+        return StoreError(f"{path}: cannot create the database: {path.parent} is not writable")
     if isinstance(exc, OSError):
         return StoreError(f"{path}: cannot create the database ({exc})")
     return StoreError(f"{path}: not a usable SQLite database ({exc})")

@@ -26,7 +26,8 @@ from regtrack.sources.mbox import MboxSource
 from regtrack.store import Store
 from tests.paths import SEED_REPORT
 
-READ_COMMANDS = [["stats"], ["show", SEED_REPORT], ["search", "linux-next"]]
+# extract writes, but only to what is stored: it must not create a database either.
+READ_COMMANDS = [["stats"], ["show", SEED_REPORT], ["search", "linux-next"], ["extract"]]
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -49,6 +50,15 @@ def test_a_read_command_refuses_an_empty_file(tmp_path: Path) -> None:
     code, _, err = run("stats", "--db", str(empty))
     assert code == 1 and "no database at" in err and "run regtrack ingest first" in err
     assert empty.stat().st_size == 0
+
+
+def test_a_directory_given_as_database_says_so(tmp_path: Path) -> None:
+    for command in (["stats"], ["ingest", "-"]):
+        code, _, err = run(*command, "--db", str(tmp_path))
+        assert (code, err) == (
+            1,
+            f"regtrack: error: {tmp_path}: is a directory, not a database file\n",
+        )
 
 
 def _seed_database(path: Path, seed_mbox: Path) -> Path:
