@@ -18,6 +18,8 @@ import logging
 import resource
 import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 FOUND, FAILED, NOT_FOUND, UNREACHABLE = 0, 1, 2, 3
@@ -44,7 +46,7 @@ def _limit_resources() -> None:
             resource.setrlimit(limit, (value, hard))
 
 
-def _same_server_only(base_url: str):  # type: ignore[no-untyped-def]
+def _same_server_only(base_url: str) -> Callable[..., None]:
     """A requests response hook refusing redirects to another scheme, host or port.
 
     The HTTP client follows redirects only within the lore base; b4's
@@ -55,7 +57,7 @@ def _same_server_only(base_url: str):  # type: ignore[no-untyped-def]
 
     origin = urlsplit(base_url)[:2]
 
-    def check(response, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def check(response: Any, *args: Any, **kwargs: Any) -> None:
         if response.is_redirect:
             target = urljoin(response.url, response.headers["location"])
             if urlsplit(target)[:2] != origin:
