@@ -172,6 +172,12 @@ class LoreClient:
                 self.warn(f"{cached.parent}: cannot cache {url}: {exc.strerror or exc}")
         return mbox
 
+    def forget_thread(self, msgid: str) -> None:
+        """Drop the cached thread of ``msgid``: an answer found wanting is not kept."""
+        cached = self._cache_path(msgid)
+        if cached is not None:
+            cached.unlink(missing_ok=True)
+
     def raw_message(self, msgid: str) -> bytes:
         """One message as public-inbox serves it from ``/raw``.
 
@@ -424,6 +430,7 @@ class LoreThreadSource(DescribedBy):
         mbox = self.client.thread_mbox(self.msgid, refresh=self.refresh)
         thread = connected_to(split_mbox(io.BytesIO(mbox), self.label), self.msgid)
         if not thread:
+            self.client.forget_thread(self.msgid)
             raise FetchError(
                 f"{self.label}: the server's thread names no message {self.msgid!r}; nothing stored"
             )

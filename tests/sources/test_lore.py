@@ -181,11 +181,16 @@ def test_damaged_cache_entry_is_fetched_again(fault_server, seed_mbox, tmp_path:
     assert len(fault_server.requests) == 2
 
 
-def test_a_thread_without_the_asked_message_is_an_error(fault_server, seed_mbox) -> None:
-    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))]
-    lore, _ = client(fault_server.base_url)
-    with pytest.raises(FetchError, match=r"the server's thread names no message 'other@x'"):
-        list(LoreThreadSource(lore, "other@x"))
+def test_a_thread_without_the_asked_message_is_an_error(
+    fault_server, seed_mbox, tmp_path: Path
+) -> None:
+    fault_server.script = [Answer(200, gzipped_mbox(seed_mbox))] * 2
+    lore, _ = client(fault_server.base_url, tmp_path)
+    for _ in range(2):  # not cached: asked again, the server is asked again
+        with pytest.raises(FetchError, match=r"the server's thread names no message 'other@x'"):
+            list(LoreThreadSource(lore, "other@x"))
+    assert list((tmp_path / "threads").iterdir()) == []
+    assert len(fault_server.requests) == 2
 
 
 def test_the_thread_is_the_reply_graph_around_the_asked_message(
