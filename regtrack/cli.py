@@ -70,7 +70,7 @@ def handles_errors(command: Callable[..., int | None]) -> Callable[..., None]:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         context = click.get_current_context()
-        debug = bool(context.find_root().params.get("debug"))
+        debug = _debugging()
         try:
             code = command(*args, **kwargs)
         except RegtrackError as exc:
@@ -80,6 +80,11 @@ def handles_errors(command: Callable[..., int | None]) -> Callable[..., None]:
         context.exit(code or EXIT_OK)
 
     return wrapper
+
+
+def _debugging() -> bool:
+    """Whether ``--debug`` was given: tracebacks instead of one-line errors alone."""
+    return bool(click.get_current_context().find_root().params.get("debug"))
 
 
 def _report_error(error: RegtrackError, debug: bool, cause: BaseException | None = None) -> int:
@@ -213,6 +218,9 @@ def ingest_command(
             "interrupted; every finished batch is stored, run again to complete"
         ) from exc
     summary.warnings.extend(warnings)
+    if _debugging():
+        for error in summary.errors:  # collected, not raised: show where each came from
+            click.echo("".join(traceback.format_exception(error)), err=True, nl=False)
     _print_ingest(summary, store, as_json, verbose)
     return summary.exit_code
 

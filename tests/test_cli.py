@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import signal
 import subprocess
@@ -240,6 +241,18 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     assert err.splitlines()[-1].startswith("regtrack: error: 'x@y'")
     code, _, err = run("--debug", "stats", "--db", str(tmp_path / "d.db"))
     assert (code, err) == (0, "")
+
+
+def test_debug_shows_the_traceback_of_an_error_ingest_collected(tmp_path: Path) -> None:
+    """Ingest carries on past a bad source; --debug still shows where the error arose."""
+    broken = tmp_path / "cut.mbox.gz"
+    broken.write_bytes(gzip.compress(EXAMPLE_THREAD.read_bytes())[:-40])
+    db = str(tmp_path / "d.db")
+    code, _, err = run("ingest", str(broken), "--db", db)
+    assert code == 1 and "Traceback" not in err
+    code, _, err = run("--debug", "ingest", str(broken), "--refresh", "--db", db)
+    assert code == 1 and err.startswith("Traceback (most recent call last):")
+    assert err.splitlines()[-1].startswith(f"regtrack: error: {broken}")
 
 
 def test_installed_script_and_shims_run(tmp_path: Path) -> None:
