@@ -65,6 +65,10 @@ FLAG_BODY_TRUNCATED = "body-truncated"
 
 # Dates before this are clock errors (1970 epochs, 2-digit year mishaps).
 _EARLIEST_PLAUSIBLE = datetime(1991, 1, 1, tzinfo=UTC)
+# The year after the month name ("25 Jul 2023").  The stdlib reads any year
+# below 100 as two-digit ("Jan 0001" becomes 2001); written with three or
+# four digits it is the year as written (RFC 5322 section 4.3).
+_WRITTEN_YEAR = re.compile(r"\b[A-Za-z]{3}\s+(\d{3,4})\b")
 # A Date longer than this is not a date: the longest RFC 5322 form with a
 # zone comment ("(Coordinated Universal Time)") has under 80 characters.
 _MAX_DATE_CHARS = 200
@@ -336,6 +340,9 @@ def _parse_date(value: object) -> datetime | None:
     """A date as UTC; None for no date, a broken or implausible one, or one too long to be one."""
     text = str(value) if value else ""
     if not text or len(text) > _MAX_DATE_CHARS:
+        return None
+    written = _WRITTEN_YEAR.search(text)
+    if written is not None and int(written.group(1)) < _EARLIEST_PLAUSIBLE.year:
         return None
     try:
         parsed = email.utils.parsedate_to_datetime(text)

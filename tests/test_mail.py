@@ -130,6 +130,18 @@ def test_missing_message_id_gets_a_deterministic_synthetic_id() -> None:
             id="an epoch Date falls back to the archive date",
         ),
         pytest.param(
+            "Message-ID: <d@x>\nDate: Sat, 01 Jan 0001 00:00:00 +0000",
+            datetime(2023, 1, 2, tzinfo=UTC),
+            FLAG_DATE_FROM_ARCHIVE,
+            id="year 0001 is not read as 2001 and falls back to the archive date",
+        ),
+        pytest.param(
+            "Message-ID: <d@x>\nDate: Sat, 01 Jan 99 00:00:00 +0000",
+            datetime(1999, 1, 1, tzinfo=UTC),
+            None,
+            id="a two-digit year is read as the stdlib reads it",
+        ),
+        pytest.param(
             "Message-ID: <d@x>",
             datetime(2023, 1, 2, tzinfo=UTC),
             FLAG_DATE_FROM_ARCHIVE,
