@@ -47,7 +47,10 @@ def _fail(message: str, code: int = EXIT_ERROR) -> None:
 
 
 def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a RegtrackError into one line on stderr and exit 1 (unless --debug)."""
+    """Turn a RegtrackError into one line on stderr and exit 1 (unless --debug).
+
+    Ctrl-C is one line too, and exit 130 (click would print "Aborted!" and exit 1).
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -57,6 +60,8 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
             _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted", EXIT_INTERRUPTED)
 
     return wrapper
 
