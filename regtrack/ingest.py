@@ -47,6 +47,11 @@ from regtrack.workers import (
 DEFAULT_MAX_SIZE = 32 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 500
 FIRST_BATCH_SIZE = 50
+# A batch also ends at this many bytes of mail.  Several batches are in
+# flight at once (read, parsed, written), each held raw and parsed, so this
+# is what bounds memory when messages are large; 500 average lore messages
+# are about 10 MB.
+BATCH_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -162,7 +167,7 @@ def _read_batches(
     """
     records = iter(source)
     batch: list[RawMail] = []
-    limit = next(sizes)
+    limit, size = next(sizes), 0
     while True:
         try:
             raw = next(records)
@@ -172,9 +177,10 @@ def _read_batches(
             summary.errors.append(str(exc))
             break
         batch.append(raw)
-        if len(batch) >= limit:
+        size += len(raw.data)
+        if len(batch) >= limit or size >= BATCH_BYTES:
             yield batch, True
-            batch, limit = [], next(sizes)
+            batch, limit, size = [], next(sizes), 0
     if batch:
         yield batch, False
 

@@ -40,7 +40,7 @@ def test_ctrl_c_at_any_moment_exits_130_in_one_line_and_a_rerun_completes(
         )
         time.sleep(delay)
         os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
-        out, err = proc.communicate(timeout=60)
+        _out, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, f"after {delay} s: {proc.returncode}\n{err}"
         assert err.startswith("regtrack: error: interrupted"), f"after {delay} s: {err}"
         assert err.count("\n") == 1 and "Traceback" not in err, f"after {delay} s: {err}"

@@ -20,6 +20,18 @@ from regtrack.errors import SourceError
 from regtrack.sources import RawMail
 
 _EPOCH_NAME = re.compile(r"^(\d+)\.git$")
+# git maps pack files in windows of 1 GiB and keeps up to 8 GiB mapped: read
+# from start to end, an epoch's whole pack would end up mapped (and resident)
+# in git's processes, so their memory grew with the archive.  Small windows,
+# few kept, and a small delta cache bound it.
+_GIT_BOUNDED = (
+    "-c",
+    "core.packedGitWindowSize=8m",
+    "-c",
+    "core.packedGitLimit=32m",
+    "-c",
+    "core.deltaBaseCacheLimit=8m",
+)
 
 
 def is_git_repository(path: Path) -> bool:
@@ -64,7 +76,7 @@ class EpochSource:
     def _git(self, *args: str) -> str:
         try:
             done = subprocess.run(
-                ["git", f"--git-dir={self.epoch}", *args],
+                ["git", *_GIT_BOUNDED, f"--git-dir={self.epoch}", *args],
                 capture_output=True,
                 check=True,
                 text=True,
@@ -107,7 +119,7 @@ class EpochSource:
         if not self.commits:
             return
         proc = subprocess.Popen(
-            ["git", f"--git-dir={self.epoch}", "cat-file", "--batch"],
+            ["git", *_GIT_BOUNDED, f"--git-dir={self.epoch}", "cat-file", "--batch"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
