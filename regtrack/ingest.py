@@ -122,8 +122,8 @@ def ingest(
     stored message by message, and a message it still refuses is skipped
     as ``store-error``; any other failure to store (a full disk, a locked
     database) is raised, and nothing after it is stored.  On Ctrl-C the
-    workers are stopped and ``KeyboardInterrupt`` is raised once the batch
-    being written is stored.
+    batch being written is finished, no other is, the workers end, and
+    ``KeyboardInterrupt`` is raised.
 
     Three stages overlap: this thread reads, hashes and drops known mail
     (looked up on a second, read-only connection); worker processes parse;
@@ -147,8 +147,8 @@ def ingest(
         writer.finish()
     except BaseException:
         with _second_interrupt_ignored():
-            parser.close()
             writer.stop()
+            parser.close()
             reader.close()
         raise
     parser.close()

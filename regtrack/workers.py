@@ -47,8 +47,8 @@ from regtrack.store import Skip
 
 WORKER_NICENESS = 5  # added to the workers' nice value, see _start_worker
 PRELOAD = ["regtrack.workers"]
-# CPU seconds one message may take to parse and extract; the slowest
-# message of the 2023 corpus takes about 0.1 s.
+# CPU seconds one message may take to parse and extract.  The slowest
+# message of the 2023 corpus (3.3 MB) takes 0.05 s.
 DEFAULT_MESSAGE_BUDGET = 10.0
 
 
