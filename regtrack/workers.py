@@ -275,21 +275,31 @@ class TimeBudget:
 
     Use as a context manager around a batch, and call :meth:`start` before
     each message and :meth:`stop` after it; when a message runs over,
-    :class:`MessageTimeout` is raised where it is.  Signal handlers run in
-    the main thread only, so in any other thread (or with ``seconds``
-    None) there is no limit.  CPU time rather than wall time: a busy
-    machine slows every message down, but does not make one use more CPU.
+    :class:`MessageTimeout` is raised where it is.  Call :meth:`stop` in a
+    ``finally`` and catch the timeout outside it: the signal may come just
+    as the message is done.  Signal handlers run in the main thread only,
+    so in any other thread (or with ``seconds`` None) there is no limit.
+    CPU time rather than wall time: a busy machine slows every message
+    down, but does not make one use more CPU.
+
+    Once a message is over, the timeout is raised again every
+    :data:`RETRY_INTERVAL` seconds until it is stopped: a handler that
+    fires inside a garbage-collector callback or a ``__del__`` has its
+    exception printed and dropped by Python, and the message would go on.
     """
+
+    RETRY_INTERVAL = 0.05
 
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
         self.active = False
+        self.armed = False
         self._previous: object = None
 
     def __enter__(self) -> TimeBudget:
         self.active = bool(self.seconds) and threading.current_thread() is threading.main_thread()
         if self.active:
-            self._previous = signal.signal(signal.SIGPROF, _raise_timeout)
+            self._previous = signal.signal(signal.SIGPROF, self._expired)
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -299,12 +309,14 @@ class TimeBudget:
 
     def start(self) -> None:
         if self.active and self.seconds:
-            signal.setitimer(signal.ITIMER_PROF, self.seconds)
+            self.armed = True
+            signal.setitimer(signal.ITIMER_PROF, self.seconds, self.RETRY_INTERVAL)
 
     def stop(self) -> None:
         if self.active:
+            self.armed = False
             signal.setitimer(signal.ITIMER_PROF, 0)
 
-
-def _raise_timeout(_signum: int, _frame: FrameType | None) -> None:
-    raise MessageTimeout
+    def _expired(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.armed:
+            raise MessageTimeout
