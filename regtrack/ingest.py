@@ -17,9 +17,7 @@ finish, and raises ``KeyboardInterrupt``.
 from __future__ import annotations
 
 import contextlib
-import queue
 import signal
-import sqlite3
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -28,10 +26,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from regtrack.errors import RegtrackError, StoreError
+from regtrack.errors import RegtrackError
 from regtrack.extract.facts import MessageFacts, extract_facts
-from regtrack.factstore import FactRows
-from regtrack.mail import MailMessage, content_sha
+from regtrack.mail import content_sha
 from regtrack.sources import RawMail, normalise_raw, starts_with_header
 from regtrack.store import Skip, Store
 from regtrack.workers import (
@@ -43,6 +40,7 @@ from regtrack.workers import (
     start_pool,
     submit_batch,
 )
+from regtrack.writer import BatchWriter, WriteJob
 
 DEFAULT_MAX_SIZE = 32 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 500
@@ -52,6 +50,12 @@ FIRST_BATCH_SIZE = 50
 # is what bounds memory when messages are large; 500 average lore messages
 # are about 10 MB.
 BATCH_BYTES = 4 * 1024 * 1024
+# SQLite's page cache for the writing connection during an ingest, in KiB
+# (the default is 2 MiB).  New rows land at random places in the indexes on
+# message-ids and hashes; once those outgrow the cache every insert reads
+# pages back: 50k messages ingested at 900 msg/s with the default, 1,350
+# with this (bench/scale.py).  It is memory that does not grow further.
+WRITER_CACHE_KIB = 32 * 1024
 
 
 @dataclass
@@ -133,8 +137,10 @@ def ingest(
     """
     summary = IngestSummary()
     reader = store.reader()
+    page_cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
     parser = _Parser(extract, message_budget)
-    writer = _BatchWriter(store, on_progress)
+    writer = BatchWriter(store, on_progress)
     pending: deque[_ParsingBatch] = deque()
     try:
         sizes = _batch_sizes(batch_size)
@@ -151,9 +157,15 @@ def ingest(
             parser.close()
             reader.close()
         raise
+    finally:
+        if not writer.thread.is_alive():  # the connection is the writer's while it runs
+            store.conn.execute(f"PRAGMA cache_size = {page_cache}")
     parser.close()
     reader.close()
-    writer.add_to(summary)
+    summary.new += writer.counts["new"]
+    summary.variants += writer.counts["variants"]
+    summary.known += writer.counts["known"]
+    _count_skips(summary, writer.skips)
     return summary
 
 
@@ -251,7 +263,7 @@ def _start_batch(
 
 
 def _hand_over(
-    pending: deque[_ParsingBatch], writer: _BatchWriter, summary: IngestSummary, keep: int
+    pending: deque[_ParsingBatch], writer: BatchWriter, summary: IngestSummary, keep: int
 ) -> None:
     """Pass parsed batches to the writer, oldest first, until ``keep`` remain."""
     while len(pending) > keep:
@@ -266,7 +278,7 @@ def _hand_over(
         _count_skips(summary, skips)
         summary.warnings.extend(parsed.extract_errors)
         writer.submit(
-            _WriteJob(job.source, parsed.messages, skips, job.cursor, job.size, parsed.facts)
+            WriteJob(job.source, parsed.messages, skips, job.cursor, job.size, parsed.facts)
         )
 
 
@@ -315,153 +327,6 @@ class _Parser:
         """
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-
-
-@dataclass
-class _WriteJob:
-    """A parsed batch on its way to the database."""
-
-    source: object
-    messages: list[tuple[MailMessage, str]]
-    skips: list[Skip]
-    cursor: str | None
-    size: int
-    facts: FactRows | None
-
-
-class _WriterStopped(Exception):
-    """Raised in the writer thread to abandon a batch stored message by message."""
-
-
-class _BatchWriter:
-    """Writes prepared batches to the store in a thread of its own, in order.
-
-    The queue is short so reading never runs far ahead of what is stored.
-    A failure that cannot be put on one message stops the writer for good:
-    every later batch is dropped, and the error is raised in the caller's
-    thread at its next :meth:`submit` or at :meth:`finish`.
-    """
-
-    def __init__(self, store: Store, on_progress: Callable[[object, int], None] | None) -> None:
-        self.store = store
-        self.on_progress = on_progress
-        # Kept here and added to the summary by add_to(), after the thread
-        # has ended: the main thread updates the summary meanwhile.
-        self.counts: Counter[str] = Counter()
-        self.skips: list[Skip] = []
-        self.jobs: queue.Queue[_WriteJob | None] = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.stopping = False
-        self.thread = threading.Thread(target=self._run, name="regtrack-writer", daemon=True)
-        self.thread.start()
-
-    def submit(self, job: _WriteJob) -> None:
-        if self.error is not None:
-            raise self.error
-        self.jobs.put(job)
-
-    def finish(self) -> None:
-        """Wait until every batch is stored; raise what stopped the writer, if anything."""
-        self.jobs.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def stop(self) -> None:
-        """Store no more batches than the one being written, and end the thread."""
-        self.stopping = True
-        if self.thread.is_alive():
-            self.jobs.put(None)
-            self.thread.join()
-
-    def add_to(self, summary: IngestSummary) -> None:
-        summary.new += self.counts["new"]
-        summary.variants += self.counts["variants"]
-        summary.known += self.counts["known"]
-        _count_skips(summary, self.skips)
-
-    def _run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            if self.error is not None or self.stopping:
-                continue  # drain: nothing more is written after a failure
-            try:
-                self._write(job)
-            except BaseException as exc:
-                self.error = exc
-                continue
-            if self.on_progress is not None:
-                self.on_progress(job.source, job.size)
-
-    def _write(self, job: _WriteJob) -> None:
-        source = job.source
-        key = (source.key, source.kind, source.label)  # type: ignore[attr-defined]
-        try:
-            counts = self.store.write_batch(key, job.messages, job.skips, job.cursor, job.facts)
-        except Exception as exc:
-            if not job.messages or not _blames_one_message(exc):
-                raise
-            self._write_one_by_one(key, job, exc)
-            return
-        self.counts.update(new=counts.new, variants=counts.variants, known=counts.known)
-
-    def _write_one_by_one(
-        self, key: tuple[str, str, str], job: _WriteJob, error: Exception
-    ) -> None:
-        """Store a refused batch message by message; skip the messages still refused.
-
-        When every message is refused, the fault is not one message's: the
-        batch's first error is raised and nothing of it is stored.
-        """
-        counts: Counter[str] = Counter()
-        refused: list[Skip] = []
-        for message, origin in job.messages:
-            if self.stopping:
-                raise _WriterStopped
-            facts = job.facts.only({message.msgid}) if job.facts is not None else None
-            try:
-                stored = self.store.write_batch(key, [(message, origin)], (), None, facts)
-            except Exception as exc:
-                if not _blames_one_message(exc):
-                    raise
-                reason = f"store-error: {_root_cause(exc)}"
-                refused.append(Skip(origin, reason, message.raw_size))
-                continue
-            counts.update(new=stored.new, variants=stored.variants, known=stored.known)
-        if len(refused) == len(job.messages) > 1:
-            raise error
-        self.store.write_batch(key, (), [*job.skips, *refused], job.cursor, None)
-        self.counts.update(counts)
-        self.skips.extend(refused)
-
-
-# Errors that come from what one message holds (text SQLite cannot take, a
-# value a constraint or trigger refuses), as opposed to the database's own
-# state (full disk, locked, read-only), which every later write would meet.
-_MESSAGE_FAULTS = (
-    sqlite3.IntegrityError,
-    sqlite3.DataError,
-    sqlite3.InterfaceError,
-    sqlite3.ProgrammingError,
-    ValueError,  # UnicodeEncodeError for a lone surrogate among them
-    OverflowError,
-)
-
-
-def _blames_one_message(exc: BaseException) -> bool:
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, sqlite3.OperationalError):
-            return False
-        if isinstance(cause, _MESSAGE_FAULTS):
-            return True
-        cause = cause.__cause__
-    return False
-
-
-def _root_cause(exc: BaseException) -> str:
-    if isinstance(exc, StoreError) and exc.__cause__ is not None:
-        exc = exc.__cause__
-    return f"{type(exc).__name__}: {exc}"
 
 
 def extract_stored(
