@@ -20,10 +20,11 @@ from regtrack.errors import SourceError
 from regtrack.sources import RawMail
 
 _EPOCH_NAME = re.compile(r"^(\d+)\.git$")
-# git maps pack files in windows of 1 GiB and keeps up to 8 GiB mapped: read
-# from start to end, an epoch's whole pack would end up mapped (and resident)
-# in git's processes, so their memory grew with the archive.  Small windows,
-# few kept, and a small delta cache bound it.
+# git maps pack files in windows of 1 GiB and, on 64-bit machines, keeps
+# them mapped without a practical limit: read from start to end, an epoch's
+# whole pack ended up mapped (and resident) in git's processes, so their
+# memory grew with the archive (340 MB for `cat-file` at 50k messages).
+# Small windows, few kept, and a small delta cache bound it.
 _GIT_BOUNDED = (
     "-c",
     "core.packedGitWindowSize=8m",
