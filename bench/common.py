@@ -20,16 +20,18 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "linux-next-2023.mbox.xz"
 def run_regtrack(
     command_name: str, target: Path | None, db: Path, *extra: str
 ) -> tuple[float, dict, int]:
-    """Time one ``regtrack COMMAND`` subprocess; returns (seconds, JSON output, peak RSS KB).
+    """Time one ``regtrack COMMAND`` subprocess; returns (seconds, JSON output, peak PSS KB).
 
-    The peak is of the whole run: the ingest process and its parse worker
-    (a grandchild, through the fork server), summed, sampled every 20 ms.
+    The peak is of the whole run: the ingest process, its fork server and
+    its parse workers (grandchildren, through the fork server), summed and
+    sampled every 20 ms.  It is the proportional set size, so the pages the
+    workers share with the fork server count once, not once per process.
     """
     command = [sys.executable, "-m", "regtrack", command_name]
     command += [str(target)] if target is not None else []
     command += ["--db", str(db), "--json", *extra]
     tag = f"regtrack-bench-{uuid.uuid4()}"
-    sampler = RssSampler(tag)
+    sampler = PssSampler(tag)
     started = time.perf_counter()
     proc = subprocess.Popen(
         command,
@@ -48,8 +50,8 @@ def run_regtrack(
     return elapsed, json.loads(out), sampler.peak_kb
 
 
-class RssSampler(threading.Thread):
-    """Samples the summed VmRSS of every process whose environment holds a tag."""
+class PssSampler(threading.Thread):
+    """Samples the summed PSS of every process whose environment holds a tag."""
 
     def __init__(self, tag: str) -> None:
         super().__init__(daemon=True)
@@ -74,8 +76,8 @@ class RssSampler(threading.Thread):
             try:
                 if self.tag not in (entry / "environ").read_bytes():
                     continue
-                for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
+                for line in (entry / "smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
             except OSError:
                 continue

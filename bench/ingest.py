@@ -6,7 +6,7 @@ Prints, measured in one run over the same messages:
 
 * first ingest into a fresh database (``regtrack ingest`` as a subprocess,
   wall time including start-up and xz decompression), messages/s, and peak
-  RSS summed over the ingest process and its parse worker;
+  PSS summed over the ingest process, its fork server and its parse workers;
 * the baseline: a bare stdlib parse of the same messages, already split and
   in memory (``email.message_from_bytes(raw, policy=email.policy.default)``
   plus ``get_body()`` and ``get_content()``), messages/s;
@@ -68,7 +68,7 @@ def main() -> None:
     print(f"corpus:  {args.corpus.name}, {count} messages, best of {args.repeat} runs")
     print(
         f"first ingest (fresh db, end to end): {first:6.2f} s  {count / first:7.0f} msg/s  "
-        f"peak RSS {max(peaks) / 1024:.0f} MB (ingest + parse worker, worst run)"
+        f"peak PSS {max(peaks) / 1024:.0f} MB (all processes, worst run)"
     )
     print(f"bare stdlib parse (baseline):        {base:6.2f} s  {count / base:7.0f} msg/s")
     print(f"ingest rate / baseline rate:         {base / first:6.2f}x")

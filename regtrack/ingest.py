@@ -2,18 +2,23 @@
 
 Each batch is hashed first and mail already in the database is skipped
 before parsing, which is what makes a repeated ingest cheap.  Records that
-cannot be stored (empty, no header block, over the size limit) are skipped,
-counted and recorded in the ``skipped`` table with where they came from.  A
-source that fails half-way keeps everything read before the failure.
+cannot be stored (empty, no header block, over the size limit, over the
+time budget, refused by the database) are skipped, counted and recorded in
+the ``skipped`` table with where they came from.  A source that fails
+half-way keeps everything read before the failure.
+
+Batches are stored in the order they were read, each in one transaction
+together with its source's cursor, and nothing is stored after a batch
+that could not be: a source's cursor never moves past mail that is not in
+the database.  Ctrl-C stops the workers, lets the batch being written
+finish, and raises ``KeyboardInterrupt``.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import queue
+import contextlib
+import signal
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -22,16 +27,36 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from regtrack.errors import EXIT_OK, EXIT_SKIPPED, RegtrackError
-from regtrack.extract.facts import extract_facts
-from regtrack.mail import MailMessage, content_sha, parse_message
+from regtrack.extract.facts import MessageFacts, extract_facts
+from regtrack.mail import content_sha
 from regtrack.sizes import format_sizes_apart
-from regtrack.sources import RawMail, normalise_raw, starts_with_header
-from regtrack.store import FactRows, Skip, Store
+from regtrack.sources import RawMail, Source, normalise_raw, starts_with_header
+from regtrack.store import Skip, Store
+from regtrack.workers import (
+    DEFAULT_MESSAGE_BUDGET,
+    MessageTimeout,
+    ParsedBatch,
+    TimeBudget,
+    parse_batch,
+    start_pool,
+    submit_batch,
+)
+from regtrack.writer import BatchWriter, WriteJob
 
 DEFAULT_MAX_SIZE = 32 * 1024 * 1024
 DEFAULT_BATCH_SIZE = 500
 FIRST_BATCH_SIZE = 50
-WORKER_NICENESS = 5  # added to the workers' nice value, see _end_with_process
+# A batch also ends at this many bytes of mail.  Several batches are in
+# flight at once (read, parsed, written), each held raw and parsed, so this
+# is what bounds memory when messages are large; 500 average lore messages
+# are about 10 MB.
+BATCH_BYTES = 4 * 1024 * 1024
+# SQLite's page cache for the writing connection during an ingest, in KiB
+# (the default is 2 MiB).  New rows land at random places in the indexes on
+# message-ids and hashes; once those outgrow the cache every insert reads
+# pages back: 50k messages ingested at 900 msg/s with the default, 1,350
+# with this (bench/scale.py).  It is memory that does not grow further.
+WRITER_CACHE_KIB = 32 * 1024
 
 
 @dataclass
@@ -78,68 +103,118 @@ def check_raw(data: bytes, max_size: int) -> str | None:
 
 def ingest(
     store: Store,
-    sources: Iterable,
+    sources: Iterable[Source],
     *,
     max_size: int = DEFAULT_MAX_SIZE,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_progress: Callable[[object, int], None] | None = None,
     extract: bool = True,
+    message_budget: float | None = DEFAULT_MESSAGE_BUDGET,
 ) -> IngestSummary:
-    """Read every source into ``store``; errors are collected, not raised.
+    """Read every source into ``store``; errors of sources are collected, not raised.
 
     With ``extract`` false, messages are stored without facts, for
     :func:`extract_stored` (``regtrack extract``) to add later.
+    ``message_budget`` is the CPU seconds one message may take to parse and
+    extract (None: no limit): a message that runs over while parsing is
+    skipped as ``parse-timeout``; one that runs over while its facts are
+    extracted is stored without facts, with a warning.
 
     ``on_progress(source, n)`` is called once a batch of ``n`` records is
     stored.  A :class:`RegtrackError` from a source ends that source (what
     was read before stays stored) and is recorded in ``summary.errors``; the
-    remaining sources are still read.
+    remaining sources are still read.  A batch the database refuses is
+    stored message by message, and a message it still refuses is skipped
+    as ``store-error``; any other failure to store (a full disk, a locked
+    database) is raised, and nothing after it is stored.  On Ctrl-C the
+    batch being written is finished, no other is, the workers end, and
+    ``KeyboardInterrupt`` is raised.
 
     Three stages overlap: this thread reads, hashes and drops known mail
-    (looked up on a second, read-only connection); a worker process parses;
+    (looked up on a second, read-only connection); worker processes parse;
     a writer thread stores, in order.  SQLite releases the GIL while it
     inserts and indexes, and parsing holds none of this process's, so large
     ingests use both cores.
     """
     summary = IngestSummary()
     reader = store.reader()
-    parser = _Parser(extract)
-    writer = _BatchWriter(store, summary, on_progress)
+    page_cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+    parser = _Parser(extract, message_budget)
+    writer = BatchWriter(store, on_progress)
     pending: deque[_ParsingBatch] = deque()
-
-    def start(source, batch: list[RawMail], full: bool) -> None:
-        pending.append(_start_batch(reader, parser, source, batch, max_size, summary, full))
-        _hand_over(pending, writer, summary, keep=parser.workers + 1)
-
-    sizes = _batch_sizes(batch_size)
-    limit = next(sizes)
     try:
+        sizes = _batch_sizes(batch_size)
         for source in sources:
-            summary.sources.append(source.label)
-            read_before = summary.read
-            batch: list[RawMail] = []
-            try:
-                for raw in source:
-                    batch.append(raw)
-                    if len(batch) >= limit:
-                        start(source, batch, full=True)
-                        batch, limit = [], next(sizes)
-            except RegtrackError as exc:
-                summary.errors.append(exc)
-            else:
-                if not batch and summary.read == read_before and source.total != 0:
-                    # total 0 means the source knew it had nothing new
-                    # (an unchanged file, an epoch read to its end).
-                    summary.warnings.append(f"{source.label}: 0 messages read")
-            finally:
-                if batch:
-                    start(source, batch, full=False)
+            summary.sources.append(source.info.label)
+            errors_before, read_any = len(summary.errors), False
+            for batch, full in _read_batches(source, sizes, summary):
+                read_any = True
+                pending.append(_start_batch(reader, parser, source, batch, max_size, summary, full))
+                _hand_over(pending, writer, summary, keep=parser.workers + 1)
+            if not read_any and len(summary.errors) == errors_before and source.total != 0:
+                # total 0 means the source knew it had nothing new
+                # (an unchanged file, an epoch read to its end).
+                summary.warnings.append(f"{source.info.label}: 0 messages read")
         _hand_over(pending, writer, summary, keep=0)
+        writer.finish()
+    except BaseException:
+        with _second_interrupt_ignored():
+            writer.stop()
+            parser.close()
+            reader.close()
+        raise
     finally:
-        parser.close()
-        writer.close()
-        reader.close()
+        if not writer.thread.is_alive():  # the connection is the writer's while it runs
+            store.conn.execute(f"PRAGMA cache_size = {page_cache}")
+    parser.close()
+    reader.close()
+    summary.new += writer.counts["new"]
+    summary.variants += writer.counts["variants"]
+    summary.known += writer.counts["known"]
+    _count_skips(summary, writer.skips)
     return summary
+
+
+def _read_batches(
+    source: Iterable[RawMail], sizes: Iterator[int], summary: IngestSummary
+) -> Iterator[tuple[list[RawMail], bool]]:
+    """A source's records in batches, each with whether the source goes on after it.
+
+    Only the source's own errors are caught here: they end the source and
+    are recorded, and the records read before them are still ingested.
+    """
+    records = iter(source)
+    batch: list[RawMail] = []
+    limit, size = next(sizes), 0
+    while True:
+        try:
+            raw = next(records)
+        except StopIteration:
+            break
+        except RegtrackError as exc:
+            summary.errors.append(exc)
+            break
+        batch.append(raw)
+        size += len(raw.data)
+        if len(batch) >= limit or size >= BATCH_BYTES:
+            yield batch, True
+            batch, limit, size = [], next(sizes), 0
+    if batch:
+        yield batch, False
+
+
+@contextlib.contextmanager
+def _second_interrupt_ignored() -> Iterator[None]:
+    """While cleaning up after Ctrl-C (or an error), a second Ctrl-C must not cut it short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _batch_sizes(batch_size: int) -> Iterator[int]:
@@ -159,7 +234,7 @@ def _batch_sizes(batch_size: int) -> Iterator[int]:
 class _ParsingBatch:
     """A batch whose parsing is under way, with what was decided before it."""
 
-    source: object
+    source: Source
     parsing: Future
     skips: list[Skip]
     cursor: str | None
@@ -169,7 +244,7 @@ class _ParsingBatch:
 def _start_batch(
     reader: Store,
     parser: _Parser,
-    source,
+    source: Source,
     batch: list[RawMail],
     max_size: int,
     summary: IngestSummary,
@@ -195,7 +270,7 @@ def _start_batch(
 
 
 def _hand_over(
-    pending: deque[_ParsingBatch], writer: _BatchWriter, summary: IngestSummary, keep: int
+    pending: deque[_ParsingBatch], writer: BatchWriter, summary: IngestSummary, keep: int
 ) -> None:
     """Pass parsed batches to the writer, oldest first, until ``keep`` remain."""
     while len(pending) > keep:
@@ -207,52 +282,17 @@ def _hand_over(
                 "the parser process died; batches stored so far are kept, run again to finish"
             ) from exc
         skips = job.skips + parsed.skips
-        for skip in skips:
-            summary.skipped[skip.reason.split(":", 1)[0]] += 1
-            summary.skip_details.append(f"{skip.origin}: skipped, {skip.reason}")
+        _count_skips(summary, skips)
         summary.warnings.extend(parsed.extract_errors)
-        writer.submit(job.source, parsed.messages, skips, job.cursor, job.size, parsed.facts)
+        writer.submit(
+            WriteJob(job.source, parsed.messages, skips, job.cursor, job.size, parsed.facts)
+        )
 
 
-@dataclass
-class ParsedBatch:
-    """What parsing and extracting a batch gave: messages, facts, skips, problems.
-
-    A message whose extraction failed is stored without facts (``regtrack
-    extract`` retries it) and the failure is reported, not raised.  Facts
-    travel as table rows, which cross from a worker process cheaply.
-    """
-
-    messages: list[tuple[MailMessage, str]] = field(default_factory=list)
-    facts: FactRows = field(default_factory=FactRows)
-    skips: list[Skip] = field(default_factory=list)
-    extract_errors: list[str] = field(default_factory=list)
-
-
-def parse_batch(
-    items: list[tuple[bytes, datetime | None, str, str]], extract: bool = True
-) -> ParsedBatch:
-    """Parse (and extract) (bytes, archive date, sha, where) items, one failure at a time."""
-    batch = ParsedBatch()
-    seen: set[str] = set()
-    for data, archive_date, sha, where in items:
-        try:
-            message = parse_message(data, archive_date, sha)
-        except Exception as exc:  # one bad mail must not stop a run
-            batch.skips.append(Skip(where, f"parse-error: {type(exc).__name__}: {exc}", len(data)))
-            continue
-        batch.messages.append((message, where))
-        if not extract or message.msgid in seen:
-            continue  # a later copy of a message-id is a variant: its first copy is stored
-        seen.add(message.msgid)
-        try:
-            batch.facts.add(message.msgid, extract_facts(message.subject, message.body))
-        except Exception as exc:  # an extractor bug: keep the message, report it
-            batch.extract_errors.append(
-                f"{where}: extraction failed ({type(exc).__name__}: {exc}); "
-                "the message is stored, run regtrack extract after upgrading"
-            )
-    return batch
+def _count_skips(summary: IngestSummary, skips: Iterable[Skip]) -> None:
+    for skip in skips:
+        summary.skipped[skip.reason.split(":", 1)[0]] += 1
+        summary.skip_details.append(f"{skip.origin}: skipped, {skip.reason}")
 
 
 class _Parser:
@@ -263,13 +303,12 @@ class _Parser:
     SQLite inserts; in a worker it runs beside it.  A batch that ends a
     source before any worker has started is parsed here, so an ingest of a
     thread or two never pays for starting one; the first full batch (small,
-    see :func:`_batch_sizes`) starts the workers.  They come from a fork
-    server that preloads only the parser and extractors, so they are never
-    forked from a process with threads running.
+    see :func:`_batch_sizes`) starts the workers (see :mod:`regtrack.workers`).
     """
 
-    def __init__(self, extract: bool = True) -> None:
+    def __init__(self, extract: bool = True, budget: float | None = None) -> None:
         self.extract = extract
+        self.budget = budget
         # Parsing alone keeps one worker as busy as the writer thread; with
         # extraction a second worker keeps up (measured by bench/extract.py
         # on two cores).  More would only contend for the same cores.
@@ -280,112 +319,21 @@ class _Parser:
         """Start parsing ``items``; ``full`` says the source goes on after them."""
         if not items or (self.pool is None and not full):
             done: Future = Future()
-            done.set_result(parse_batch(items, self.extract))
+            done.set_result(parse_batch(items, self.extract, self.budget))
             return done
         if self.pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["regtrack.mail", "regtrack.factstore"])
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=context,
-                initializer=_end_with_process,
-                initargs=(os.getpid(),),
-            )
-        return self.pool.submit(parse_batch, items, self.extract)
+            self.pool = start_pool(self.workers)
+        return submit_batch(self.pool, items, self.extract, self.budget)
 
     def close(self) -> None:
+        """Drop the batches not started yet, and wait for the workers to end.
+
+        Batches a worker has begun are finished first (a few tenths of a
+        second): a worker killed while it sends a result back would leave
+        the pool waiting for the rest of it for good.
+        """
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
-
-
-def _end_with_process(ingesting_pid: int) -> None:
-    """Worker initializer: exit once the ingesting process is gone.
-
-    A worker waits on a queue whose write end it also holds, so it would
-    never notice an ingest killed with SIGKILL; it would live on, with its
-    fork server, for good.  A watchdog thread ends it instead.
-
-    Workers also run at a lower priority: the ingesting process reads and
-    writes, the one stage every batch goes through in turn, so it should
-    have a core whenever it can run.  Workers take the rest (on two cores
-    this makes a large ingest about 8% faster, with or without extraction).
-    """
-    os.nice(WORKER_NICENESS)
-
-    def watch() -> None:
-        while _process_exists(ingesting_pid):
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="regtrack-watchdog", daemon=True).start()
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-class _BatchWriter:
-    """Writes prepared batches to the store in a thread of its own, in order.
-
-    The queue is short so reading never runs far ahead of what is stored;
-    a write error stops the writer and is raised in the caller's thread.
-    """
-
-    def __init__(
-        self,
-        store: Store,
-        summary: IngestSummary,
-        on_progress: Callable[[object, int], None] | None,
-    ) -> None:
-        self.store = store
-        self.summary = summary
-        self.on_progress = on_progress
-        # Counted here and merged into the summary in close(), after the
-        # thread has ended: the main thread updates the summary meanwhile.
-        self.counts: Counter[str] = Counter()
-        self.jobs: queue.Queue = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="regtrack-writer", daemon=True)
-        self.thread.start()
-
-    def submit(self, source, parsed, skips, cursor, size, facts) -> None:
-        self._raise_error()
-        self.jobs.put((source, parsed, skips, cursor, size, facts))
-
-    def close(self) -> None:
-        self.jobs.put(None)
-        self.thread.join()
-        self.summary.new += self.counts["new"]
-        self.summary.variants += self.counts["variants"]
-        self.summary.known += self.counts["known"]
-        self._raise_error()
-
-    def _raise_error(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-
-    def _run(self) -> None:
-        while (job := self.jobs.get()) is not None:
-            if self.error is not None:
-                continue  # drain: nothing more is written after a failure
-            source, parsed, skips, cursor, size, facts = job
-            try:
-                counts = self.store.write_batch(
-                    (source.key, source.kind, source.label), parsed, skips, cursor, facts
-                )
-            except BaseException as exc:
-                self.error = exc
-                continue
-            self.counts.update(new=counts.new, variants=counts.variants, known=counts.known)
-            if self.on_progress is not None:
-                self.on_progress(source, size)
 
 
 def extract_stored(
@@ -394,14 +342,15 @@ def extract_stored(
     redo: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_progress: Callable[[int], None] | None = None,
+    message_budget: float | None = DEFAULT_MESSAGE_BUDGET,
 ) -> tuple[int, list[str]]:
     """Extract facts for stored messages that have none, or older ones.
 
     ``redo`` extracts every message again.  Each batch is replaced in one
     transaction, so an interrupted run resumes where it stopped.  Returns
     (messages extracted, problems) where a problem names a message whose
-    extraction failed; that message keeps no facts and is not retried in
-    this run.
+    extraction failed or took over ``message_budget`` CPU seconds; that
+    message keeps no facts and is not retried in this run.
     """
     done = 0
     problems: list[str] = []
@@ -413,15 +362,30 @@ def extract_stored(
         if not rows:
             return done, problems
         facts = []
-        for msgid, subject, body in rows[:batch_size]:
-            try:
-                facts.append((msgid, extract_facts(subject, body)))
-            except Exception as exc:  # an extractor bug: report it, go on
-                failed.add(msgid)
-                problems.append(f"{msgid}: extraction failed ({type(exc).__name__}: {exc})")
+        with TimeBudget(message_budget) as clock:
+            for msgid, subject, body in rows[:batch_size]:
+                try:
+                    facts.append((msgid, _extract_timed(clock, subject, body)))
+                except MessageTimeout:
+                    failed.add(msgid)
+                    problems.append(
+                        f"{msgid}: extraction took over {message_budget:g} s of CPU; "
+                        "the message keeps no facts"
+                    )
+                except Exception as exc:  # an extractor bug: report it, go on
+                    failed.add(msgid)
+                    problems.append(f"{msgid}: extraction failed ({type(exc).__name__}: {exc})")
         store.replace_facts(facts)
         done += len(facts)
         if redo:
             last_seen = rows[:batch_size][-1][0]
         if on_progress is not None:
             on_progress(len(rows[:batch_size]))
+
+
+def _extract_timed(clock: TimeBudget, subject: str, body: str) -> MessageFacts:
+    try:
+        clock.start()
+        return extract_facts(subject, body)
+    finally:
+        clock.stop()

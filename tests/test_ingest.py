@@ -115,7 +115,7 @@ def test_full_disk_is_one_error_and_keeps_earlier_batches(tmp_path: Path, store:
 def test_ingest_twice_changes_nothing(seed_mbox: Path, store: Store, db_path: Path) -> None:
     ingest(store, [MboxSource(seed_mbox)])
     before = _dump(db_path)
-    cursor = store.source_cursor(MboxSource(seed_mbox).key)  # the key holds the resolved path
+    cursor = store.source_cursor(MboxSource(seed_mbox).info.key)  # the key holds the resolved path
     again = ingest(store, [MboxSource(seed_mbox, cursor)])
     forced = ingest(store, [MboxSource(seed_mbox)])
     assert (again.read, again.new) == (0, 0)

@@ -9,9 +9,10 @@ import pytest
 
 from regtrack.errors import StoreError
 from regtrack.mail import parse_message
+from regtrack.sources import SourceInfo
 from regtrack.store import SCHEMA_VERSION, Skip, Store
 
-SOURCE = ("test:source", "mbox", "test")
+SOURCE = SourceInfo("test:source", "mbox", "test")
 
 
 def mail(msgid: str, refs: str = "", body: str = "body", subject: str = "s"):

@@ -79,24 +79,6 @@ class Source(Protocol):
     def __iter__(self) -> Iterator[RawMail]: ...
 
 
-class DescribedBy:
-    """``key``, ``kind`` and ``label`` read from ``info``, for callers that predate it."""
-
-    info: SourceInfo
-
-    @property
-    def key(self) -> str:
-        return self.info.key
-
-    @property
-    def kind(self) -> str:
-        return self.info.kind
-
-    @property
-    def label(self) -> str:
-        return self.info.label
-
-
 def starts_with_header(data: bytes) -> bool:
     """True when ``data`` begins like a mail: a header field name and a colon."""
     return _HEADER_LINE.match(data) is not None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from regtrack.errors import FetchError, NotFoundError
 from regtrack.msgid import msgid_url_segment
-from regtrack.sources import DescribedBy, RawMail, SourceInfo
+from regtrack.sources import RawMail, SourceInfo
 from regtrack.sources.b4_child import NOT_FOUND
 from regtrack.sources.lore import normalise_base_url
 
@@ -28,7 +28,7 @@ CHILD = Path(__file__).with_name("b4_child.py")
 B4_TIMEOUT = 300.0  # seconds for b4's whole fetch, as for regtrack's own client
 
 
-class B4ThreadSource(DescribedBy):
+class B4ThreadSource:
     """The thread of one message-id, as ``b4.get_pi_thread_by_msgid`` returns it."""
 
     def __init__(
@@ -43,7 +43,7 @@ class B4ThreadSource(DescribedBy):
 
     def __iter__(self) -> Iterator[RawMail]:
         for index, raw in enumerate(self._fetch(), start=1):
-            yield RawMail(raw, f"{self.label}#{index}")
+            yield RawMail(raw, f"{self.info.label}#{index}")
 
     def _fetch(self) -> list[bytes]:
         # -P: the child's own directory (regtrack/sources) must not shadow modules.
@@ -52,14 +52,16 @@ class B4ThreadSource(DescribedBy):
         try:
             done = subprocess.run(command, capture_output=True, timeout=B4_TIMEOUT)
         except subprocess.TimeoutExpired as exc:
-            raise FetchError(f"{self.label}: b4 did not finish within {B4_TIMEOUT:g}s") from exc
+            raise FetchError(
+                f"{self.info.label}: b4 did not finish within {B4_TIMEOUT:g}s"
+            ) from exc
         if done.returncode != 0:
             lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
             reason = lines[-1] if lines else f"b4 exited with status {done.returncode}"
             if done.returncode == NOT_FOUND:
                 raise NotFoundError(reason)
-            raise FetchError(reason if self.base_url in reason else f"{self.label}: {reason}")
-        return _unframe(done.stdout, self.label)
+            raise FetchError(reason if self.base_url in reason else f"{self.info.label}: {reason}")
+        return _unframe(done.stdout, self.info.label)
 
 
 def _unframe(data: bytes, label: str) -> list[bytes]:

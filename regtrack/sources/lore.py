@@ -38,7 +38,7 @@ import urllib3
 from regtrack import __version__
 from regtrack.errors import ConfigError, FetchError, NotFoundError, SourceError
 from regtrack.msgid import msgid_url_segment
-from regtrack.sources import DescribedBy, RawMail, SourceInfo, starts_with_header
+from regtrack.sources import RawMail, SourceInfo, starts_with_header
 from regtrack.sources.inflate import (
     MAX_COMPRESSED,
     MAX_INFLATED,
@@ -416,7 +416,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-class LoreThreadSource(DescribedBy):
+class LoreThreadSource:
     """The reply thread of one message-id, fetched from a public-inbox server."""
 
     def __init__(self, client: LoreClient, msgid: str, refresh: bool = False) -> None:
@@ -428,16 +428,17 @@ class LoreThreadSource(DescribedBy):
 
     def __iter__(self) -> Iterator[RawMail]:
         mbox = self.client.thread_mbox(self.msgid, refresh=self.refresh)
-        thread = connected_to(split_mbox(io.BytesIO(mbox), self.label), self.msgid)
+        thread = connected_to(split_mbox(io.BytesIO(mbox), self.info.label), self.msgid)
         if not thread:
             self.client.forget_thread(self.msgid)
             raise FetchError(
-                f"{self.label}: the server's thread names no message {self.msgid!r}; nothing stored"
+                f"{self.info.label}: the server's thread names no message {self.msgid!r}; "
+                "nothing stored"
             )
         return iter(thread)
 
 
-class LoreMessageSource(DescribedBy):
+class LoreMessageSource:
     """One message alone (every copy the archive has), from ``<base><msgid>/raw``."""
 
     def __init__(self, client: LoreClient, msgid: str) -> None:
@@ -447,4 +448,4 @@ class LoreMessageSource(DescribedBy):
         self.total: int | None = 1
 
     def __iter__(self) -> Iterator[RawMail]:
-        return split_mbox(io.BytesIO(self.client.raw_message(self.msgid)), self.label)
+        return split_mbox(io.BytesIO(self.client.raw_message(self.msgid)), self.info.label)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from regtrack.errors import SourceError
-from regtrack.sources import STDIN_INFO, DescribedBy, RawMail, SourceInfo, starts_with_header
+from regtrack.sources import STDIN_INFO, RawMail, SourceInfo, starts_with_header
 
 _QUOTED_FROM = re.compile(rb"(?m)^>(>*From )")
 _COMPRESSED = (
@@ -110,7 +110,7 @@ def _read_rest(stream: BinaryIO) -> bytes:
     return b"".join(chunks)
 
 
-class MboxSource(DescribedBy):
+class MboxSource:
     """An mbox or mboxrd file, possibly compressed.
 
     Once a file has been read to its end, its fingerprint (a hash of its
@@ -136,7 +136,9 @@ class MboxSource(DescribedBy):
         try:
             stream, compression = open_maybe_compressed(handle)
             try:
-                yield from _mark_last(split_mbox(stream, self.label), (self.key, self.fingerprint))
+                yield from _mark_last(
+                    split_mbox(stream, self.info.label), (self.info.key, self.fingerprint)
+                )
             except _DECOMPRESS_ERRORS as exc:
                 raise SourceError(
                     f"{self.path}: truncated or corrupt {compression or 'mbox'} data "
@@ -146,7 +148,7 @@ class MboxSource(DescribedBy):
             handle.close()
 
 
-class StdinSource(DescribedBy):
+class StdinSource:
     """An mbox (or one message) piped in: ``b4 mbox -o - <id> | regtrack ingest -``."""
 
     def __init__(self, stream: BinaryIO) -> None:
@@ -155,10 +157,10 @@ class StdinSource(DescribedBy):
         self.total: int | None = None
 
     def __iter__(self) -> Iterator[RawMail]:
-        return split_mbox(self.stream, self.label)
+        return split_mbox(self.stream, self.info.label)
 
 
-class MaildirSource(DescribedBy):
+class MaildirSource:
     """A Maildir: one message per file under ``cur/`` and ``new/``."""
 
     def __init__(self, path: Path) -> None:

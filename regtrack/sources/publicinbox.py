@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from regtrack.gitcmd import ObjectReader, run_git, try_git
-from regtrack.sources import DescribedBy, RawMail, SourceInfo
+from regtrack.sources import RawMail, SourceInfo
 
 _EPOCH_NAME = re.compile(r"^(\d+)\.git$")
 
@@ -46,7 +46,7 @@ def epoch_info(epoch: Path) -> SourceInfo:
     return SourceInfo.for_path("public-inbox", epoch)
 
 
-class EpochSource(DescribedBy):
+class EpochSource:
     """One epoch of a public-inbox v2 repository, read from a cursor on.
 
     ``cursor`` is the last commit already stored (None for the first run).
@@ -96,5 +96,5 @@ class EpochSource(DescribedBy):
                     blob,
                     f"{self.epoch}@{commit[:12]}",
                     archive_date=datetime.fromtimestamp(stamp, UTC) if stamp else None,
-                    cursor=(self.key, commit),
+                    cursor=(self.info.key, commit),
                 )

@@ -21,6 +21,7 @@ import sqlite_utils
 from regtrack.errors import StoreError
 from regtrack.extract.facts import MessageFacts
 from regtrack.mail import MailMessage
+from regtrack.sources import SourceInfo
 from regtrack.store import facts as fact_tables
 from regtrack.store import messages as mail_tables
 from regtrack.store.facts import FactRows
@@ -88,7 +89,7 @@ class Store:
 
     def write_batch(
         self,
-        source: tuple[str, str, str],
+        source: SourceInfo,
         messages: Sequence[tuple[MailMessage, str]],
         skips: Sequence[Skip] = (),
         cursor: str | None = None,
@@ -96,7 +97,7 @@ class Store:
     ) -> BatchCounts:
         """Store parsed messages, their facts, skips and the source's cursor at once.
 
-        ``source`` is (key, kind, label); ``messages`` pairs each parsed
+        ``source`` names the source (its key, kind and label); ``messages`` pairs each parsed
         message with where it came from; ``facts`` hold the rows of those
         that were extracted (a message without facts is left for
         ``regtrack extract``).  Facts are stored for new messages only.
@@ -104,7 +105,7 @@ class Store:
         now = _now()
         try:
             with self.transaction() as conn:
-                new, counts = mail_tables.write_messages(conn, source[0], messages, now)
+                new, counts = mail_tables.write_messages(conn, source.key, messages, now)
                 if facts is not None:
                     fact_tables.write_facts(conn, facts.only({msg.msgid for msg in new}))
                 mail_tables.write_source(conn, source, skips, cursor, counts.new, now)

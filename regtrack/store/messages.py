@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from regtrack.mail import MailMessage
+from regtrack.sources import SourceInfo
 from regtrack.threads import group_threads
 
 _SQL_VARS = 900  # stay under SQLite's bound-parameter limit per statement
@@ -138,14 +139,14 @@ def write_messages(
 
 def write_source(
     conn: sqlite3.Connection,
-    source: tuple[str, str, str],
+    source: SourceInfo,
     skips: Sequence[Skip],
     cursor: str | None,
     new: int,
     now: str,
 ) -> None:
     """Record a batch's skips and move the source's cursor (kept when None)."""
-    key, kind, label = source
+    key, kind, label = source.key, source.kind, source.label
     conn.executemany(
         """INSERT OR REPLACE INTO skipped (origin, source_key, reason, raw_size, seen_at)
            VALUES (?, ?, ?, ?, ?)""",

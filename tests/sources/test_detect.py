@@ -47,7 +47,7 @@ def test_keys_are_the_ones_stored_cursors_were_saved_under(tmp_path: Path, git_e
         SourceInfo(f"public-inbox:{epoch.resolve()}", "public-inbox", str(epoch)),
     ]
     assert all(isinstance(s, Source) for s in opened)
-    assert [(s.key, s.kind, s.label) for s in opened] == [
+    assert [(s.info.key, s.info.kind, s.info.label) for s in opened] == [
         (s.info.key, s.info.kind, s.info.label) for s in opened
     ]
     assert MboxSource(tmp_path / relative).info.key == opened[0].info.key
