@@ -7,7 +7,7 @@ functions, so what ``show`` means is decided once, here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from regtrack.errors import NotStoredError
@@ -93,19 +93,9 @@ def thread_view(store: Store, reference: str) -> ThreadView:
 
 
 def _thread_message(row: dict[str, Any], depth: int, parent: str | None) -> ThreadMessage:
-    return ThreadMessage(
-        msgid=row["msgid"],
-        subject=row["subject"],
-        subject_raw=row["subject_raw"],
-        from_name=row["from_name"],
-        from_addr=row["from_addr"],
-        date_utc=row["date_utc"],
-        in_reply_to=row["in_reply_to"],
-        flags=row["flags"],
-        has_patch=row["has_patch"],
-        raw_size=row["raw_size"],
-        list_id=row["list_id"],
-        thread_id=row["thread_id"],
-        depth=depth,
-        parent=parent,
-    )
+    stored = {name: row[name] for name in _STORED_FIELDS}
+    return ThreadMessage(**stored, depth=depth, parent=parent)
+
+
+# The stored columns a ThreadMessage carries: all its fields but its place in the tree.
+_STORED_FIELDS = tuple(f.name for f in fields(ThreadMessage) if f.name not in ("depth", "parent"))
