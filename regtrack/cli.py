@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -82,6 +83,15 @@ def handles_errors(command: Callable[..., int | None]) -> Callable[..., None]:
     return wrapper
 
 
+MAX_MAX_SIZE_MB = 1_000_000.0  # a terabyte: larger is a typo, and nan or inf no size
+
+
+def _finite(value: float, option: str) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a size", param_hint=option)
+    return value
+
+
 def _debugging() -> bool:
     """Whether ``--debug`` was given: tracebacks instead of one-line errors alone."""
     return bool(click.get_current_context().find_root().params.get("debug"))
@@ -151,7 +161,9 @@ def cli(debug: bool) -> None:
 )
 @click.option(
     "--max-size",
-    type=click.FloatRange(min=0.001),
+    # max_open=False and a finite bound: nan and inf are not sizes.
+    type=click.FloatRange(min=0.001, max=MAX_MAX_SIZE_MB),
+    callback=lambda _ctx, _param, value: _finite(value, "--max-size"),
     default=DEFAULT_MAX_SIZE / 1e6,
     metavar="MB",
     help=(
@@ -198,6 +210,7 @@ def ingest_command(
         via=via,
         refresh=refresh,
         single_message=single_message,
+        max_size=int(max_size * 1e6),
         warn=warnings.append,
     )
     totals = [s.total for s in sources]
@@ -281,7 +294,11 @@ def extract_command(db_path: str | None, redo: bool, as_json: bool) -> int:
 @db_option
 @json_option
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many results."
+    "--limit",
+    type=click.IntRange(min=1, max=100_000),
+    default=20,
+    show_default=True,
+    help="How many results.",
 )
 @click.option(
     "--sort",

@@ -89,13 +89,18 @@ class IngestSummary:
         return EXIT_SKIPPED if self.skipped else EXIT_OK
 
 
-def check_raw(data: bytes, max_size: int) -> str | None:
-    """Why a record cannot be stored as a message, or None when it can."""
+def check_raw(data: bytes, max_size: int, length: int | None = None) -> str | None:
+    """Why a record cannot be stored as a message, or None when it can.
+
+    ``length`` is the record's real size when the source kept only its start
+    (:attr:`RawMail.size`).
+    """
+    length = len(data) if length is None else length
+    if length > max_size:
+        size, limit = format_sizes_apart(length, max_size)
+        return f"too-large: {size}, over the {limit} limit (--max-size)"
     if not data.strip():
         return "empty: no bytes"
-    if len(data) > max_size:
-        size, limit = format_sizes_apart(len(data), max_size)
-        return f"too-large: {size}, over the {limit} limit (--max-size)"
     if not starts_with_header(data):
         return "no-headers: does not start with a mail header"
     return None
@@ -255,9 +260,9 @@ def _start_batch(
     candidates: list[tuple[bytes, datetime | None, str, str]] = []
     for raw in batch:
         data = normalise_raw(raw.data)
-        reason = check_raw(data, max_size)
+        reason = check_raw(data, max_size, raw.size)
         if reason is not None:
-            skips.append(Skip(raw.where, reason, len(raw.data)))
+            skips.append(Skip(raw.where, reason, raw.length))
         else:
             candidates.append((data, raw.archive_date, content_sha(data), raw.where))
     known = reader.known_copies([sha for _, _, sha, _ in candidates])

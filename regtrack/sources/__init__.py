@@ -29,12 +29,20 @@ class RawMail:
     ``where`` names the place for error messages ("file.mbox:1234",
     "all/git/0.git@<commit>", a URL).  ``cursor`` is set by incremental
     sources: once this message is stored, the source may resume after it.
+    ``size`` is set when a record was too large to keep: ``data`` then holds
+    only its start (enough to name it), and ``size`` its real length.
     """
 
     data: bytes
     where: str
     archive_date: datetime | None = None
     cursor: tuple[str, str] | None = None
+    size: int | None = None
+
+    @property
+    def length(self) -> int:
+        """The record's real length in bytes, also when only its start was kept."""
+        return len(self.data) if self.size is None else self.size
 
 
 @dataclass(frozen=True, slots=True)

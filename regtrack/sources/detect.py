@@ -30,7 +30,14 @@ from regtrack.sources.lore import (
     LoreThreadSource,
     normalise_base_url,
 )
-from regtrack.sources.mbox import MaildirSource, MboxSource, StdinSource, is_maildir, mbox_info
+from regtrack.sources.mbox import (
+    KEPT_OF_OVERSIZE,
+    MaildirSource,
+    MboxSource,
+    StdinSource,
+    is_maildir,
+    mbox_info,
+)
 from regtrack.sources.publicinbox import EpochSource, epoch_info, find_epochs
 
 
@@ -43,6 +50,7 @@ class FetchOptions:
     refresh: bool = False
     single_message: bool = False
     cache_dir: Path | None = None
+    max_record: int | None = None
     clients: dict[str, LoreClient] = field(default_factory=dict)
 
 
@@ -55,6 +63,7 @@ def open_targets(
     refresh: bool = False,
     single_message: bool = False,
     cache_dir: Path | None = None,
+    max_size: int | None = None,
     warn: Callable[[str], None] = lambda _: None,
 ) -> list[Source]:
     """The sources ``targets`` name, in the order to ingest them.
@@ -64,7 +73,10 @@ def open_targets(
     ``refresh`` stored cursors are ignored and everything is read again.
     ``lore_url`` is an explicit ``--lore``; it overrides a URL's own server.
     ``cache_dir`` defaults to the configured cache.  Lore clients are built
-    here, one per server.
+    here, one per server.  A message in an mbox or on standard input well
+    over ``max_size`` bytes (``--max-size``) is read past, not held in
+    memory; ingest skips it by its size.  Those just over the limit are
+    still read whole, so ingest measures them exactly as it does any other.
     """
     options = FetchOptions(
         lore_url=lore_url,
@@ -72,6 +84,7 @@ def open_targets(
         refresh=refresh,
         single_message=single_message,
         cache_dir=cache_dir if cache_dir is not None else resolve_cache_dir(),
+        max_record=None if max_size is None else max_size + KEPT_OF_OVERSIZE,
     )
     if lore_url is not None:
         normalise_base_url(lore_url)  # a bad --lore fails before anything is read
@@ -89,10 +102,10 @@ def _open_target(
     warn: Callable[[str], None],
 ) -> list[Source]:
     if target == "-":
-        return [StdinSource(sys.stdin.buffer)]
+        return [StdinSource(sys.stdin.buffer, options.max_record)]
     path = Path(target).expanduser()
     if _exists(path):
-        return _path_sources(path, cursor_for, warn)
+        return _path_sources(path, cursor_for, warn, options.max_record)
     msgid = _msgid(target)
     base = _base_url(target, options)
     if options.via == "b4":
@@ -150,10 +163,13 @@ def _base_url(target: str, options: FetchOptions) -> str:
 
 
 def _path_sources(
-    path: Path, cursor_for: Callable[[str], str | None], warn: Callable[[str], None]
+    path: Path,
+    cursor_for: Callable[[str], str | None],
+    warn: Callable[[str], None],
+    max_record: int | None = None,
 ) -> list[Source]:
     if path.is_file():
-        source = MboxSource(path, cursor_for(mbox_info(path).key))
+        source = MboxSource(path, cursor_for(mbox_info(path).key), max_record)
         if source.unchanged:
             warn(f"{path}: unchanged since it was last ingested; --refresh reads it again")
         return [source]

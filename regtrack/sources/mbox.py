@@ -2,7 +2,7 @@
 
 Files are read in large blocks (1 MiB) and cut at ``\nFrom `` with
 ``bytes.find``, so a corpus of any size is read in memory bounded by the
-block and the largest message, without a Python loop over lines.  Every
+block and the size limit, without a Python loop over lines.  Every
 line starting with ``From `` separates messages; ``>From `` quoting is
 undone the mboxrd way (one ``>`` removed from ``>+From ``), which is also
 right for the mboxo files public-inbox and lore produce.
@@ -17,7 +17,7 @@ import hashlib
 import lzma
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -43,57 +43,132 @@ def open_maybe_compressed(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
     return stream, None
 
 
-def split_mbox(stream: BinaryIO, label: str, block_size: int = 1 << 20) -> Iterator[RawMail]:
+def split_mbox(
+    stream: BinaryIO, label: str, block_size: int = 1 << 20, max_record: int | None = None
+) -> Iterator[RawMail]:
     """Split an mbox read from ``stream``; ``label`` names it in each ``where``.
 
     Reads large blocks and cuts them at ``\\nFrom `` with ``bytes.find``
     rather than looping over lines in Python (5x faster on the corpus).  A
     stream that does not start with a ``From_`` line but with a header is
     read as a single message (a ``.eml`` file or one raw message).
+
+    A message longer than ``max_record`` bytes is not held in memory: it is
+    read past, and given as its first :data:`KEPT_OF_OVERSIZE` bytes with its
+    real ``size``, so ingest can name and skip it (one 2 GiB message once
+    took minutes and gigabytes before ``--max-size`` was even checked).
     """
     # read1 returns what is decompressed so far; read() would discard it when
     # a truncated stream fails part-way through filling the block.
     read = getattr(stream, "read1", stream.read)
-    buffer = read(block_size)
-    if not buffer:
+    first = read(block_size)
+    if not first:
         return
-    if not buffer.startswith(b"From "):
-        if not starts_with_header(buffer):
+    if not first.startswith(b"From "):
+        if not starts_with_header(first):
             raise SourceError(f"{label}: not an mbox (line 1 is neither 'From ' nor a header)")
-        yield RawMail(buffer + _read_rest(stream), f"{label}:1")
+        yield _whole_stream(first, read, block_size, max_record, f"{label}:1")
         return
+    # A bytearray grows in place and drops its front cheaply; ``bytes`` joined
+    # to each new block copied a long message again on every read.
+    buffer = bytearray(first)
     line_number = 1  # of the From_ line that opens the current message
-    pos = 0  # where the current message's From_ line starts in buffer
     eof = False
     while True:
-        body_start = buffer.find(b"\n", pos)
+        body_start = buffer.find(b"\n")
         next_from = buffer.find(b"\nFrom ", body_start) if body_start >= 0 else -1
         while next_from < 0 and not eof:
+            if max_record is not None and 0 <= body_start < len(buffer) - 1 - max_record:
+                break
             more = read(block_size)
             eof = not more
-            buffer = buffer[pos:] + more  # compact only when reading more
-            pos = 0
+            searched = len(buffer)
+            buffer += more
             body_start = buffer.find(b"\n")
             if body_start >= 0:
-                search_from = max(body_start, len(buffer) - len(more) - 6)
-                next_from = buffer.find(b"\nFrom ", search_from)
+                next_from = buffer.find(b"\nFrom ", max(body_start, searched - 6))
         if body_start < 0:
             return  # a From_ line with nothing after it
+        where = f"{label}:{line_number + 1}"
+        if next_from < 0 and not eof:  # over max_record: read past it
+            head = bytes(buffer[body_start + 1 : body_start + 1 + KEPT_OF_OVERSIZE])
+            size, newlines, rest = _read_past(read, buffer[body_start + 1 :], block_size, where)
+            yield RawMail(head, where, size=size)
+            if not rest:
+                return
+            line_number += newlines + 1
+            buffer, eof = bytearray(rest), False
+            continue
         if next_from < 0:
-            message = buffer[body_start + 1 :]
-            if message and not message.endswith(b"\n"):
-                # Every mbox writer ends a message with a newline: this one was cut off.
+            yield from _last_message(bytes(buffer[body_start + 1 :]), where)
+            return
+        message = bytes(buffer[body_start + 1 : next_from + 1])
+        yield RawMail(_unquote_from(message), where)
+        line_number += message.count(b"\n") + 1
+        del buffer[: next_from + 1]
+
+
+KEPT_OF_OVERSIZE = 64 * 1024
+"""How much of a message over the size limit is kept: enough for its headers."""
+
+
+def _last_message(message: bytes, where: str) -> Iterator[RawMail]:
+    if message and not message.endswith(b"\n"):
+        # Every mbox writer ends a message with a newline: this one was cut off.
+        raise SourceError(
+            f"{where}: the file ends mid-line, so its last message "
+            "is truncated; it was not stored (every message before it was)"
+        )
+    if message.strip():
+        yield RawMail(_unquote_from(message), where)
+
+
+def _read_past(
+    read: Callable[[int], bytes], pending: bytearray, block_size: int, where: str
+) -> tuple[int, int, bytes]:
+    """Read on to the end of a message too large to keep.
+
+    ``pending`` holds the message's start.  Returns its size, how many
+    newlines it holds, and what follows it (from the next ``From_`` line;
+    empty at the end of the stream).  The last five bytes stay pending
+    between reads, so a ``\\nFrom `` cut by a block boundary is still found.
+    """
+    size = newlines = 0
+    while True:
+        found = pending.find(b"\nFrom ")
+        if found >= 0:
+            size += found + 1
+            newlines += pending.count(b"\n", 0, found + 1)
+            return size, newlines, bytes(pending[found + 1 :])
+        more = read(block_size)
+        if not more:
+            size += len(pending)
+            if pending and not pending.endswith(b"\n"):
                 raise SourceError(
-                    f"{label}:{line_number + 1}: the file ends mid-line, so its last message "
+                    f"{where}: the file ends mid-line, so its last message "
                     "is truncated; it was not stored (every message before it was)"
                 )
-            if message.strip():
-                yield RawMail(_unquote_from(message), f"{label}:{line_number + 1}")
-            return
-        message = buffer[body_start + 1 : next_from + 1]
-        yield RawMail(_unquote_from(message), f"{label}:{line_number + 1}")
-        line_number += message.count(b"\n") + 1
-        pos = next_from + 1
+            return size, newlines + pending.count(b"\n"), b""
+        consumed = max(len(pending) - 5, 0)
+        size += consumed
+        newlines += pending.count(b"\n", 0, consumed)
+        del pending[:consumed]
+        pending += more
+
+
+def _whole_stream(
+    first: bytes, read: Callable[[int], bytes], block_size: int, max_record: int | None, where: str
+) -> RawMail:
+    """A stream that is one message (no ``From_`` lines), kept whole up to ``max_record``."""
+    chunks, size = [first], len(first)
+    while chunk := read(block_size):
+        size += len(chunk)
+        if max_record is None or size <= max_record:
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    if max_record is not None and size > max_record:
+        return RawMail(data[:KEPT_OF_OVERSIZE], where, size=size)
+    return RawMail(data, where)
 
 
 def _unquote_from(message: bytes) -> bytes:
@@ -101,13 +176,6 @@ def _unquote_from(message: bytes) -> bytes:
     if b">From " not in message:
         return message
     return _QUOTED_FROM.sub(rb"\1", message)
-
-
-def _read_rest(stream: BinaryIO) -> bytes:
-    chunks = []
-    while chunk := stream.read(1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class MboxSource:
@@ -119,8 +187,11 @@ class MboxSource:
     only what is new.
     """
 
-    def __init__(self, path: Path, cursor: str | None = None) -> None:
+    def __init__(
+        self, path: Path, cursor: str | None = None, max_record: int | None = None
+    ) -> None:
         self.path = path
+        self.max_record = max_record
         self.info = mbox_info(path)
         self.fingerprint = file_fingerprint(path)
         self.unchanged = cursor == self.fingerprint
@@ -137,7 +208,8 @@ class MboxSource:
             stream, compression = open_maybe_compressed(handle)
             try:
                 yield from _mark_last(
-                    split_mbox(stream, self.info.label), (self.info.key, self.fingerprint)
+                    split_mbox(stream, self.info.label, max_record=self.max_record),
+                    (self.info.key, self.fingerprint),
                 )
             except _DECOMPRESS_ERRORS as exc:
                 raise SourceError(
@@ -151,13 +223,14 @@ class MboxSource:
 class StdinSource:
     """An mbox (or one message) piped in: ``b4 mbox -o - <id> | regtrack ingest -``."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, max_record: int | None = None) -> None:
         self.stream = stream
+        self.max_record = max_record
         self.info = STDIN_INFO
         self.total: int | None = None
 
     def __iter__(self) -> Iterator[RawMail]:
-        return split_mbox(self.stream, self.info.label)
+        return split_mbox(self.stream, self.info.label, max_record=self.max_record)
 
 
 class MaildirSource:
