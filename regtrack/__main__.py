@@ -5,11 +5,23 @@ meanwhile ends the command as it would later, with one line and exit 130,
 not a traceback.
 """
 
+import signal
 import sys
+from types import FrameType
+
+
+def _terminate(_signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM (``kill``, ``timeout``, a service stopping) ends a command as Ctrl-C does.
+
+    Without this, Python dies at once: ingest's parse workers and a b4
+    child process were left running, and no line said what happened.
+    """
+    raise KeyboardInterrupt
 
 
 def run() -> None:
     """Entry point of the ``regtrack`` console script and of ``python -m regtrack``."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         from regtrack.cli import main
     except KeyboardInterrupt:

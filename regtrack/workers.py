@@ -252,12 +252,27 @@ def _start_worker(ingesting_pid: int) -> None:
 
 
 def _process_exists(pid: int) -> bool:
+    """Whether ``pid`` still runs: a zombie (dead, not yet reaped by its parent) does not.
+
+    ``kill(pid, 0)`` succeeds on a zombie, and an ingest killed by a parent
+    that has not reaped it yet (a script, a supervisor) would keep its
+    workers alive until it is.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            state = handle.read().rsplit(b")", 1)[-1].split()[0]
+        return state not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):
+        pass  # no /proc here: ask the kernel instead
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    return True
     return True
 
 

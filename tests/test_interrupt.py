@@ -81,3 +81,47 @@ def _content_shas(mbox: Path) -> set[str]:
         assert check_raw(data, 32 * 1024 * 1024) is None
         shas.add(content_sha(data))
     return shas
+
+
+def _start(command: list[str], cwd: Path, tag: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "REGTRACK_TEST_TAG": tag},
+    )
+
+
+def test_sigterm_to_the_ingest_alone_ends_it_as_ctrl_c_does(
+    tmp_path: Path, corpus_2023: Path
+) -> None:
+    """``kill PID`` or ``timeout``: one line, exit 130, and no worker left behind."""
+    command = [str(REGTRACK_SCRIPT), "ingest", str(corpus_2023), "--db", str(tmp_path / "t.db")]
+    tag = f"regtrack-test-{uuid.uuid4()}"
+    proc = _start(command, tmp_path, tag)
+    time.sleep(1.5)
+    assert proc.poll() is None, "the ingest should still be running"
+    proc.send_signal(signal.SIGTERM)  # to the ingesting process only, not its group
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.startswith("regtrack: error: interrupted") and err.count("\n") == 1, err
+    _wait_until_gone(tag)
+
+
+def test_workers_end_when_the_killed_ingest_is_not_yet_reaped(
+    tmp_path: Path, corpus_2023: Path
+) -> None:
+    """A dead ingest whose parent has not reaped it (a zombie) must not keep its workers."""
+    command = [str(REGTRACK_SCRIPT), "ingest", str(corpus_2023), "--db", str(tmp_path / "k.db")]
+    tag = f"regtrack-test-{uuid.uuid4()}"
+    proc = _start(command, tmp_path, tag)
+    time.sleep(1.5)
+    assert proc.poll() is None, "the ingest should still be running"
+    os.kill(proc.pid, signal.SIGKILL)  # not reaped: no wait() until the workers are gone
+    try:
+        _wait_until_gone(tag)
+    finally:
+        proc.communicate(timeout=60)
