@@ -1,0 +1,114 @@
+"""Keeping the stored commits of a kernel tree's branches current: incremental, rebase-aware.
+
+The first scan of a branch reads its whole history; later scans read only
+what is new since the head scanned last (the branch's cursor).  linux-next
+is rebuilt every day, so its new head is often no descendant of the old
+one: then the commits between the old head and the merge base are the
+ones the rebuild dropped (``git rev-list OLD ^NEW``) and are marked as no
+longer on the branch, and only the commits after the merge base are read.
+A culprit replaced by a respun commit (same subject, new id) is therefore
+known to have left the branch while its replacement is on it.  When the
+old head no longer exists (pruned after the rebuild), the branch is read
+whole again and every commit the rescan did not see is marked dropped.
+
+The cursor moves only when the whole range is stored: a scan killed half
+way leaves the commits it stored (harmless, they are content-addressed)
+and the old cursor, so the next scan redoes the range.  Scanning twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from regtrack.errors import GitError
+from regtrack.gitscan import (
+    Commit,
+    branch_head,
+    check_branch,
+    commits_between,
+    default_branch,
+    has_commit,
+    is_ancestor,
+    merge_base,
+    open_repository,
+    read_commits,
+)
+from regtrack.store import Store
+from regtrack.store.commits import TREES, BranchKey
+
+BATCH = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class BranchScan:
+    """What one scan of one branch did.
+
+    ``mode`` is ``first`` (whole branch), ``incremental`` (old head..new
+    head), ``unchanged`` (nothing to read), ``rewritten`` (read from the
+    merge base) or ``rescan`` (the old head is gone: whole branch again).
+    """
+
+    repository: str
+    tree: str
+    branch: str
+    head: str
+    previous_head: str | None
+    mode: str
+    read: int
+    new: int
+    dropped: int
+
+
+def scan_branch(store: Store, repository: Path, tree: str, branch: str | None) -> BranchScan:
+    """Read a branch's new commits into the store and move its cursor (see module doc).
+
+    ``branch`` None means the branch the repository's HEAD names.
+    """
+    if tree not in TREES:
+        raise GitError(f"unknown tree {tree!r}; one of: {', '.join(TREES)}")
+    git_dir = open_repository(repository)
+    name = check_branch(branch) if branch is not None else default_branch(git_dir)
+    head = branch_head(git_dir, name)
+    key = BranchKey(str(git_dir), tree, name)
+    cursor = store.git_cursor(key)
+    scan = (cursor.scans if cursor else 0) + 1
+    previous = cursor.head if cursor else None
+    mode, exclude, dropped = _plan(git_dir, previous, head)
+    if mode == "unchanged":
+        return BranchScan(key.repository, tree, name, head, previous, mode, 0, 0, 0)
+    read = new = 0
+    for batch in _batches(read_commits(git_dir, head, exclude)):
+        new += store.write_commits(key, batch, scan)
+        read += len(batch)
+    gone = store.finish_git_scan(key, head, scan, dropped, unseen_dropped=mode == "rescan")
+    return BranchScan(key.repository, tree, name, head, previous, mode, read, new, gone)
+
+
+def _plan(git_dir: Path, previous: str | None, head: str) -> tuple[str, list[str], list[str]]:
+    """The scan's mode, the commits whose history to leave out, and the dropped commits."""
+    if previous is None:
+        return "first", [], []
+    if previous == head:
+        return "unchanged", [], []
+    if not has_commit(git_dir, previous):
+        return "rescan", [], []
+    if is_ancestor(git_dir, previous, head):
+        return "incremental", [previous], []
+    base = merge_base(git_dir, previous, head)
+    # Held in memory: as many ids as the rewrite dropped (a day of next), not the history.
+    dropped = list(commits_between(git_dir, previous, [head]))
+    return "rewritten", [base] if base else [], dropped
+
+
+def _batches(commits: Iterator[Commit]) -> Iterator[list[Commit]]:
+    batch: list[Commit] = []
+    for commit in commits:
+        batch.append(commit)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
