@@ -40,6 +40,9 @@ from regtrack.store import Store
 from regtrack.store.commits import TREES, BranchKey
 
 BATCH = 5_000
+# The page cache of the writing connection while it scans, as ingest's:
+# indexes keyed by commit id take their rows in random order.
+WRITER_CACHE_KIB = 32 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +82,7 @@ def scan_branch(store: Store, repository: Path, tree: str, branch: str | None) -
     mode, exclude, dropped = _plan(git_dir, previous, head)
     if mode == "unchanged":
         return BranchScan(key.repository, tree, name, head, previous, mode, 0, 0, 0)
-    read = new = 0
-    for batch in _batches(read_commits(git_dir, head, exclude)):
-        new += store.write_commits(key, batch, scan)
-        read += len(batch)
+    read, new = _store_commits(store, key, read_commits(git_dir, head, exclude), scan)
     gone = store.finish_git_scan(key, head, scan, dropped, unseen_dropped=mode == "rescan")
     return BranchScan(key.repository, tree, name, head, previous, mode, read, new, gone)
 
@@ -101,6 +101,26 @@ def _plan(git_dir: Path, previous: str | None, head: str) -> tuple[str, list[str
     # Held in memory: as many ids as the rewrite dropped (a day of next), not the history.
     dropped = list(commits_between(git_dir, previous, [head]))
     return "rewritten", [base] if base else [], dropped
+
+
+def _store_commits(
+    store: Store, key: BranchKey, commits: Iterator[Commit], scan: int
+) -> tuple[int, int]:
+    """Store the commits in batches, one transaction each; returns (read, new).
+
+    (A writer thread beside the parsing gained nothing: both halves are
+    Python holding the GIL.)
+    """
+    read = new = 0
+    page_cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+    try:
+        for batch in _batches(commits):
+            new += store.write_commits(key, batch, scan)
+            read += len(batch)
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {page_cache}")
+    return read, new
 
 
 def _batches(commits: Iterator[Commit]) -> Iterator[list[Commit]]:

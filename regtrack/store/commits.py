@@ -1,7 +1,7 @@
 """The commit tables: commits of kernel trees, what they reference, which branch holds them.
 
 This module is the one writer of ``commits``, ``commit_refs``,
-``branch_commits`` and ``git_cursors`` (created by :data:`COMMITS_SCHEMA`,
+``git_branches`` and ``branch_commits`` (created by :data:`COMMITS_SCHEMA`,
 migration 4 in :mod:`regtrack.store.schema`).
 
 * ``commits``: one row per commit id, whichever tree it was read from; the
@@ -10,10 +10,12 @@ migration 4 in :mod:`regtrack.store.schema`).
 * ``commit_refs``: the references a commit's message makes
   (:data:`regtrack.gitscan.REF_KINDS`), with the message-id a link names
   (``target``), so a report's id finds its fixing commits by index.
-* ``branch_commits``: which commits each scanned branch holds.  A commit
-  that a rebase took off a branch (linux-next is rebuilt daily) keeps its
-  row with ``on_branch = 0``: it was there, and is no longer.
-* ``git_cursors``: per repository, tree and branch, the head scanned last.
+* ``git_branches``: each scanned branch (repository, tree, branch) with its
+  cursor, the head its last finished scan read up to (NULL until then).
+* ``branch_commits``: which commits each scanned branch holds, by the
+  branch's row number.  A commit that a rebase took off a branch
+  (linux-next is rebuilt daily) keeps its row with ``on_branch = 0``: it
+  was there, and is no longer.
 """
 
 from __future__ import annotations
@@ -45,27 +47,26 @@ CREATE TABLE commit_refs (
     target TEXT,
     PRIMARY KEY (sha, position)
 );
-CREATE INDEX commit_refs_target ON commit_refs(target);
+CREATE INDEX commit_refs_target ON commit_refs(target) WHERE target IS NOT NULL;
 CREATE INDEX commit_refs_prefix ON commit_refs(kind, substr(value, 1, 8));
-CREATE TABLE branch_commits (
+CREATE TABLE git_branches (
+    id INTEGER PRIMARY KEY,
     repository TEXT NOT NULL,
     tree TEXT NOT NULL,
     branch TEXT NOT NULL,
+    head TEXT,
+    scans INTEGER NOT NULL DEFAULT 0,
+    scanned_at TEXT,
+    UNIQUE (repository, tree, branch)
+);
+CREATE TABLE branch_commits (
+    branch_id INTEGER NOT NULL,
     sha TEXT NOT NULL,
     on_branch INTEGER NOT NULL,
     seen_scan INTEGER NOT NULL,
-    PRIMARY KEY (repository, tree, branch, sha)
-);
-CREATE INDEX branch_commits_sha ON branch_commits(sha);
-CREATE TABLE git_cursors (
-    repository TEXT NOT NULL,
-    tree TEXT NOT NULL,
-    branch TEXT NOT NULL,
-    head TEXT NOT NULL,
-    scans INTEGER NOT NULL,
-    scanned_at TEXT NOT NULL,
-    PRIMARY KEY (repository, tree, branch)
-)
+    PRIMARY KEY (branch_id, sha)
+) WITHOUT ROWID;
+CREATE INDEX branch_commits_sha ON branch_commits(sha)
 """
 # The kinds of tree a branch belongs to, in regzbot's priority order.
 TREES = ("next", "mainline", "stable")
@@ -91,10 +92,24 @@ class GitCursor:
     scanned_at: str
 
 
+def branch_id(conn: sqlite3.Connection, key: BranchKey) -> int:
+    """The branch's row number in ``git_branches``, made on first use."""
+    conn.execute(
+        "INSERT OR IGNORE INTO git_branches (repository, tree, branch) VALUES (?, ?, ?)",
+        (key.repository, key.tree, key.branch),
+    )
+    row = conn.execute(
+        "SELECT id FROM git_branches WHERE repository = ? AND tree = ? AND branch = ?",
+        (key.repository, key.tree, key.branch),
+    ).fetchone()
+    return int(row[0])
+
+
 def write_commits(
     conn: sqlite3.Connection, key: BranchKey, commits: Sequence[Commit], scan: int
 ) -> int:
     """Store commits and mark them on the branch; returns how many were new to the table."""
+    branch = branch_id(conn, key)
     before = conn.total_changes
     conn.executemany(
         f"INSERT OR IGNORE INTO commits ({_COMMIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -123,20 +138,20 @@ def write_commits(
         ],
     )
     conn.executemany(
-        "INSERT INTO branch_commits (repository, tree, branch, sha, on_branch, seen_scan) "
-        "VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET on_branch = 1, seen_scan = ?",
-        [(key.repository, key.tree, key.branch, c.sha, scan, scan) for c in commits],
+        "INSERT INTO branch_commits (branch_id, sha, on_branch, seen_scan) VALUES (?, ?, 1, ?) "
+        "ON CONFLICT DO UPDATE SET on_branch = 1, seen_scan = excluded.seen_scan",
+        [(branch, c.sha, scan) for c in commits],
     )
     return new
 
 
 def mark_dropped(conn: sqlite3.Connection, key: BranchKey, shas: Sequence[str]) -> int:
     """Mark commits as no longer on the branch; returns how many were on it until now."""
+    branch = branch_id(conn, key)
     before = conn.total_changes
     conn.executemany(
-        "UPDATE branch_commits SET on_branch = 0 "
-        "WHERE repository = ? AND tree = ? AND branch = ? AND sha = ? AND on_branch = 1",
-        [(key.repository, key.tree, key.branch, sha) for sha in shas],
+        "UPDATE branch_commits SET on_branch = 0 WHERE branch_id = ? AND sha = ? AND on_branch = 1",
+        [(branch, sha) for sha in shas],
     )
     return conn.total_changes - before
 
@@ -144,16 +159,17 @@ def mark_dropped(conn: sqlite3.Connection, key: BranchKey, shas: Sequence[str]) 
 def mark_unseen_dropped(conn: sqlite3.Connection, key: BranchKey, scan: int) -> int:
     """After a full rescan: every commit on the branch that this scan did not see is dropped."""
     return conn.execute(
-        "UPDATE branch_commits SET on_branch = 0 WHERE repository = ? AND tree = ? "
-        "AND branch = ? AND on_branch = 1 AND seen_scan < ?",
-        (key.repository, key.tree, key.branch, scan),
+        "UPDATE branch_commits SET on_branch = 0 "
+        "WHERE branch_id = ? AND on_branch = 1 AND seen_scan < ?",
+        (branch_id(conn, key), scan),
     ).rowcount
 
 
 def cursor(conn: sqlite3.Connection, key: BranchKey) -> GitCursor | None:
+    """Where the branch's last finished scan ended; None before the first one finished."""
     row = conn.execute(
-        "SELECT head, scans, scanned_at FROM git_cursors "
-        "WHERE repository = ? AND tree = ? AND branch = ?",
+        "SELECT head, scans, scanned_at FROM git_branches "
+        "WHERE repository = ? AND tree = ? AND branch = ? AND head IS NOT NULL",
         (key.repository, key.tree, key.branch),
     ).fetchone()
     return GitCursor(*row) if row else None
@@ -161,10 +177,8 @@ def cursor(conn: sqlite3.Connection, key: BranchKey) -> GitCursor | None:
 
 def write_cursor(conn: sqlite3.Connection, key: BranchKey, head: str, scan: int, now: str) -> None:
     conn.execute(
-        "INSERT INTO git_cursors (repository, tree, branch, head, scans, scanned_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "head = excluded.head, scans = excluded.scans, scanned_at = excluded.scanned_at",
-        (key.repository, key.tree, key.branch, head, scan, now),
+        "UPDATE git_branches SET head = ?, scans = ?, scanned_at = ? WHERE id = ?",
+        (head, scan, now, branch_id(conn, key)),
     )
 
 
@@ -207,7 +221,8 @@ def commits_by_subject(conn: sqlite3.Connection, subject: str) -> list[Commit]:
 def branch_state(conn: sqlite3.Connection, sha: str) -> dict[BranchKey, bool]:
     """Every scanned branch that held commit ``sha``, and whether it still does."""
     rows = conn.execute(
-        "SELECT repository, tree, branch, on_branch FROM branch_commits WHERE sha = ?",
+        "SELECT repository, tree, branch, on_branch FROM branch_commits "
+        "JOIN git_branches ON git_branches.id = branch_id WHERE sha = ?",
         (sha.lower(),),
     )
     return {BranchKey(repo, tree, branch): bool(on) for repo, tree, branch, on in rows}
@@ -218,7 +233,9 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {
         "commits": conn.execute("SELECT COUNT(*) FROM commits").fetchone()[0],
         "commit_refs": conn.execute("SELECT COUNT(*) FROM commit_refs").fetchone()[0],
-        "git_branches": conn.execute("SELECT COUNT(*) FROM git_cursors").fetchone()[0],
+        "git_branches": conn.execute(
+            "SELECT COUNT(*) FROM git_branches WHERE head IS NOT NULL"
+        ).fetchone()[0],
     }
 
 

@@ -111,7 +111,7 @@ def test_migration_four_adds_the_commit_tables_to_an_older_database(tmp_path: Pa
     path = tmp_path / "v3.db"
     Store(path).close()
     conn = sqlite3.connect(path, isolation_level=None)
-    for table in ("commits", "commit_refs", "branch_commits", "git_cursors"):
+    for table in ("commits", "commit_refs", "branch_commits", "git_branches"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 3")
     conn.close()
