@@ -15,6 +15,7 @@ Reported-by:, Signed-off-by:), then prints, in the same run:
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import subprocess
 import sys
@@ -76,8 +77,9 @@ def build(repo: Path, commits: int) -> float:
     return time.perf_counter() - started
 
 
-def bare_git_log(repo: Path) -> tuple[float, int]:
-    """Seconds for ``git log --format=%H%x00%B`` read through a pipe, and commits seen."""
+def bare_git_log(repo: Path) -> tuple[float, int, int]:
+    """Seconds for ``git log --format=%H%x00%B`` read through a pipe, commits seen, and
+    git's peak RSS in KB (git's revision walk keeps every commit it has seen)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         ["git", f"--git-dir={repo}", "log", "--format=%H%x00%B", "master"],
@@ -87,8 +89,8 @@ def bare_git_log(repo: Path) -> tuple[float, int]:
     nuls = 0
     while chunk := proc.stdout.read1(1 << 20):
         nuls += chunk.count(b"\0")
-    proc.wait()
-    return time.perf_counter() - started, nuls
+    _, _, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - started, nuls, usage.ru_maxrss
 
 
 def scan(repo: Path, db: Path) -> tuple[float, dict, int]:
@@ -107,10 +109,10 @@ def main() -> None:
         build(small, max(args.commits // 10, 1))
         built = build(large, args.commits)
         print(f"built {args.commits:,} commits with git fast-import in {built:.1f} s")
-        log_s, seen = bare_git_log(large)
+        log_s, seen, git_kb = bare_git_log(large)
         print(
             f"bare git log --format=%H%x00%B: {seen:,} commits in {log_s:.2f} s, "
-            f"{seen / log_s:,.0f} commits/s"
+            f"{seen / log_s:,.0f} commits/s; git's peak RSS {git_kb / 1024:.0f} MB"
         )
         small_s, _, small_kb = scan(small, work / "small.db")
         full_s, out, full_kb = scan(large, work / "large.db")

@@ -133,13 +133,18 @@ def check_revision(revision: str) -> str:
 
 
 def open_repository(path: Path) -> Path:
-    """The git directory of ``path`` (a bare repository or a work tree), else a GitError."""
+    """The git directory of ``path`` (a bare repository or a work tree), else a GitError.
+
+    A work tree's ``.git`` may be a file naming the real directory (a
+    ``git worktree``); git answers where it is.
+    """
     if not path.exists():
         raise GitError(f"{path}: no such repository")
     git_dir = path / ".git" if (path / ".git").exists() else path
-    if try_git(git_dir, "rev-parse", "--git-dir") is None:
+    found = try_git(git_dir, "rev-parse", "--absolute-git-dir")
+    if found is None or not found.strip():
         raise GitError(f"{path}: not a git repository")
-    return git_dir.resolve()
+    return Path(found.strip())
 
 
 def default_branch(git_dir: Path) -> str:

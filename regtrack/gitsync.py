@@ -3,9 +3,11 @@
 The first scan of a branch reads its whole history; later scans read only
 what is new since the head scanned last (the branch's cursor).  linux-next
 is rebuilt every day, so its new head is often no descendant of the old
-one: then the commits between the old head and the merge base are the
-ones the rebuild dropped (``git rev-list OLD ^NEW``) and are marked as no
-longer on the branch, and only the commits after the merge base are read.
+one: then the commits between the merge base and the old head that the
+new head lacks are the ones the rebuild dropped (``git rev-list OLD
+^NEW``), marked as no longer on the branch, and of the commits after the
+merge base only those the old head lacked are read (``git log NEW ^OLD``;
+the others were stored as on the branch when the old head was scanned).
 A culprit replaced by a respun commit (same subject, new id) is therefore
 known to have left the branch while its replacement is on it.  When the
 old head no longer exists (pruned after the rebuild), the branch is read
@@ -50,8 +52,9 @@ class BranchScan:
     """What one scan of one branch did.
 
     ``mode`` is ``first`` (whole branch), ``incremental`` (old head..new
-    head), ``unchanged`` (nothing to read), ``rewritten`` (read from the
-    merge base) or ``rescan`` (the old head is gone: whole branch again).
+    head), ``unchanged`` (nothing to read), ``rewritten`` (the commits after
+    ``merge_base`` that the old head did not have) or ``rescan`` (the old
+    head is gone: whole branch again).
     """
 
     repository: str
@@ -59,6 +62,7 @@ class BranchScan:
     branch: str
     head: str
     previous_head: str | None
+    merge_base: str | None
     mode: str
     read: int
     new: int
@@ -79,28 +83,30 @@ def scan_branch(store: Store, repository: Path, tree: str, branch: str | None) -
     cursor = store.git_cursor(key)
     scan = (cursor.scans if cursor else 0) + 1
     previous = cursor.head if cursor else None
-    mode, exclude, dropped = _plan(git_dir, previous, head)
+    mode, exclude, dropped, base = _plan(git_dir, previous, head)
     if mode == "unchanged":
-        return BranchScan(key.repository, tree, name, head, previous, mode, 0, 0, 0)
+        return BranchScan(key.repository, tree, name, head, previous, None, mode, 0, 0, 0)
     read, new = _store_commits(store, key, read_commits(git_dir, head, exclude), scan)
     gone = store.finish_git_scan(key, head, scan, dropped, unseen_dropped=mode == "rescan")
-    return BranchScan(key.repository, tree, name, head, previous, mode, read, new, gone)
+    return BranchScan(key.repository, tree, name, head, previous, base, mode, read, new, gone)
 
 
-def _plan(git_dir: Path, previous: str | None, head: str) -> tuple[str, list[str], list[str]]:
-    """The scan's mode, the commits whose history to leave out, and the dropped commits."""
+def _plan(
+    git_dir: Path, previous: str | None, head: str
+) -> tuple[str, list[str], list[str], str | None]:
+    """The scan's mode, the commits whose history to leave out, the dropped commits, and
+    (after a rewrite) the merge base of the old and the new head."""
     if previous is None:
-        return "first", [], []
+        return "first", [], [], None
     if previous == head:
-        return "unchanged", [], []
+        return "unchanged", [], [], None
     if not has_commit(git_dir, previous):
-        return "rescan", [], []
+        return "rescan", [], [], None
     if is_ancestor(git_dir, previous, head):
-        return "incremental", [previous], []
-    base = merge_base(git_dir, previous, head)
+        return "incremental", [previous], [], None
     # Held in memory: as many ids as the rewrite dropped (a day of next), not the history.
     dropped = list(commits_between(git_dir, previous, [head]))
-    return "rewritten", [base] if base else [], dropped
+    return "rewritten", [previous], dropped, merge_base(git_dir, previous, head)
 
 
 def _store_commits(

@@ -453,6 +453,7 @@ def test_scan_git_json(trees: Trees, db_path: Path) -> None:
             "branch": "next",
             "head": head,
             "previous_head": trees.next_head,
+            "merge_base": trees.repo.git("rev-parse", "v6.5-rc1"),
             "mode": "rewritten",
             "read": 2,
             "new": 2,
@@ -505,3 +506,12 @@ def test_upper_case_backport_and_revert_lines_are_read_in_order() -> None:
     sha = "828fe4085cae0123456789abcdef012345678901"
     body = f"COMMIT {sha} UPSTREAM.\n\nTHIS REVERTS COMMIT {sha}.\n\nLink: https://x.org/a\n"
     assert [ref.kind for ref in extract_refs(body)] == ["upstream", "reverts", "link"]
+
+
+def test_a_remote_tracking_branch_of_a_clone_is_scanned(
+    trees: Trees, store: Store, tmp_path: Path
+) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(trees.repo.path), str(clone)], check=True)
+    scan = scan_branch(store, clone, "next", "origin/next")
+    assert (scan.branch, scan.head, scan.read) == ("origin/next", trees.next_head, 5)

@@ -23,7 +23,7 @@ def scan_line(scan: BranchScan, database: Path) -> str:
         "first": "first scan",
         "incremental": f"since {scan.previous_head[:12] if scan.previous_head else ''}",
         "unchanged": "unchanged",
-        "rewritten": "history rewritten, read from the merge base",
+        "rewritten": f"history rewritten, read from the merge base {(scan.merge_base or '')[:12]}",
         "rescan": "old head gone, read whole again",
     }[scan.mode]
     return (
