@@ -9,17 +9,21 @@ drops the culprit for a respun commit with the same subject.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from regtrack.cli import main
-from regtrack.errors import GitError
+from regtrack.errors import GitError, StoreError
 from regtrack.gitcmd import stream_git
 from regtrack.gitscan import (
+    REF_KINDS,
     CommitRef,
     check_branch,
     check_revision,
@@ -515,3 +519,59 @@ def test_a_remote_tracking_branch_of_a_clone_is_scanned(
     subprocess.run(["git", "clone", "-q", str(trees.repo.path), str(clone)], check=True)
     scan = scan_branch(store, clone, "next", "origin/next")
     assert (scan.branch, scan.head, scan.read) == ("origin/next", trees.next_head, 5)
+
+
+def test_a_scan_that_fails_half_way_keeps_the_cursor_and_completes_later(
+    trees: Trees, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("regtrack.gitsync.BATCH", 2)
+    # A real refusal: SQLite aborts the batch that holds the culprit (the third batch).
+    store.conn.execute(
+        f"CREATE TRIGGER refuse BEFORE INSERT ON commits WHEN new.sha = '{trees.culprit}' "
+        "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+    with pytest.raises(
+        StoreError, match=r"cannot write commits \(refused\); the batch was rolled back"
+    ):
+        scan_branch(store, trees.repo.path, "mainline", "master")
+    key = BranchKey(str(open_repository(trees.repo.path)), "mainline", "master")
+    assert store.git_cursor(key) is None
+    assert store.commit_stats()["commits"] == 2  # the first batch (newest first) is kept
+    store.conn.execute("DROP TRIGGER refuse")
+    scan = scan_branch(store, trees.repo.path, "mainline", "master")
+    assert (scan.mode, scan.read, scan.new) == ("first", 5, 3)
+    assert store.git_cursor(key).head == trees.revert
+
+
+def test_a_message_that_is_not_utf8_is_read_with_replacement(
+    tmp_path: Path, git_env: dict[str, str], store: Store
+) -> None:
+    repo = tmp_path / "latin1.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "master", str(repo)], check=True)
+    message = b"caf\xe9: fix\n\nReported-by: Ren\xe9 <r@example.org>\n"
+    stream = (
+        b"commit refs/heads/master\n"
+        b"author Ren\xe9 <r@example.org> 1700000000 +0000\n"
+        b"committer Ren\xe9 <r@example.org> 1700000000 +0000\n"
+        b"data %d\n%s\n" % (len(message), message)
+    )
+    subprocess.run(["git", f"--git-dir={repo}", "fast-import", "--quiet"], input=stream, check=True)
+    scan_branch(store, repo, "mainline", None)
+    (commit,) = store.commits_by_subject("caf\ufffd: fix")
+    assert commit.author_name == "Ren\ufffd"
+    assert commit.refs == (CommitRef("reported-by", "Ren\ufffd <r@example.org>"),)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("Fixes:LinkCloses upstreamcommit []().\n\t 0a9fF@/<>%"))
+    | st.text()
+)
+def test_any_body_gives_references_or_nothing(body: str) -> None:
+    refs = extract_refs(body)
+    assert all(ref.kind in REF_KINDS for ref in refs)
+    assert all(
+        re.fullmatch(r"[0-9a-f]{8,40}", ref.value)
+        for ref in refs
+        if ref.kind in ("fixes", "upstream", "reverts")
+    )
