@@ -207,7 +207,7 @@ def read_commits(
     first lists every commit of the range in its own memory.
     """
     revisions = [check_revision(head), *(f"^{check_revision(sha)}" for sha in exclude)]
-    args = ["log", "-z", _FORMAT, "--no-color", "--no-show-signature"]
+    args = ["log", "-z", _FORMAT, "--encoding=UTF-8", "--no-color", "--no-show-signature"]
     args += ["--reverse"] if oldest_first else []
     fields: list[bytes] = []
     tail = b""

@@ -575,3 +575,19 @@ def test_any_body_gives_references_or_nothing(body: str) -> None:
         for ref in refs
         if ref.kind in ("fixes", "upstream", "reverts")
     )
+
+
+def test_a_latin1_commit_is_read_as_utf8_whatever_the_log_encoding(
+    trees: Trees, store: Store
+) -> None:
+    repo = trees.repo
+    repo.git("config", "i18n.commitEncoding", "ISO-8859-1")
+    repo.git("config", "i18n.logOutputEncoding", "ISO-8859-1")
+    message = repo.path.parent / "latin1.msg"
+    message.write_bytes(b"mm: caf\xe9\n\nReported-by: Ren\xe9 <r@example.org>\n")
+    (repo.path / "x.c").write_text("x\n")
+    repo.git("add", "x.c")
+    repo.git("commit", "-q", "-F", str(message), time=1_690_000_000)
+    scan_branch(store, repo.path, "mainline", "master")
+    (commit,) = store.commits_by_subject("mm: café")
+    assert commit.refs == (CommitRef("reported-by", "René <r@example.org>"),)
