@@ -41,7 +41,11 @@ from regtrack.gitscan import (
 from regtrack.store import Store
 from regtrack.store.commits import TREES, BranchKey
 
-BATCH = 5_000
+# Commits per transaction.  Each commit's rows land at random places in the
+# indexes keyed by commit id, so a transaction's cost is mostly the pages it
+# dirties: at 400,000 commits, batches of 20,000 store in 60% of the time
+# that batches of 5,000 take.  Memory: about 30 MB of commits in hand.
+BATCH = 20_000
 # The page cache of the writing connection while it scans, as ingest's:
 # indexes keyed by commit id take their rows in random order.
 WRITER_CACHE_KIB = 32 * 1024
