@@ -21,7 +21,7 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +97,7 @@ def scan_branch(store: Store, repository: Path, tree: str, branch: str | None) -
 
 def _plan(
     git_dir: Path, previous: str | None, head: str
-) -> tuple[str, list[str], list[str], str | None]:
+) -> tuple[str, list[str], Iterable[str], str | None]:
     """The scan's mode, the commits whose history to leave out, the dropped commits, and
     (after a rewrite) the merge base of the old and the new head."""
     if previous is None:
@@ -108,8 +108,9 @@ def _plan(
         return "rescan", [], [], None
     if is_ancestor(git_dir, previous, head):
         return "incremental", [previous], [], None
-    # Held in memory: as many ids as the rewrite dropped (a day of next), not the history.
-    dropped = list(commits_between(git_dir, previous, [head]))
+    # Streamed into the final transaction: git starts listing them only then, and however
+    # many a rewrite dropped, none is held in memory.
+    dropped = commits_between(git_dir, previous, [head])
     return "rewritten", [previous], dropped, merge_base(git_dir, previous, head)
 
 

@@ -21,7 +21,7 @@ migration 4 in :mod:`regtrack.store.schema`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from regtrack.gitscan import Commit, CommitRef
@@ -145,13 +145,13 @@ def write_commits(
     return new
 
 
-def mark_dropped(conn: sqlite3.Connection, key: BranchKey, shas: Sequence[str]) -> int:
+def mark_dropped(conn: sqlite3.Connection, key: BranchKey, shas: Iterable[str]) -> int:
     """Mark commits as no longer on the branch; returns how many were on it until now."""
     branch = branch_id(conn, key)
     before = conn.total_changes
     conn.executemany(
         "UPDATE branch_commits SET on_branch = 0 WHERE branch_id = ? AND sha = ? AND on_branch = 1",
-        [(branch, sha) for sha in shas],
+        ((branch, sha) for sha in shas),
     )
     return conn.total_changes - before
 

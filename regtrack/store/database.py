@@ -10,7 +10,7 @@ job.  Opening creates or migrates the file (:mod:`regtrack.store.schema`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,7 +145,7 @@ class Store:
         key: BranchKey,
         head: str,
         scan: int,
-        dropped: Sequence[str] = (),
+        dropped: Iterable[str] = (),
         *,
         unseen_dropped: bool = False,
     ) -> int:
