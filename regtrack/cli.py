@@ -14,6 +14,7 @@ import json
 import math
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -21,9 +22,11 @@ import click
 from regtrack import __version__
 from regtrack.config import resolve_db_path
 from regtrack.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Interrupted, RegtrackError
+from regtrack.gitsync import scan_branch
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
 from regtrack.query import thread_view
 from regtrack.render.extract import extract_json, extract_line, extract_notes
+from regtrack.render.gitscan import scan_json, scan_line
 from regtrack.render.ingest import ingest_errors, ingest_json, ingest_line, ingest_notes
 from regtrack.render.lines import error_line, terminal_safe
 from regtrack.render.progress import progress_bar
@@ -33,6 +36,7 @@ from regtrack.render.thread import thread_json, thread_lines
 from regtrack.sizes import format_size
 from regtrack.sources.detect import open_targets
 from regtrack.store import Store
+from regtrack.store.commits import TREES
 from regtrack.store.search import SORTS
 
 db_option = click.option(
@@ -128,6 +132,7 @@ def _open_store(db_path: str | None, read_only: bool = False, create: bool = Tru
   regtrack ingest ~/mirrors/linux-next          # a public-inbox v2 repository
   regtrack show '<msgid>'
   regtrack search 'mmu_notifier regression'
+  regtrack scan-git ~/src/linux-next --tree next
 """
 )
 @click.version_option(__version__, prog_name="regtrack")
@@ -349,4 +354,43 @@ def stats_command(db_path: str | None, as_json: bool) -> int:
         _echo_json(stats_json(store.path, stats))
     else:
         _echo_lines(stats_lines(store.path, stats))
+    return EXIT_OK
+
+
+@cli.command("scan-git")
+@click.argument("repository", type=click.Path(path_type=Path))
+@click.option(
+    "--tree",
+    type=click.Choice(TREES),
+    required=True,
+    help="Which kernel tree the repository holds (regzbot's trees).",
+)
+@click.option(
+    "--branch",
+    "branches",
+    multiple=True,
+    metavar="B",
+    help="A branch to scan (repeatable) [default: the branch HEAD names].",
+)
+@db_option
+@json_option
+@handles_errors
+def scan_git_command(
+    repository: Path, tree: str, branches: tuple[str, ...], db_path: str | None, as_json: bool
+) -> int:
+    """Read the commits of REPOSITORY's branches (a clone or a bare repository) into
+    the database: the whole branch the first time, then only new commits; after a
+    rebase (linux-next is rebuilt daily) from the merge base, marking the commits
+    that left the branch.  Scanning twice changes nothing.
+
+    \b
+    regtrack scan-git ~/src/linux --tree mainline
+    regtrack scan-git ~/src/linux-stable --tree stable --branch linux-6.1.y
+    """
+    store = _open_store(db_path)
+    scans = [scan_branch(store, repository, tree, branch) for branch in branches or (None,)]
+    if as_json:
+        _echo_json(scan_json(scans, store.path))
+    else:
+        _echo_lines(scan_line(scan, store.path) for scan in scans)
     return EXIT_OK

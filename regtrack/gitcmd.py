@@ -9,7 +9,10 @@ repository (:class:`ObjectReader`), never one process per object.
 
 from __future__ import annotations
 
+import io
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -63,6 +66,46 @@ def try_git(git_dir: Path, *args: str) -> str | None:
     except FileNotFoundError as exc:
         raise GitError("git is not installed; regtrack needs it to read git repositories") from exc
     return done.stdout if done.returncode == 0 else None
+
+
+STREAM_CHUNK = 1 << 20
+
+
+def stream_git(git_dir: Path, *args: str) -> Iterator[bytes]:
+    """git's standard output for ``args``, in chunks as git writes it.
+
+    For output that grows with the repository (``git log`` over a million
+    commits): nothing is held but the chunk being read.  git's stderr goes
+    to a temporary file, so a chatty git can never block on a full pipe.
+    A non-zero exit is a :class:`GitError` raised after the last chunk;
+    closing the iterator early stops git.
+    """
+    with tempfile.TemporaryFile() as stderr:
+        try:
+            proc = subprocess.Popen(
+                ["git", *_GIT_BOUNDED, f"--git-dir={git_dir}", *args],
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+            )
+        except FileNotFoundError as exc:
+            raise GitError(
+                "git is not installed; regtrack needs it to read git repositories"
+            ) from exc
+        stdout = proc.stdout
+        assert isinstance(stdout, io.BufferedReader)
+        try:
+            while chunk := stdout.read1(STREAM_CHUNK):
+                yield chunk
+        finally:
+            if proc.poll() is None:
+                proc.kill()  # the reader stopped early (an error, or enough read)
+            stdout.close()
+            code = proc.wait()
+        if code != 0:
+            stderr.seek(0)
+            lines = stderr.read().decode(errors="replace").strip().splitlines()
+            detail = lines[-1] if lines else f"exit status {code}"
+            raise GitError(f"{git_dir}: git {args[0]} failed: {detail}")
 
 
 class ObjectReader:

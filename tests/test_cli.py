@@ -50,7 +50,7 @@ def test_help_shows_examples() -> None:
 
 
 def test_the_commands() -> None:
-    assert sorted(cli.commands) == ["extract", "ingest", "search", "show", "stats"]
+    assert sorted(cli.commands) == ["extract", "ingest", "scan-git", "search", "show", "stats"]
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))

@@ -15,7 +15,8 @@ from regtrack.errors import InvalidMessageIdError
 from regtrack.extract.quoting import LabelledBody, Origin
 from regtrack.msgid import msgid_from_reference
 
-_MSGID_URL = re.compile(
+# Public: commit trailers (regtrack.gitscan) name messages with the same URLs.
+MSGID_URL = re.compile(
     r"https?://(?:lore\.kernel\.org|lkml\.kernel\.org|patch\.msgid\.link|msgid\.link)"
     r"/[^\s<>\"')\]]{1,2000}"
 )
@@ -37,7 +38,7 @@ def extract_message_refs(body: LabelledBody) -> tuple[MessageRef, ...]:
     found: list[MessageRef] = []
     seen: set[tuple[str, Origin]] = set()
     text = body.text
-    for match in _MSGID_URL.finditer(text):
+    for match in MSGID_URL.finditer(text):
         url = match.group(0).rstrip(".,;:")
         if text.startswith("\n", match.end()):
             url = _join_wrapped(url, text, match.end() + 1)

@@ -10,7 +10,7 @@ job.  Opening creates or migrates the file (:mod:`regtrack.store.schema`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +20,13 @@ import sqlite_utils
 
 from regtrack.errors import StoreError
 from regtrack.extract.facts import MessageFacts
+from regtrack.gitscan import Commit
 from regtrack.mail import MailMessage
 from regtrack.sources import SourceInfo
+from regtrack.store import commits as commit_tables
 from regtrack.store import facts as fact_tables
 from regtrack.store import messages as mail_tables
+from regtrack.store.commits import BranchKey, GitCursor
 from regtrack.store.facts import FactRows
 from regtrack.store.messages import BatchCounts, Skip
 from regtrack.store.schema import open_database
@@ -122,7 +125,73 @@ class Store:
             fact_tables.delete_facts(conn, [msgid for msgid, _ in facts])
             fact_tables.write_facts(conn, FactRows.of(facts))
 
+    def git_cursor(self, key: BranchKey) -> GitCursor | None:
+        """Where the last scan of a branch ended (None before its first scan)."""
+        return commit_tables.cursor(self.conn, key)
+
+    def write_commits(self, key: BranchKey, commits: Sequence[Commit], scan: int) -> int:
+        """Store a batch of commits read from a branch, in one transaction; returns how many
+        were new.  The branch's cursor moves only in :meth:`finish_git_scan`."""
+        try:
+            with self.transaction() as conn:
+                return commit_tables.write_commits(conn, key, commits, scan)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{self.path}: cannot write commits ({exc}); the batch was rolled back"
+            ) from exc
+
+    def finish_git_scan(
+        self,
+        key: BranchKey,
+        head: str,
+        scan: int,
+        dropped: Iterable[str] = (),
+        *,
+        unseen_dropped: bool = False,
+    ) -> int:
+        """End a scan in one transaction: commits ``dropped`` (or, after a full rescan,
+        every one this scan did not see) are marked as no longer on the branch, and its
+        cursor moves to ``head``.  Returns how many commits left the branch."""
+        try:
+            with self.transaction() as conn:
+                gone = commit_tables.mark_dropped(conn, key, dropped)
+                if unseen_dropped:
+                    gone += commit_tables.mark_unseen_dropped(conn, key, scan)
+                commit_tables.write_cursor(conn, key, head, scan, _now())
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{self.path}: cannot finish the scan ({exc}); the cursor did not move"
+            ) from exc
+        return gone
+
     # -- reading -----------------------------------------------------------
+
+    def commit(self, sha: str) -> Commit | None:
+        """A stored commit by its full id."""
+        return commit_tables.commit(self.conn, sha)
+
+    def commits_linking(self, msgid: str) -> list[Commit]:
+        """Commits whose Link: or Closes: names the message-id."""
+        return commit_tables.commits_linking(self.conn, msgid)
+
+    def commits_fixing(self, sha: str) -> list[Commit]:
+        """Commits whose Fixes: names commit ``sha`` (abbreviated or whole)."""
+        return commit_tables.commits_referencing(self.conn, "fixes", sha)
+
+    def commits_referencing(self, kind: str, sha: str) -> list[Commit]:
+        """Commits whose ``upstream``/``reverts``/``fixes`` reference names commit ``sha``."""
+        return commit_tables.commits_referencing(self.conn, kind, sha)
+
+    def commits_by_subject(self, subject: str) -> list[Commit]:
+        return commit_tables.commits_by_subject(self.conn, subject)
+
+    def commit_stats(self) -> dict[str, int]:
+        """How many commits and references are stored, and how many branches scanned."""
+        return commit_tables.counts(self.conn)
+
+    def branches_of(self, sha: str) -> dict[BranchKey, bool]:
+        """Each scanned branch that held the commit, and whether it still holds it."""
+        return commit_tables.branch_state(self.conn, sha)
 
     def message(self, msgid: str) -> dict[str, Any] | None:
         return mail_tables.message(self.conn, msgid)

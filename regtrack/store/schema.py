@@ -5,8 +5,9 @@ counted in ``PRAGMA user_version``; ``PRAGMA application_id`` marks a file
 as a regtrack database.  Each table has one owner that writes it:
 :mod:`regtrack.store.messages` (messages, copies, references, threads,
 sources, skips, the full-text index) and :mod:`regtrack.store.facts` (the
-fact tables and ``message_facts``).  The migrations live together here so
-their order is one list.
+fact tables and ``message_facts``) and :mod:`regtrack.store.commits` (the
+commits of git trees, migration 4, whose text lives with its owner).
+The migrations are listed together here so their order is one list.
 
 Opening is safe against concurrent processes: two first ingests into one
 new file, or ``regtrack stats`` beside one, must not both create the
@@ -26,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from regtrack.errors import StoreError
+from regtrack.store.commits import COMMITS_SCHEMA
 
 APPLICATION_ID = 0x52475452  # "RGTR": marks a file as a regtrack database
 BUSY_TIMEOUT_MS = 30_000
@@ -255,7 +257,8 @@ CREATE INDEX message_facts_version ON message_facts(facts_version);
 ALTER TABLE messages DROP COLUMN facts_version;
 ALTER TABLE messages DROP COLUMN for_regzbot
 """
-MIGRATIONS: tuple[str, ...] = (_MESSAGES, _FACTS, _FACTS_STATUS)
+# 4: commits of kernel git trees, their references, branches and cursors.
+MIGRATIONS: tuple[str, ...] = (_MESSAGES, _FACTS, _FACTS_STATUS, COMMITS_SCHEMA)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

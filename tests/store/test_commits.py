@@ -1,0 +1,122 @@
+"""The commit tables: batches written at once, read back by id, reference and subject."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from regtrack.errors import StoreError
+from regtrack.gitscan import Commit, CommitRef
+from regtrack.store import Store
+from regtrack.store.commits import BranchKey
+from regtrack.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+CULPRIT = "828fe4085cae" + "0" * 28
+NEXT = BranchKey("/src/linux-next/.git", "next", "master")
+
+
+def _commit(sha: str, subject: str, *refs: CommitRef, when: str = "2023-07-20") -> Commit:
+    return Commit(
+        sha=sha,
+        parents=("1" * 40, "2" * 40),
+        author_name="Carol Dev",
+        author_mail="carol@example.org",
+        authored_at=f"{when}T10:00:00+00:00",
+        committed_at=f"{when}T12:00:00+00:00",
+        subject=subject,
+        body="Text.\n\nSigned-off-by: Carol Dev <carol@example.org>",
+        refs=refs,
+    )
+
+
+FIX = _commit(
+    "a" * 40,
+    "drm/i915: check the subscription",
+    CommitRef("fixes", CULPRIT[:12], "drm/i915: subscribe"),
+    CommitRef("closes", "https://lore.kernel.org/all/r@x/", "r@x"),
+    CommitRef("reported-by", "Ada <ada@example.org>"),
+    when="2023-07-21",
+)
+RESPIN = _commit(
+    "b" * 40, "drm/i915: subscribe", CommitRef("fixes", CULPRIT[:8]), when="2023-07-22"
+)
+OLD = _commit(CULPRIT, "drm/i915: subscribe")
+
+
+def test_a_batch_is_written_and_read_back_whole(store: Store) -> None:
+    assert store.write_commits(NEXT, [OLD, FIX], scan=1) == 2
+    assert store.commit(FIX.sha) == FIX
+    assert store.commit(FIX.sha.upper()) == FIX
+    assert store.commit("c" * 40) is None
+
+
+def test_writing_the_same_commits_again_adds_nothing(store: Store) -> None:
+    store.write_commits(NEXT, [OLD, FIX], scan=1)
+    before = store.commit_stats()
+    assert store.write_commits(NEXT, [OLD, FIX], scan=1) == 0
+    assert store.commit_stats() == before
+    assert (before["commits"], before["commit_refs"]) == (2, 3)
+
+
+def test_commits_are_found_by_fixes_target_prefix_link_and_subject(store: Store) -> None:
+    store.write_commits(NEXT, [OLD, FIX, RESPIN], scan=1)
+    assert store.commits_fixing(CULPRIT) == [FIX, RESPIN]  # 12 and 8 digits both match
+    assert store.commits_fixing("828fe4085caf" + "0" * 28) == [RESPIN]  # only 8 digits said
+    assert store.commits_fixing("828fe407" + "0" * 32) == []
+    assert store.commits_linking("r@x") == [FIX]
+    assert store.commits_linking("other@x") == []
+    assert store.commits_by_subject("drm/i915: subscribe") == [OLD, RESPIN]  # oldest first
+
+
+def test_finishing_a_scan_marks_dropped_commits_and_moves_the_cursor(store: Store) -> None:
+    assert store.git_cursor(NEXT) is None
+    store.write_commits(NEXT, [OLD, FIX], scan=1)
+    assert store.finish_git_scan(NEXT, FIX.sha, scan=1) == 0
+    store.write_commits(NEXT, [RESPIN], scan=2)
+    assert store.finish_git_scan(NEXT, RESPIN.sha, scan=2, dropped=[OLD.sha, "f" * 40]) == 1
+    assert store.branches_of(OLD.sha) == {NEXT: False}
+    assert store.branches_of(RESPIN.sha) == {NEXT: True}
+    cursor = store.git_cursor(NEXT)
+    assert cursor is not None and (cursor.head, cursor.scans) == (RESPIN.sha, 2)
+    assert store.finish_git_scan(NEXT, RESPIN.sha, scan=2, dropped=[OLD.sha]) == 0
+
+
+def test_after_a_full_rescan_every_unseen_commit_is_dropped(store: Store) -> None:
+    store.write_commits(NEXT, [OLD, FIX], scan=1)
+    store.finish_git_scan(NEXT, FIX.sha, scan=1)
+    store.write_commits(NEXT, [FIX, RESPIN], scan=2)
+    assert store.finish_git_scan(NEXT, RESPIN.sha, scan=2, unseen_dropped=True) == 1
+    assert store.branches_of(OLD.sha) == {NEXT: False}
+    assert store.branches_of(FIX.sha) == {NEXT: True}
+
+
+def test_a_commit_back_on_its_branch_is_on_it_again(store: Store) -> None:
+    store.write_commits(NEXT, [OLD], scan=1)
+    store.finish_git_scan(NEXT, OLD.sha, scan=1)
+    store.finish_git_scan(NEXT, FIX.sha, scan=2, dropped=[OLD.sha])
+    store.write_commits(NEXT, [OLD], scan=3)
+    assert store.branches_of(OLD.sha) == {NEXT: True}
+
+
+def test_a_read_only_database_refuses_commits(store: Store, db_path: Path) -> None:
+    reader = Store(db_path, read_only=True)
+    with pytest.raises(StoreError, match="cannot write"):
+        reader.write_commits(NEXT, [OLD], scan=1)
+    reader.close()
+
+
+def test_migration_four_adds_the_commit_tables_to_an_older_database(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    Store(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    for table in ("commits", "commit_refs", "branch_commits", "git_branches"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    store = Store(path)
+    assert len(MIGRATIONS) == SCHEMA_VERSION == 4
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert store.write_commits(NEXT, [OLD], scan=1) == 1
+    store.close()

@@ -1,0 +1,289 @@
+"""Reading kernel git trees: references in commit messages, streaming, validation.
+
+The repositories are real, built in ``tmp_path`` (:mod:`tests.gitrepo`).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regtrack.errors import GitError
+from regtrack.gitcmd import stream_git
+from regtrack.gitscan import (
+    REF_KINDS,
+    CommitRef,
+    check_branch,
+    check_revision,
+    extract_refs,
+    is_ancestor,
+    open_repository,
+    read_commits,
+    split_message,
+)
+from regtrack.gitsync import scan_branch
+from regtrack.store import Store
+from tests.gitrepo import CULPRIT_SUBJECT, FIX_POSTING, REPORT, Trees, build_trees
+
+
+@pytest.fixture
+def trees(tmp_path: Path, git_env: dict[str, str]) -> Trees:
+    return build_trees(tmp_path, git_env)
+
+
+# -- trailers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            'Fixes: 828FE4085CAE ("drm/i915: x")',
+            CommitRef("fixes", "828fe4085cae", "drm/i915: x"),
+            id="Fixes with 12 upper-case hex digits and a subject",
+        ),
+        pytest.param(
+            "Fixes: 828fe408 (drm: no quotes)",
+            CommitRef("fixes", "828fe408"),
+            id="Fixes with 8 hex digits and no quoted subject",
+        ),
+        pytest.param(
+            "fixes: " + "a" * 40,
+            CommitRef("fixes", "a" * 40),
+            id="Fixes with a full id in lower-case key",
+        ),
+        pytest.param(
+            "Link: https://lore.kernel.org/r/20230720.x@example.org",
+            CommitRef(
+                "link", "https://lore.kernel.org/r/20230720.x@example.org", "20230720.x@example.org"
+            ),
+            id="Link to lore names a message-id",
+        ),
+        pytest.param(
+            "  Link: https://patch.msgid.link/20230721.y@example.org.",
+            CommitRef(
+                "link", "https://patch.msgid.link/20230721.y@example.org", "20230721.y@example.org"
+            ),
+            id="Link to patch.msgid.link, indented, sentence dot dropped",
+        ),
+        pytest.param(
+            "Closes: https://lore.kernel.org/dri-devel/20230720.z@example.org/T/#u",
+            CommitRef(
+                "closes",
+                "https://lore.kernel.org/dri-devel/20230720.z@example.org/T/#u",
+                "20230720.z@example.org",
+            ),
+            id="Closes to a list URL with a thread tail",
+        ),
+        pytest.param(
+            "Closes: https://bugzilla.kernel.org/show_bug.cgi?id=1",
+            CommitRef("closes", "https://bugzilla.kernel.org/show_bug.cgi?id=1"),
+            id="Closes to a bug tracker names no message",
+        ),
+        pytest.param(
+            "Reported-by: Ada <ada@example.org>",
+            CommitRef("reported-by", "Ada <ada@example.org>"),
+            id="Reported-by keeps name and address",
+        ),
+        pytest.param(
+            "commit 828fe4085cae0123456789abcdef012345678901 upstream.",
+            CommitRef("upstream", "828fe4085cae0123456789abcdef012345678901"),
+            id="a stable backport's commit line",
+        ),
+        pytest.param(
+            "[ Upstream commit 828FE4085CAE0123456789ABCDEF012345678901 ]",
+            CommitRef("upstream", "828fe4085cae0123456789abcdef012345678901"),
+            id="a stable backport's bracketed upstream line",
+        ),
+        pytest.param(
+            "This reverts commit 828fe4085cae0123456789abcdef012345678901.",
+            CommitRef("reverts", "828fe4085cae0123456789abcdef012345678901"),
+            id="a revert",
+        ),
+    ],
+)
+def test_each_kind_of_reference_is_read(body: str, expected: CommitRef) -> None:
+    assert extract_refs(f"Some text.\n\n{body}\nSigned-off-by: A <a@b>\n") == (expected,)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("Fixes: 828fe40 (seven digits)", id="Fixes with 7 hex digits"),
+        pytest.param(
+            "The Link: https://lore.kernel.org/r/a@b in prose", id="Link: not at line start"
+        ),
+        pytest.param("Link: see the thread", id="Link without a URL"),
+        pytest.param("we took commit 828fe4085cae upstream.", id="upstream inside a sentence"),
+    ],
+)
+def test_what_is_not_a_reference(body: str) -> None:
+    assert extract_refs(body) == ()
+
+
+def test_a_subject_of_several_lines_is_one_line() -> None:
+    assert split_message("drm: a long\n  subject\n\nbody\n\nmore\n") == (
+        "drm: a long subject",
+        "body\n\nmore",
+    )
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def test_read_commits_gives_fields_and_references(trees: Trees) -> None:
+    git_dir = open_repository(trees.repo.path)
+    commits = list(read_commits(git_dir, trees.revert))
+    assert [c.sha for c in commits][:2] == [trees.revert, trees.fix]  # newest first
+    assert [c.sha for c in read_commits(git_dir, trees.revert, oldest_first=True)][
+        -1
+    ] == trees.revert
+    fix = commits[1]
+    assert fix.subject == "drm/i915: check the subscription before frobnicating"
+    assert fix.parents == (commits[2].sha,)
+    assert (fix.author_name, fix.author_mail) == ("regtrack tests", "tests@example.invalid")
+    assert fix.authored_at.endswith("+00:00") and fix.authored_at < fix.committed_at
+    assert fix.refs == (
+        CommitRef("fixes", trees.culprit[:12], CULPRIT_SUBJECT),
+        CommitRef("reported-by", "Ada Reporter <ada@example.org>"),
+        CommitRef("closes", f"https://lore.kernel.org/all/{REPORT}/", REPORT),
+        CommitRef("link", "https://bugzilla.kernel.org/show_bug.cgi?id=217000"),
+        CommitRef("link", f"https://patch.msgid.link/{FIX_POSTING}", FIX_POSTING),
+    )
+    assert commits[0].refs == (CommitRef("reverts", trees.culprit),)
+
+
+def test_read_commits_leaves_out_excluded_history(trees: Trees) -> None:
+    git_dir = open_repository(trees.repo.path)
+    assert [c.sha for c in read_commits(git_dir, trees.cherry, [trees.base])] == [
+        trees.cherry,
+        trees.backport,
+    ]
+
+
+def test_stream_git_failure_is_a_git_error_after_the_output(trees: Trees) -> None:
+    with pytest.raises(GitError, match=r"git log failed: fatal: bad object f{40}$"):
+        list(stream_git(open_repository(trees.repo.path), "log", "--end-of-options", "f" * 40))
+
+
+def test_stream_git_closed_early_stops_git(trees: Trees) -> None:
+    chunks = stream_git(open_repository(trees.repo.path), "log", "--format=%H")
+    assert next(chunks)
+    chunks.close()  # no error, no process left waiting
+
+
+# -- validation ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "branch",
+    ["--upload-pack=touch x", "-x", "a..b", "HEAD@{1}", "with space", "x.lock", "", "/abs", "a//b"],
+)
+def test_hostile_branch_names_are_refused(branch: str) -> None:
+    with pytest.raises(GitError, match="not a valid branch name"):
+        check_branch(branch)
+
+
+@pytest.mark.parametrize("branch", ["master", "linux-6.4.y", "akpm/mm-hotfixes-stable"])
+def test_ordinary_branch_names_pass(branch: str) -> None:
+    assert check_branch(branch) == branch
+
+
+@pytest.mark.parametrize("revision", ["--upload-pack=x", "-x", "HEAD", "828fe40", "828fe4085cae^"])
+def test_revisions_other_than_commit_ids_are_refused(trees: Trees, revision: str) -> None:
+    with pytest.raises(GitError, match="not a commit id"):
+        check_revision(revision)
+    with pytest.raises(GitError, match="not a commit id"):
+        is_ancestor(open_repository(trees.repo.path), revision, trees.fix)
+
+
+def test_repositories_bare_or_with_a_work_tree(trees: Trees, tmp_path: Path) -> None:
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(trees.repo.path), str(bare)], check=True)
+    assert open_repository(trees.repo.path) == (trees.repo.path / ".git").resolve()
+    assert open_repository(bare) == bare.resolve()
+    with pytest.raises(GitError, match=r"no such repository"):
+        open_repository(tmp_path / "missing")
+    with pytest.raises(GitError, match=r"not a git repository"):
+        open_repository(tmp_path / "linux.msg")  # a file
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(GitError, match=r"plain: not a git repository"):
+        open_repository(tmp_path / "plain")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://patch.msgid.link/20230721.1-1-dev@example.org",
+        "https://lore.kernel.org/all/20230720.report@example.org/",
+        "https://lore.kernel.org/r/CAHk-=wi+x_y@mail.gmail.com",
+        "https://lore.kernel.org/dri-devel/20230720.z@example.org/T/#u",
+        "https://lore.kernel.org/all/20230720%2Ex@example.org/",
+        "https://lkml.kernel.org/r/20230720.x@example.org",
+    ],
+)
+def test_the_fast_reading_of_link_urls_agrees_with_msgid(url: str) -> None:
+    from regtrack.msgid import msgid_from_reference
+
+    assert extract_refs(f"Link: {url}\n")[0].target == msgid_from_reference(url)
+
+
+def test_upper_case_backport_and_revert_lines_are_read_in_order() -> None:
+    sha = "828fe4085cae0123456789abcdef012345678901"
+    body = f"COMMIT {sha} UPSTREAM.\n\nTHIS REVERTS COMMIT {sha}.\n\nLink: https://x.org/a\n"
+    assert [ref.kind for ref in extract_refs(body)] == ["upstream", "reverts", "link"]
+
+
+def test_a_message_that_is_not_utf8_is_read_with_replacement(
+    tmp_path: Path, git_env: dict[str, str], store: Store
+) -> None:
+    repo = tmp_path / "latin1.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "master", str(repo)], check=True)
+    message = b"caf\xe9: fix\n\nReported-by: Ren\xe9 <r@example.org>\n"
+    stream = (
+        b"commit refs/heads/master\n"
+        b"author Ren\xe9 <r@example.org> 1700000000 +0000\n"
+        b"committer Ren\xe9 <r@example.org> 1700000000 +0000\n"
+        b"data %d\n%s\n" % (len(message), message)
+    )
+    subprocess.run(["git", f"--git-dir={repo}", "fast-import", "--quiet"], input=stream, check=True)
+    scan_branch(store, repo, "mainline", None)
+    (commit,) = store.commits_by_subject("caf\ufffd: fix")
+    assert commit.author_name == "Ren\ufffd"
+    assert commit.refs == (CommitRef("reported-by", "Ren\ufffd <r@example.org>"),)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("Fixes:LinkCloses upstreamcommit []().\n\t 0a9fF@/<>%"))
+    | st.text()
+)
+def test_any_body_gives_references_or_nothing(body: str) -> None:
+    refs = extract_refs(body)
+    assert all(ref.kind in REF_KINDS for ref in refs)
+    assert all(
+        re.fullmatch(r"[0-9a-f]{8,40}", ref.value)
+        for ref in refs
+        if ref.kind in ("fixes", "upstream", "reverts")
+    )
+
+
+def test_a_latin1_commit_is_read_as_utf8_whatever_the_log_encoding(
+    trees: Trees, store: Store
+) -> None:
+    repo = trees.repo
+    repo.git("config", "i18n.commitEncoding", "ISO-8859-1")
+    repo.git("config", "i18n.logOutputEncoding", "ISO-8859-1")
+    message = repo.path.parent / "latin1.msg"
+    message.write_bytes(b"mm: caf\xe9\n\nReported-by: Ren\xe9 <r@example.org>\n")
+    (repo.path / "x.c").write_text("x\n")
+    repo.git("add", "x.c")
+    repo.git("commit", "-q", "-F", str(message), time=1_690_000_000)
+    scan_branch(store, repo.path, "mainline", "master")
+    (commit,) = store.commits_by_subject("mm: café")
+    assert commit.refs == (CommitRef("reported-by", "René <r@example.org>"),)
