@@ -214,13 +214,31 @@ def _address(from_text: str, flags: list[str]) -> tuple[str, str]:
     """(name, address) of a From header; ("", "") when it cannot be parsed.
 
     The stdlib's address parser recurses once per nested comment or group,
-    so ``From: ((((...`` exhausts the stack.
+    so ``From: ((((...`` exhausts the stack.  It also gives up on control
+    characters (an ESC sequence in a display name made it return the first
+    word of the name as the address): those become spaces first, and the
+    header is flagged.
     """
+    if _ADDRESS_CONTROL.search(from_text):
+        from_text = _ADDRESS_CONTROL.sub(" ", from_text)
+        flags.append(FLAG_MALFORMED_FROM)
     try:
-        return email.utils.parseaddr(from_text)
+        name, address = email.utils.parseaddr(from_text)
     except RecursionError:
         flags.append(FLAG_MALFORMED_FROM)
         return "", ""
+    if "@" not in address and (angle := _ANGLE_ADDRESS.search(from_text)) is not None:
+        # parseaddr refuses specials it would need quoted ("Name [x] <a@b>"),
+        # and then offers a word of the name as the address.
+        if FLAG_MALFORMED_FROM not in flags:
+            flags.append(FLAG_MALFORMED_FROM)
+        return " ".join(from_text[: angle.start()].split()).strip('"'), angle.group(1)
+    return name, address
+
+
+# C0 controls but tab, DEL and C1 controls: never part of a name or an address.
+_ADDRESS_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_ANGLE_ADDRESS = re.compile(r"<([^<>@\s]{1,256}@[^<>@\s]{1,256})>\s*$")
 
 
 def body_has_diff(body: str) -> bool:

@@ -184,6 +184,27 @@ CASES = [
         id="a From header of 5,000 nested comments is left unread",
     ),
     pytest.param(
+        _message(b"From: Esc \x1b[2J Name <esc@example.org>\n"),
+        FLAG_MALFORMED_FROM,
+        "from_addr",
+        "esc@example.org",
+        id="an escape sequence in the sender's name keeps the address",
+    ),
+    pytest.param(
+        _message(b"From: =?utf-8?q?Esc_=1B=5D0=3Btitle=07_Name?= <esc@example.org>\n"),
+        FLAG_MALFORMED_FROM,
+        "from_addr",
+        "esc@example.org",
+        id="an encoded escape sequence in the sender's name keeps the address",
+    ),
+    pytest.param(
+        _message(b"From: Foo [Bar] <fb@example.org>\n"),
+        FLAG_MALFORMED_FROM,
+        "from_name",
+        "Foo [Bar]",
+        id="an unquoted bracket in the sender's name keeps name and address",
+    ),
+    pytest.param(
         _message(DATE[:-1] + b" (" + b"Coordinated Universal Time " * 200 + b")\n" + RECEIVED),
         FLAG_DATE_FROM_RECEIVED,
         "body",

@@ -14,6 +14,7 @@ import bz2
 import dataclasses
 import gzip
 import hashlib
+import io
 import lzma
 import re
 import zlib
@@ -34,9 +35,17 @@ _DECOMPRESS_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error, ValueError)
 
 
 def open_maybe_compressed(stream: BinaryIO) -> tuple[BinaryIO, str | None]:
-    """Wrap ``stream`` in a decompressor chosen by its magic bytes, not its name."""
-    head = stream.read(6) if hasattr(stream, "read") else b""
-    stream.seek(0)
+    """Wrap ``stream`` in a decompressor chosen by its magic bytes, not its name.
+
+    A pipe cannot seek back: its first bytes are peeked at instead.
+    """
+    if stream.seekable():
+        head = stream.read(6)
+        stream.seek(0)
+    else:
+        if not hasattr(stream, "peek"):
+            stream = cast(BinaryIO, io.BufferedReader(cast(io.RawIOBase, stream)))
+        head = stream.peek(6)[:6]  # type: ignore[attr-defined]
     for magic, kind, opener in _COMPRESSED:
         if head.startswith(magic):
             return cast(BinaryIO, opener(stream)), kind
@@ -230,7 +239,14 @@ class StdinSource:
         self.total: int | None = None
 
     def __iter__(self) -> Iterator[RawMail]:
-        return split_mbox(self.stream, self.info.label, max_record=self.max_record)
+        stream, compression = open_maybe_compressed(self.stream)
+        try:
+            yield from split_mbox(stream, self.info.label, max_record=self.max_record)
+        except _DECOMPRESS_ERRORS as exc:
+            raise SourceError(
+                f"{self.info.label}: truncated or corrupt {compression} data ({exc}); "
+                "messages before the damage were read"
+            ) from exc
 
 
 class MaildirSource:

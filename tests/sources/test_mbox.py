@@ -13,7 +13,7 @@ import pytest
 
 from regtrack.errors import SourceError
 from regtrack.sources import normalise_raw
-from regtrack.sources.mbox import MaildirSource, MboxSource, split_mbox
+from regtrack.sources.mbox import MaildirSource, MboxSource, StdinSource, split_mbox
 from tests.paths import SEED_MSGIDS
 
 MBOXRD = (
@@ -137,3 +137,39 @@ def test_maildir_reads_cur_and_new_with_crlf(tmp_path: Path) -> None:
     mails = list(MaildirSource(tmp_path))
     assert len(mails) == 2
     assert normalise_raw(mails[0].data) == b"Message-ID: <a@x>\nSubject: a\n\nbody\n"
+
+
+class _Pipe(io.RawIOBase):
+    """A stream that cannot seek back, as standard input from a pipe cannot."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+@pytest.mark.parametrize(
+    "compress",
+    [
+        pytest.param(lambda b: b, id="plain"),
+        pytest.param(gzip.compress, id="gzip"),
+        pytest.param(lzma.compress, id="xz"),
+        pytest.param(bz2.compress, id="bzip2"),
+    ],
+)
+def test_compressed_mail_on_a_pipe_is_read(compress) -> None:
+    """``xz -c archive | regtrack ingest -``: detected from the content, not by seeking."""
+    piped = io.BufferedReader(_Pipe(compress(MBOXRD)))
+    assert _datas(StdinSource(piped)) == _datas(split_mbox(io.BytesIO(MBOXRD), "t"))
+
+
+def test_a_corrupt_compressed_pipe_is_one_error() -> None:
+    piped = io.BufferedReader(_Pipe(gzip.compress(MBOXRD)[:-12]))
+    with pytest.raises(SourceError, match=r"<stdin>: truncated or corrupt gzip data"):
+        list(StdinSource(piped))
