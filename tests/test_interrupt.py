@@ -32,15 +32,7 @@ def test_ctrl_c_at_any_moment_exits_130_in_one_line_and_a_rerun_completes(
         db = tmp_path / f"after-{delay}s.db"
         command = [str(REGTRACK_SCRIPT), "ingest", str(mbox), "--db", str(db)]
         tag = f"regtrack-test-{uuid.uuid4()}"  # inherited by every process the run starts
-        proc = subprocess.Popen(
-            command,
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # its own process group, as a shell gives a command
-            env={**os.environ, "REGTRACK_TEST_TAG": tag},
-        )
+        proc = _start(command, tmp_path, tag)
         time.sleep(delay)
         assert proc.poll() is None, "the ingest should still be running"
         os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
@@ -84,6 +76,7 @@ def _content_shas(mbox: Path) -> set[str]:
 
 
 def _start(command: list[str], cwd: Path, tag: str) -> subprocess.Popen:
+    """Start ``command`` in its own process group (as a shell does), its processes tagged."""
     return subprocess.Popen(
         command,
         cwd=cwd,
@@ -95,15 +88,21 @@ def _start(command: list[str], cwd: Path, tag: str) -> subprocess.Popen:
     )
 
 
-def test_sigterm_to_the_ingest_alone_ends_it_as_ctrl_c_does(
-    tmp_path: Path, corpus_2023: Path
-) -> None:
-    """``kill PID`` or ``timeout``: one line, exit 130, and no worker left behind."""
-    command = [str(REGTRACK_SCRIPT), "ingest", str(corpus_2023), "--db", str(tmp_path / "t.db")]
+def _ingest_running(tmp_path: Path, corpus: Path, name: str) -> tuple[subprocess.Popen, str]:
+    """An ingest of the corpus, 1.5 s in: workers started, batches being written."""
+    command = [str(REGTRACK_SCRIPT), "ingest", str(corpus), "--db", str(tmp_path / name)]
     tag = f"regtrack-test-{uuid.uuid4()}"
     proc = _start(command, tmp_path, tag)
     time.sleep(1.5)
     assert proc.poll() is None, "the ingest should still be running"
+    return proc, tag
+
+
+def test_sigterm_to_the_ingest_alone_ends_it_as_ctrl_c_does(
+    tmp_path: Path, corpus_2023: Path
+) -> None:
+    """``kill PID`` or ``timeout``: one line, exit 130, and no worker left behind."""
+    proc, tag = _ingest_running(tmp_path, corpus_2023, "t.db")
     proc.send_signal(signal.SIGTERM)  # to the ingesting process only, not its group
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -115,11 +114,7 @@ def test_workers_end_when_the_killed_ingest_is_not_yet_reaped(
     tmp_path: Path, corpus_2023: Path
 ) -> None:
     """A dead ingest whose parent has not reaped it (a zombie) must not keep its workers."""
-    command = [str(REGTRACK_SCRIPT), "ingest", str(corpus_2023), "--db", str(tmp_path / "k.db")]
-    tag = f"regtrack-test-{uuid.uuid4()}"
-    proc = _start(command, tmp_path, tag)
-    time.sleep(1.5)
-    assert proc.poll() is None, "the ingest should still be running"
+    proc, tag = _ingest_running(tmp_path, corpus_2023, "k.db")
     os.kill(proc.pid, signal.SIGKILL)  # not reaped: no wait() until the workers are gone
     try:
         _wait_until_gone(tag)
