@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -462,7 +463,7 @@ def test_escape_sequences_from_mail_do_not_reach_the_terminal(tmp_path: Path) ->
     mbox.write_bytes(
         b"From mboxrd@z Thu Jan  1 00:00:00 1970\n"
         b"From: \x1b]0;owned\x07Mallory <m@example.org>\n"
-        b"Subject: regression \x1b[2J\x9b31m in foo\n"
+        b"Subject: regression \x1b[2J\x9b31m in foo =?utf-8?q?=E2=80=AEtxt=2Eexe?=\n"
         b"Message-ID: <esc@example.org>\n"
         b"Date: Tue, 25 Jul 2023 06:42:54 +0000\n\n"
         b"regression body \x1b]8;;http://x\x1b\\\\link\n"
@@ -473,7 +474,10 @@ def test_escape_sequences_from_mail_do_not_reach_the_terminal(tmp_path: Path) ->
         code, out, _ = run(*command, "--db", db)
         assert code == 0 and "esc@example.org" in out
         assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+        assert "\u202e" not in out  # a right-to-left override would reorder the line
         assert "\\x1b" in out  # shown, not hidden
+    code, out, _ = run("show", "esc@example.org", "--db", db)
+    assert "\\u202etxt.exe" in out
     code, out, _ = run("show", "esc@example.org", "--json", "--db", db)
     assert "\x1b" not in out and "\\u001b" in out
 
@@ -482,3 +486,17 @@ def test_escape_sequences_from_mail_do_not_reach_the_terminal(tmp_path: Path) ->
 def test_search_limit_must_be_positive(example_db: Path, limit: str) -> None:
     code, _, err = run("search", "regression", "--limit", limit, "--db", str(example_db))
     assert code == 2 and "--limit" in err
+
+
+def test_a_fifo_target_says_what_it_is(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    code, _, err = run("ingest", str(fifo), "--db", str(tmp_path / "f.db"))
+    assert code == 1 and "neither a file nor a directory (a pipe or device?)" in err
+
+
+def test_single_message_with_a_file_says_it_does_not_apply(tmp_path: Path) -> None:
+    code, _, err = run(
+        "ingest", str(EXAMPLE_THREAD), "--single-message", "--db", str(tmp_path / "s.db")
+    )
+    assert code == 0 and "--single-message applies to message-ids" in err

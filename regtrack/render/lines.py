@@ -7,8 +7,10 @@ import re
 PROG = "regtrack"
 # C0 controls but tab and newline, DEL, and C1 controls: ESC opens terminal
 # escape sequences (clear the screen, set the window title, hyperlinks), and
-# C1 0x9b and 0x9d open them on their own.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C1 0x9b and 0x9d open them on their own.  Unicode's bidirectional
+# overrides and isolates reorder what follows them on screen (a subject can
+# show text other than it holds), so they are shown as escapes too.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_safe(text: str) -> str:
@@ -19,7 +21,12 @@ def terminal_safe(text: str) -> str:
     reader's terminal.  JSON output needs no such care (``json.dumps``
     escapes control characters itself).
     """
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def error_line(error: BaseException | str) -> str:

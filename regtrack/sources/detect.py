@@ -105,6 +105,8 @@ def _open_target(
         return [StdinSource(sys.stdin.buffer, options.max_record)]
     path = Path(target).expanduser()
     if _exists(path):
+        if options.single_message:
+            warn(f"{target}: --single-message applies to message-ids; the whole file is read")
         return _path_sources(path, cursor_for, warn, options.max_record)
     msgid = _msgid(target)
     base = _base_url(target, options)
@@ -175,6 +177,11 @@ def _path_sources(
         return [source]
     if is_maildir(path):
         return [MaildirSource(path)]
+    if not path.is_dir():
+        raise UnknownSourceError(
+            f"{path}: neither a file nor a directory (a pipe or device?); "
+            "to read a stream, give '-' and redirect it to standard input"
+        )
     epochs = find_epochs(path)
     if epochs:
         return [EpochSource(epoch, cursor_for(epoch_info(epoch).key), warn) for epoch in epochs]
