@@ -33,6 +33,20 @@ _GIT_BOUNDED = (
 )
 
 
+_NO_GIT = "git is not installed; regtrack needs it to read git repositories"
+
+
+def _command(git_dir: Path, *args: str) -> list[str]:
+    return ["git", *_GIT_BOUNDED, f"--git-dir={git_dir}", *args]
+
+
+def _failed(git_dir: Path, args: tuple[str, ...], stderr: str, code: int) -> GitError:
+    """git's own last line of complaint, naming the repository and the command."""
+    lines = stderr.strip().splitlines()
+    detail = lines[-1] if lines else f"exit status {code}"
+    return GitError(f"{git_dir}: git {args[0]} failed: {detail}")
+
+
 def run_git(git_dir: Path, *args: str) -> str:
     """git's standard output for ``args`` run against ``git_dir``, as text.
 
@@ -40,16 +54,15 @@ def run_git(git_dir: Path, *args: str) -> str:
     """
     try:
         done = subprocess.run(
-            ["git", *_GIT_BOUNDED, f"--git-dir={git_dir}", *args],
+            _command(git_dir, *args),
             capture_output=True,
             check=True,
             text=True,
         )
     except FileNotFoundError as exc:
-        raise GitError("git is not installed; regtrack needs it to read git repositories") from exc
+        raise GitError(_NO_GIT) from exc
     except subprocess.CalledProcessError as exc:
-        detail = exc.stderr.strip().splitlines()[-1:] or [f"exit status {exc.returncode}"]
-        raise GitError(f"{git_dir}: git {args[0]} failed: {detail[0]}") from exc
+        raise _failed(git_dir, args, exc.stderr, exc.returncode) from exc
     return done.stdout
 
 
@@ -60,11 +73,9 @@ def try_git(git_dir: Path, *args: str) -> str | None:
     a ref that may not exist, ``merge-base --is-ancestor``.
     """
     try:
-        done = subprocess.run(
-            ["git", *_GIT_BOUNDED, f"--git-dir={git_dir}", *args], capture_output=True, text=True
-        )
+        done = subprocess.run(_command(git_dir, *args), capture_output=True, text=True)
     except FileNotFoundError as exc:
-        raise GitError("git is not installed; regtrack needs it to read git repositories") from exc
+        raise GitError(_NO_GIT) from exc
     return done.stdout if done.returncode == 0 else None
 
 
@@ -83,14 +94,12 @@ def stream_git(git_dir: Path, *args: str) -> Iterator[bytes]:
     with tempfile.TemporaryFile() as stderr:
         try:
             proc = subprocess.Popen(
-                ["git", *_GIT_BOUNDED, f"--git-dir={git_dir}", *args],
+                _command(git_dir, *args),
                 stdout=subprocess.PIPE,
                 stderr=stderr,
             )
         except FileNotFoundError as exc:
-            raise GitError(
-                "git is not installed; regtrack needs it to read git repositories"
-            ) from exc
+            raise GitError(_NO_GIT) from exc
         stdout = proc.stdout
         assert isinstance(stdout, io.BufferedReader)
         try:
@@ -103,9 +112,7 @@ def stream_git(git_dir: Path, *args: str) -> Iterator[bytes]:
             code = proc.wait()
         if code != 0:
             stderr.seek(0)
-            lines = stderr.read().decode(errors="replace").strip().splitlines()
-            detail = lines[-1] if lines else f"exit status {code}"
-            raise GitError(f"{git_dir}: git {args[0]} failed: {detail}")
+            raise _failed(git_dir, args, stderr.read().decode(errors="replace"), code)
 
 
 class ObjectReader:
@@ -118,14 +125,12 @@ class ObjectReader:
         self.git_dir = git_dir
         try:
             self.proc = subprocess.Popen(
-                ["git", *_GIT_BOUNDED, f"--git-dir={git_dir}", "cat-file", "--batch"],
+                _command(git_dir, "cat-file", "--batch"),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
         except FileNotFoundError as exc:
-            raise GitError(
-                "git is not installed; regtrack needs it to read git repositories"
-            ) from exc
+            raise GitError(_NO_GIT) from exc
 
     def read(self, name: str) -> bytes | None:
         """The object's bytes, or None when the repository has no such object."""

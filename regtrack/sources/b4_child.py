@@ -112,10 +112,7 @@ def _fetch(argv: list[str]) -> int:
     node.set_requests_session(session)
     try:
         node.get_mbox_by_msgid(msgid, nocache=refresh)
-    except requests.RequestException as exc:
-        print(f"{base_url}: b4 could not fetch {msgid!r}: {exc}", file=sys.stderr)
-        return UNREACHABLE
-    except liblore.RemoteError as exc:
+    except (requests.RequestException, liblore.RemoteError) as exc:
         if getattr(exc, "status_code", None) == 404:
             print(f"no such message {msgid!r} on {base_url}", file=sys.stderr)
             return NOT_FOUND

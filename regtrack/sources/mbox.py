@@ -124,12 +124,16 @@ KEPT_OF_OVERSIZE = 64 * 1024
 def _last_message(message: bytes, where: str) -> Iterator[RawMail]:
     if message and not message.endswith(b"\n"):
         # Every mbox writer ends a message with a newline: this one was cut off.
-        raise SourceError(
-            f"{where}: the file ends mid-line, so its last message "
-            "is truncated; it was not stored (every message before it was)"
-        )
+        raise _cut_off(where)
     if message.strip():
         yield RawMail(_unquote_from(message), where)
+
+
+def _cut_off(where: str) -> SourceError:
+    return SourceError(
+        f"{where}: the file ends mid-line, so its last message "
+        "is truncated; it was not stored (every message before it was)"
+    )
 
 
 def _read_past(
@@ -153,10 +157,7 @@ def _read_past(
         if not more:
             size += len(pending)
             if pending and not pending.endswith(b"\n"):
-                raise SourceError(
-                    f"{where}: the file ends mid-line, so its last message "
-                    "is truncated; it was not stored (every message before it was)"
-                )
+                raise _cut_off(where)
             return size, newlines + pending.count(b"\n"), b""
         consumed = max(len(pending) - 5, 0)
         size += consumed
