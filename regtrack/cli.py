@@ -14,29 +14,40 @@ import json
 import math
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from regtrack import __version__
-from regtrack.config import resolve_db_path
+from regtrack.config import resolve_db_path, tracking_settings
 from regtrack.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Interrupted, RegtrackError
 from regtrack.gitsync import scan_branch
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
-from regtrack.query import thread_view
+from regtrack.query import find_regression, regression_list, thread_view
 from regtrack.render.extract import extract_json, extract_line, extract_notes
 from regtrack.render.gitscan import scan_json, scan_line
 from regtrack.render.ingest import ingest_errors, ingest_json, ingest_line, ingest_notes
 from regtrack.render.lines import error_line, terminal_safe
 from regtrack.render.progress import progress_bar
+from regtrack.render.regressions import (
+    list_lines,
+    list_summary,
+    regression_json,
+    regression_lines,
+    update_json,
+    update_line,
+)
 from regtrack.render.search import search_json, search_lines
 from regtrack.render.stats import stats_json, stats_lines
 from regtrack.render.thread import thread_json, thread_lines
 from regtrack.sizes import format_size
 from regtrack.sources.detect import open_targets
+from regtrack.state import update_all
 from regtrack.store import Store
 from regtrack.store.commits import TREES
+from regtrack.store.regressions import STATUSES
 from regtrack.store.search import SORTS
 
 db_option = click.option(
@@ -230,6 +241,7 @@ def ingest_command(
                 max_size=int(max_size * 1e6),
                 on_progress=lambda _source, n: progress.advance(task, n),
                 extract=not no_extract,
+                threshold=tracking_settings()[0],
             )
     except KeyboardInterrupt as exc:
         raise Interrupted(
@@ -253,18 +265,111 @@ def _print_ingest(summary: IngestSummary, store: Store, as_json: bool, verbose: 
 
 
 @cli.command("show")
-@click.argument("message")
+@click.argument("reference")
 @db_option
 @json_option
 @click.option("--body", is_flag=True, help="Also print the message's body.")
+@click.option(
+    "--now", type=click.DateTime(), metavar="DATE", help="Ages as of DATE [default: now]."
+)
 @handles_errors
-def show_command(message: str, db_path: str | None, as_json: bool, body: bool) -> int:
-    """Print the stored thread of MESSAGE (a message-id or lore URL) as a tree."""
-    view = thread_view(_open_store(db_path, read_only=True), message)
+def show_command(
+    reference: str, db_path: str | None, as_json: bool, body: bool, now: datetime | None
+) -> int:
+    """Print a regression (REFERENCE is its id, a start of it, or any message of its
+    thread) with its history and thread, or the stored thread of a message (a
+    message-id or lore URL) that belongs to no regression."""
+    store = _open_store(db_path, read_only=True)
+    record = find_regression(store, reference)
+    asked = reference if record is None or "@" in reference else record.report
+    view = thread_view(store, asked)
     if as_json:
-        _echo_json(thread_json(view, body))
+        data = thread_json(view, body)
+        data["regression"] = (
+            regression_json(record, store.unhandled_commands(record.id)) if record else None
+        )
+        _echo_json(data)
+        return EXIT_OK
+    if record is not None:
+        unhandled = store.unhandled_commands(record.id)
+        _echo_lines(regression_lines(record, _moment(now), unhandled))
+        click.echo("thread:")
+    _echo_lines(thread_lines(view, body))
+    return EXIT_OK
+
+
+def _moment(now: datetime | None) -> datetime:
+    """``--now`` (naive dates are UTC), else the current time."""
+    if now is None:
+        return datetime.now(UTC)
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+@cli.command("list")
+@db_option
+@json_option
+@click.option(
+    "--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+    help="Only regressions with this status (repeatable).",
+)  # fmt: skip
+@click.option("--tree", metavar="T", help="Only this tree: mainline, next, stable or stable-6.1.")
+@click.option(
+    "--since", type=click.DateTime(), metavar="DATE", help="Only with activity since DATE."
+)
+@click.option("--min-score", type=int, metavar="N", help="Only reports scored at least N.")
+@click.option(
+    "--now", type=click.DateTime(), metavar="DATE", help="Ages as of DATE [default: now]."
+)
+@handles_errors
+def list_command(
+    db_path: str | None,
+    as_json: bool,
+    statuses: tuple[str, ...],
+    tree: str | None,
+    since: datetime | None,
+    min_score: int | None,
+    now: datetime | None,
+) -> int:
+    """List tracked regressions, most recent activity first: id, status, tree, age,
+    last activity, culprit, flags (culprit, backburner, poked, stale) and title.
+
+    \b
+    regtrack list --status open --status fix-posted --tree next
+    regtrack list --since 2023-07-01 --json
+    """
+    store = _open_store(db_path, read_only=True)
+    moment = _moment(now)
+    records = regression_list(
+        store,
+        statuses=statuses,
+        tree=tree,
+        since=_moment(since).isoformat() if since else None,
+        min_score=min_score,
+        now=moment,
+        stale_days=tracking_settings()[1],
+    )
+    if as_json:
+        _echo_json([regression_json(record) for record in records])
+        return EXIT_OK
+    if records:
+        _echo_lines(list_lines(records, moment))
+    click.echo(list_summary(records), err=True)
+    return EXIT_OK
+
+
+@cli.command("update")
+@db_option
+@json_option
+@handles_errors
+def update_command(db_path: str | None, as_json: bool) -> int:
+    """Derive every regression record again from the stored mail and commits.
+    Idempotent; ingest, extract and scan-git keep the records current by themselves."""
+    store = _open_store(db_path, create=False)
+    result = update_all(store, tracking_settings()[0])
+    if as_json:
+        _echo_json(update_json(result, store.path))
     else:
-        _echo_lines(thread_lines(view, body))
+        click.echo(update_line(result, store.path))
     return EXIT_OK
 
 
@@ -286,6 +391,8 @@ def extract_command(db_path: str | None, redo: bool, as_json: bool) -> int:
         done, problems = extract_stored(
             store, redo=redo, on_progress=lambda n: progress.advance(task, n)
         )
+    if done:
+        update_all(store, tracking_settings()[0])
     if as_json:
         _echo_json(extract_json(done, problems))
     else:
@@ -389,6 +496,8 @@ def scan_git_command(
     """
     store = _open_store(db_path)
     scans = [scan_branch(store, repository, tree, branch) for branch in branches or (None,)]
+    if any(scan.mode != "unchanged" for scan in scans):
+        update_all(store, tracking_settings()[0])
     if as_json:
         _echo_json(scan_json(scans, store.path))
     else:

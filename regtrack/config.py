@@ -14,7 +14,10 @@ cache       (none)              REGTRACK_CACHE ``$XDG_CACHE_HOME/regtrack``
 
 The config file is TOML at ``$REGTRACK_CONFIG`` or
 ``$XDG_CONFIG_HOME/regtrack/config.toml``, with keys ``db``, ``lore`` and
-``cache``.
+``cache`` (strings), and for regression tracking ``report_threshold`` (the
+classifier score from which a message becomes a tracked regression, default
+3) and ``stale_days`` (days without activity after which an unresolved
+regression is flagged stale, default 30), both whole numbers.
 """
 
 from __future__ import annotations
@@ -40,10 +43,13 @@ def config_path() -> Path:
     return _xdg("XDG_CONFIG_HOME", ".config") / "regtrack" / "config.toml"
 
 
-KNOWN_KEYS = ("db", "lore", "cache")
+KNOWN_KEYS = ("db", "lore", "cache", "report_threshold", "stale_days")
+_NUMBER_KEYS = {"report_threshold": (-100, 100), "stale_days": (1, 100_000)}
+DEFAULT_REPORT_THRESHOLD = 3
+DEFAULT_STALE_DAYS = 30
 
 
-def load_config() -> dict[str, str]:
+def load_config() -> dict[str, str | int]:
     """The config file's settings; an absent default file is an empty config.
 
     A file named by ``$REGTRACK_CONFIG`` must exist (a typo there would
@@ -63,9 +69,25 @@ def load_config() -> dict[str, str]:
     for key, value in settings.items():
         if key not in KNOWN_KEYS:
             raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(KNOWN_KEYS)})")
+        if key in _NUMBER_KEYS:
+            low, high = _NUMBER_KEYS[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ConfigError(
+                    f"{path}: {key} must be a whole number from {low} to {high}, not {value!r}"
+                )
+            continue
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{path}: {key} must be a non-empty string, not {value!r}")
     return settings
+
+
+def tracking_settings() -> tuple[int, int]:
+    """(report_threshold, stale_days) from the config file, or their defaults."""
+    settings = load_config()
+    return (
+        int(settings.get("report_threshold", DEFAULT_REPORT_THRESHOLD)),
+        int(settings.get("stale_days", DEFAULT_STALE_DAYS)),
+    )
 
 
 def _setting(option: str | None, env: str, key: str, default: str) -> str:

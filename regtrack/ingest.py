@@ -31,6 +31,7 @@ from regtrack.extract.facts import MessageFacts, extract_facts
 from regtrack.mail import content_sha
 from regtrack.sizes import format_sizes_apart
 from regtrack.sources import RawMail, Source, normalise_raw, starts_with_header
+from regtrack.state import REPORT_THRESHOLD, UpdateResult, update_for_messages
 from regtrack.store import Skip, Store
 from regtrack.workers import (
     DEFAULT_MESSAGE_BUDGET,
@@ -76,6 +77,7 @@ class IngestSummary:
     skip_details: list[str] = field(default_factory=list)
     errors: list[RegtrackError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    tracking: UpdateResult | None = None
 
     @property
     def exit_code(self) -> int:
@@ -115,8 +117,15 @@ def ingest(
     on_progress: Callable[[object, int], None] | None = None,
     extract: bool = True,
     message_budget: float | None = DEFAULT_MESSAGE_BUDGET,
+    track: bool = True,
+    threshold: int = REPORT_THRESHOLD,
 ) -> IngestSummary:
     """Read every source into ``store``; errors of sources are collected, not raised.
+
+    With ``track`` (and ``extract``), the regression records of the threads
+    the new messages joined are derived again once everything is stored
+    (:func:`regtrack.state.update_for_messages`; ``threshold`` is the report
+    score), and ``summary.tracking`` says what that did.
 
     With ``extract`` false, messages are stored without facts, for
     :func:`extract_stored` (``regtrack extract``) to add later.
@@ -142,6 +151,7 @@ def ingest(
     ingests use both cores.
     """
     summary = IngestSummary()
+    mark = store.message_mark()
     reader = store.reader()
     page_cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
     store.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
@@ -178,6 +188,8 @@ def ingest(
     summary.variants += writer.counts["variants"]
     summary.known += writer.counts["known"]
     _count_skips(summary, writer.skips)
+    if extract and track and summary.new:
+        summary.tracking = update_for_messages(store, store.messages_since(mark), threshold)
     return summary
 
 

@@ -7,13 +7,18 @@ functions, so what ``show`` means is decided once, here.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any
 
-from regtrack.errors import NotStoredError
+from regtrack.errors import InvalidMessageIdError, NotStoredError
 from regtrack.extract.facts import MessageFacts
 from regtrack.msgid import msgid_from_reference
 from regtrack.store import Store
+from regtrack.store.regressions import Regression
 from regtrack.threads import missing_ancestors, reply_tree
 
 
@@ -99,3 +104,67 @@ def _thread_message(row: dict[str, Any], depth: int, parent: str | None) -> Thre
 
 # The stored columns a ThreadMessage carries: all its fields but its place in the tree.
 _STORED_FIELDS = tuple(f.name for f in fields(ThreadMessage) if f.name not in ("depth", "parent"))
+
+
+_REGRESSION_ID = re.compile(r"[0-9a-f]{4,12}")
+UNRESOLVED = ("open", "fix-posted", "fix-queued")
+
+
+def find_regression(store: Store, reference: str) -> Regression | None:
+    """The regression ``reference`` names: its id (or a unique start of it, at least
+    4 characters, as with git), or any message of its thread (a message-id or URL).
+
+    None when the reference is a stored message that belongs to no
+    regression; :class:`NotStoredError` when it names nothing stored, and
+    when a short id fits several regressions.
+    """
+    if _REGRESSION_ID.fullmatch(reference):
+        ids = store.regression_ids_with_prefix(reference)
+        if len(ids) > 1:
+            raise NotStoredError(
+                f"{reference!r} is the start of several regression ids ({', '.join(ids)}); "
+                "give more of it"
+            )
+        if ids:
+            return store.regression(ids[0])
+    try:
+        msgid = msgid_from_reference(reference)
+    except InvalidMessageIdError:
+        raise NotStoredError(f"{reference!r} is neither a regression id nor a message-id") from None
+    found = sorted(store.regressions_of_messages([msgid]).get(msgid, ()))
+    records = [r for r in (store.regression(i) for i in found) if r is not None]
+    for record in records:  # a message that is a report belongs to its own regression first
+        if record.report == msgid or msgid in record.other_reports:
+            return record
+    if records:
+        return records[0]
+    if store.message(msgid) is None:
+        raise NotStoredError(f"{msgid!r} is not in {store.path}; run: regtrack ingest '{msgid}'")
+    return None
+
+
+def with_stale_flag(record: Regression, now: datetime, stale_days: int) -> Regression:
+    """The record with ``stale`` among its flags when it is unresolved and has seen no
+    activity for ``stale_days`` days before ``now`` (staleness depends on the day you ask,
+    so it is never stored)."""
+    last = record.last_activity or record.reported_at
+    if record.status not in UNRESOLVED or last is None:
+        return record
+    if datetime.fromisoformat(last) <= now - timedelta(days=stale_days):
+        return dataclasses.replace(record, flags=(*record.flags, "stale"))
+    return record
+
+
+def regression_list(
+    store: Store,
+    *,
+    statuses: Sequence[str] = (),
+    tree: str | None = None,
+    since: str | None = None,
+    min_score: int | None = None,
+    now: datetime,
+    stale_days: int,
+) -> list[Regression]:
+    """The records ``regtrack list`` shows, most recent activity first."""
+    records = store.regressions(statuses=statuses, tree=tree, since=since, min_score=min_score)
+    return [with_stale_flag(record, now, stale_days) for record in records]

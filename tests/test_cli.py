@@ -51,7 +51,9 @@ def test_help_shows_examples() -> None:
 
 
 def test_the_commands() -> None:
-    assert sorted(cli.commands) == ["extract", "ingest", "scan-git", "search", "show", "stats"]
+    assert sorted(cli.commands) == [
+        "extract", "ingest", "list", "scan-git", "search", "show", "stats", "update",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))
@@ -97,7 +99,9 @@ def test_reingest_of_unchanged_file_says_so(example_db: Path) -> None:
 def test_show_prints_the_reply_tree(example_db: Path) -> None:
     code, out, _ = run("show", EXAMPLE_FIX, "--db", str(example_db))
     assert code == 0
-    lines = out.splitlines()
+    regression, thread = out.split("\nthread:\n")
+    assert regression.startswith("regression ") and "fix-posted" in regression
+    lines = thread.splitlines()
     assert (
         lines[0] == "Thread: [REGRESSION] next-20251105: NULL pointer dereference in widget_probe"
     )
@@ -313,7 +317,7 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
     code, out, err = run("stats", "--db", str(tmp_path / "u.db"), "--no-such-option")
     assert (code, out) == (2, "") and "No such option '--no-such-option'" in err
     code, _, err = run("show")
-    assert code == 2 and "Missing argument 'MESSAGE'" in err
+    assert code == 2 and "Missing argument 'REFERENCE'" in err
 
 
 def test_json_keys_are_those_scripts_read(seed_db: Path) -> None:
@@ -326,7 +330,7 @@ def test_json_keys_are_those_scripts_read(seed_db: Path) -> None:
     ]
     assert list(ingested["totals"]) == totals
     shown = json.loads(run("show", SEED_REPORT, "--db", db, "--json", "--body")[1])
-    assert list(shown) == ["msgid", "thread", "missing_references", "facts", "body"]
+    assert list(shown) == ["msgid", "thread", "missing_references", "facts", "body", "regression"]
     assert list(shown["thread"][0]) == [
         *("msgid", "subject", "subject_raw", "from_name", "from_addr", "date_utc"),
         *("in_reply_to", "flags", "has_patch", "raw_size", "list_id", "thread_id"),

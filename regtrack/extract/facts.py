@@ -28,7 +28,10 @@ from regtrack.extract.versions import Versions, extract_versions
 #   2: build failures: objtool, Kconfig, dtc checks, modpost warnings, linker
 #      and Sphinx forms; the first 50 distinct diagnostics; arch/ paths kept.
 #      Crash reports: "kernel panic: ..." for a panic no other report precedes
-FACTS_VERSION = 2
+#   3: #regzbot commands: regzbot's paragraph rule, every alias (canonical name
+#      and spelling), ";"-separated commands, misplaced ones kept with the
+#      reason.  Patches: the post-image blob of each file of a diff
+FACTS_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)

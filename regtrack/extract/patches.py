@@ -29,6 +29,12 @@ _PLUS_FILE = re.compile(r"^\+\+\+ (?:b/)?(\S+)", re.MULTILINE)
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _WHITESPACE = re.compile(r"[ \t\n\r\v\f]+")  # git's isspace(): ASCII only
 _NEXT_PATCH = re.compile(rf"^(?:commit|From) {FULL_COMMIT_ID}\b")
+# A file's header in a git diff, up to its "index <pre>..<post>" line.
+_FILE_BLOB = re.compile(
+    r"^diff --git a/\S+ b/(\S+)\n(?:(?:old|new|deleted|similarity|dissimilarity|rename|copy)"
+    r"[^\n]*\n){0,4}index [0-9a-f]{7,40}\.\.([0-9a-f]{7,40})\b",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,10 @@ class PatchInfo:
     files: tuple[str, ...]
     patch_id: str | None
     inline_fix: bool  # a reply whose author proposes a diff (seed message 3)
+    # (file, post-image blob id as abbreviated in its "index" line): two diffs
+    # that leave a file with the same blob made the same change to it, which
+    # is how a respin that folds in an inline fix is recognised (the seed).
+    blobs: tuple[tuple[str, str], ...] = ()
 
 
 def parse_subject(subject: str) -> SubjectPrefix:
@@ -110,6 +120,7 @@ def extract_patch(body: LabelledBody, subject: SubjectPrefix) -> PatchInfo | Non
         files=files,
         patch_id=patch_id(own),
         inline_fix=subject.is_reply and not subject.is_patch,
+        blobs=tuple(dict.fromkeys((m.group(1), m.group(2)) for m in _FILE_BLOB.finditer(own))),
     )
 
 
@@ -174,3 +185,37 @@ def _add_digest(total: bytearray, digest: hashlib._Hash) -> None:
         carry += total[index] + byte
         total[index] = carry & 0xFF
         carry >>= 8
+
+
+def added_lines(text: str) -> dict[str, frozenset[str]]:
+    """The lines each file of the diffs in ``text`` gains, whitespace-normalised.
+
+    What a change *does* survives a rebase that moves its context and a
+    respin on another base (its blob ids change, these lines do not): a
+    respin that folds in an inline fix gains every line the fix gains.
+    Lines too short to tell changes apart (``}``, ``+``) are left out.
+    """
+    found: dict[str, set[str]] = {}
+    current: set[str] | None = None
+    for line in text.split("\n"):
+        if line.startswith("+++ "):
+            name = line[4:].strip()
+            name = name[2:] if name.startswith("b/") else name
+            current = None if name == "/dev/null" else found.setdefault(name, set())
+        elif line.startswith("diff ") or line.startswith("--- "):
+            continue
+        elif current is not None and line.startswith("+"):
+            normalised = " ".join(line[1:].split())
+            if len(normalised) >= 8:
+                current.add(normalised)
+    return {name: frozenset(lines) for name, lines in found.items() if lines}
+
+
+def carries_change(
+    change: dict[str, frozenset[str]], other: dict[str, frozenset[str]]
+) -> str | None:
+    """A file for which ``other`` gains every line ``change`` gains, or None."""
+    for name, lines in sorted(change.items()):
+        if lines and lines <= other.get(name, frozenset()):
+            return name
+    return None

@@ -272,3 +272,14 @@ def _refs(conn: sqlite3.Connection, shas: list[str]) -> dict[str, tuple[CommitRe
         for sha, kind, value, target in rows:
             found.setdefault(sha, []).append(CommitRef(kind, value, target))
     return {sha: tuple(refs) for sha, refs in found.items()}
+
+
+def commits_by_subject_nocase(conn: sqlite3.Connection, subject: str) -> list[Commit]:
+    """Commits with this subject in any case (a posting says "Rename", the commit "rename")."""
+    return _commits(conn, "WHERE subject = ? COLLATE NOCASE", (subject,))
+
+
+def commits_with_prefix(conn: sqlite3.Connection, prefix: str) -> list[Commit]:
+    """Commits whose id starts with ``prefix`` (an abbreviated id from mail), oldest first."""
+    prefix = prefix.lower()
+    return _commits(conn, "WHERE sha >= ? AND sha < ?", (prefix, prefix + "g"))

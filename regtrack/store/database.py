@@ -26,9 +26,11 @@ from regtrack.sources import SourceInfo
 from regtrack.store import commits as commit_tables
 from regtrack.store import facts as fact_tables
 from regtrack.store import messages as mail_tables
+from regtrack.store import regressions as regression_tables
 from regtrack.store.commits import BranchKey, GitCursor
 from regtrack.store.facts import FactRows
 from regtrack.store.messages import BatchCounts, Skip
+from regtrack.store.regressions import Regression, Unhandled
 from regtrack.store.schema import open_database
 from regtrack.store.search import SearchHit, search_messages
 
@@ -231,6 +233,44 @@ class Store:
         return search_messages(
             self.conn, query, limit, fts=fts, reports_only=reports_only, sort=sort
         )
+
+    def message_mark(self) -> int:
+        """A mark of how far the messages table goes; see :meth:`messages_since`."""
+        return mail_tables.last_rowid(self.conn)
+
+    def messages_since(self, mark: int) -> list[str]:
+        """Message-ids stored after :meth:`message_mark` gave ``mark``."""
+        return mail_tables.msgids_after_rowid(self.conn, mark)
+
+    # -- regressions ---------------------------------------------------------
+
+    def regression(self, regression_id: str) -> Regression | None:
+        return regression_tables.regression(self.conn, regression_id)
+
+    def regression_ids_with_prefix(self, prefix: str) -> list[str]:
+        return regression_tables.ids_with_prefix(self.conn, prefix)
+
+    def regressions_of_messages(self, msgids: Iterable[str]) -> dict[str, set[str]]:
+        return regression_tables.regressions_of_messages(self.conn, msgids)
+
+    def regressions(
+        self,
+        *,
+        statuses: Sequence[str] = (),
+        tree: str | None = None,
+        since: str | None = None,
+        min_score: int | None = None,
+    ) -> list[Regression]:
+        """Regression records matching the filters, most recent activity first."""
+        return regression_tables.select(
+            self.conn, statuses=statuses, tree=tree, since=since, min_score=min_score
+        )
+
+    def unhandled_commands(self, regression_id: str | None = None) -> list[Unhandled]:
+        return regression_tables.unhandled(self.conn, regression_id)
+
+    def regression_counts(self) -> dict[str, int]:
+        return regression_tables.counts(self.conn)
 
     def stats(self) -> dict[str, int]:
         """Counts that say what the database holds."""

@@ -79,6 +79,7 @@ FACT_TABLES: dict[str, tuple[str, ...]] = {
         "files",
         "patch_id",
         "inline_fix",
+        "blobs",
     ),
     "build_failures": ("msgid", "target", "reported", "failed", "signature", "diagnostics"),
     "message_classification": ("msgid", "is_report", "score", "kind", "signals"),
@@ -98,6 +99,7 @@ FACT_TABLES: dict[str, tuple[str, ...]] = {
         "title",
         "problem",
         "line",
+        "spelling",
     ),
 }
 
@@ -267,6 +269,7 @@ def _collect(rows: dict[str, list[tuple]], msgid: str, facts: MessageFacts) -> N
             json.dumps(list(patch.files) if patch else []),
             patch.patch_id if patch else None,
             int(patch.inline_fix) if patch else 0,
+            json.dumps([list(pair) for pair in patch.blobs] if patch else []),
         )
     )
     for link in facts.web_links:
@@ -309,6 +312,7 @@ def _collect(rows: dict[str, list[tuple]], msgid: str, facts: MessageFacts) -> N
                 c.title,
                 c.problem,
                 c.line,
+                c.spelling,
             )
         )
 
@@ -394,23 +398,24 @@ def _versions(row: tuple) -> Versions:
 
 def _patch_facts(row: tuple) -> tuple[SubjectPrefix, PatchInfo | None]:
     (is_patch, is_reply, is_rfc, is_resend, is_pull, version, index, total, tree, subsystem,
-     title, files, patch_id, inline_fix) = row  # fmt: skip
+     title, files, patch_id, inline_fix, blobs) = row  # fmt: skip
     prefix = SubjectPrefix(
         bool(is_patch), bool(is_reply), bool(is_rfc), bool(is_resend), bool(is_pull),
         version, index, total, tree, subsystem, title,
     )  # fmt: skip
     # extract_patch gives None for a message without a diff of its own files.
     files = tuple(json.loads(files))
-    patch = PatchInfo(files, patch_id, bool(inline_fix)) if files else None
+    pairs = tuple((str(name), str(blob)) for name, blob in json.loads(blobs))
+    patch = PatchInfo(files, patch_id, bool(inline_fix), pairs) if files else None
     return prefix, patch
 
 
 def _command(row: tuple) -> RegzbotCommand:
-    _, name, argument, caret, *links, line = row
+    _, name, argument, caret, *links, line, spelling = row
     commit, range_start, range_end, report, url, ref_msgid, title, problem = links
     return RegzbotCommand(
         name, argument, line, bool(caret), commit, range_start, range_end, report, url,
-        ref_msgid, title, problem,
+        ref_msgid, title, problem, spelling,
     )  # fmt: skip
 
 
@@ -457,7 +462,7 @@ _RECORDS = {  # JSON columns holding lists of records, and the records' keys
     ("message_classification", "signals"): ("reason", "weight"),
 }
 _JSON_COLUMNS = {
-    "message_patches": ("files",),
+    "message_patches": ("files", "blobs"),
     "message_versions": ("tags", "ranges", "trees", "named_trees"),
 }
 

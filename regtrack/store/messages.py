@@ -264,3 +264,13 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
         "skipped": scalar("SELECT COUNT(*) FROM skipped"),
         "sources": scalar("SELECT COUNT(*) FROM sources"),
     }
+
+
+def last_rowid(conn: sqlite3.Connection) -> int:
+    """The newest message's row number: messages stored later have larger ones."""
+    return int(conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM messages").fetchone()[0])
+
+
+def msgids_after_rowid(conn: sqlite3.Connection, rowid: int) -> list[str]:
+    """Messages stored after the one with row number ``rowid`` (a range of the rowid index)."""
+    return [row[0] for row in conn.execute("SELECT msgid FROM messages WHERE rowid > ?", (rowid,))]

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from regtrack.errors import StoreError
 from regtrack.store.commits import COMMITS_SCHEMA
+from regtrack.store.regressions import REGRESSIONS_SCHEMA
 
 APPLICATION_ID = 0x52475452  # "RGTR": marks a file as a regtrack database
 BUSY_TIMEOUT_MS = 30_000
@@ -258,7 +259,22 @@ ALTER TABLE messages DROP COLUMN facts_version;
 ALTER TABLE messages DROP COLUMN for_regzbot
 """
 # 4: commits of kernel git trees, their references, branches and cursors.
-MIGRATIONS: tuple[str, ...] = (_MESSAGES, _FACTS, _FACTS_STATUS, COMMITS_SCHEMA)
+# 5: regression records (their text lives with their owner,
+# regtrack.store.regressions); the facts gain what tracking reads: a regzbot
+# command's spelling and the post-image blobs of a diff (facts version 3; older
+# facts keep the defaults until `regtrack extract` redoes them), and commit
+# subjects are looked up without regard to case.
+_TRACKING = (
+    """
+ALTER TABLE regzbot_commands ADD COLUMN spelling TEXT NOT NULL DEFAULT '';
+ALTER TABLE message_patches ADD COLUMN blobs TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX commits_subject_nocase ON commits(subject COLLATE NOCASE);
+CREATE INDEX message_patches_title ON message_patches(title COLLATE NOCASE);
+CREATE INDEX culprits_subject ON culprits(subject COLLATE NOCASE);
+"""
+    + REGRESSIONS_SCHEMA
+)
+MIGRATIONS: tuple[str, ...] = (_MESSAGES, _FACTS, _FACTS_STATUS, COMMITS_SCHEMA, _TRACKING)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -111,12 +111,20 @@ def test_migration_four_adds_the_commit_tables_to_an_older_database(tmp_path: Pa
     path = tmp_path / "v3.db"
     Store(path).close()
     conn = sqlite3.connect(path, isolation_level=None)
-    for table in ("commits", "commit_refs", "branch_commits", "git_branches"):
+    # Undo migrations 4 and 5: a file as regtrack 0.3 left it.
+    for index in ("message_patches_title", "culprits_subject"):
+        conn.execute(f"DROP INDEX {index}")
+    conn.execute("ALTER TABLE regzbot_commands DROP COLUMN spelling")
+    conn.execute("ALTER TABLE message_patches DROP COLUMN blobs")
+    for table in (
+        "commits", "commit_refs", "branch_commits", "git_branches", "regressions",
+        "regression_messages", "regression_events", "regression_unhandled",
+    ):  # fmt: skip
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 3")
     conn.close()
     store = Store(path)
-    assert len(MIGRATIONS) == SCHEMA_VERSION == 4
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert len(MIGRATIONS) == SCHEMA_VERSION == 5
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 5
     assert store.write_commits(NEXT, [OLD], scan=1) == 1
     store.close()

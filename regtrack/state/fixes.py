@@ -1,0 +1,333 @@
+"""Fixes of a regression: the mails that carry one, and the commits that landed.
+
+Mail (each with its evidence):
+
+* an inline diff proposed in the thread (the seed's message 3), or a patch
+  posted as a reply in it;
+* a patch anywhere whose ``Closes:`` or ``Link:`` names the report **or any
+  message of its thread** (regzbot matches only a thread's first message);
+* a patch whose subject matches a ``#regzbot fix:`` subject, compared after
+  ``[PATCH vN m/n]``, ``Re:`` and case are stripped (regzbot compares bytes);
+* a respin of the culprit patch, posted after the report, that carries an
+  inline fix's change: it gains every line the fix gains in a file, or leaves
+  the file at the same blob (the seed: v4 5/5 folds in message 3).
+
+Commits (``regtrack scan-git``): a ``Link:``/``Closes:`` to the report, a
+message of its thread, a monitored thread or a fix mail; the subject of a
+fix patch or of ``#regzbot fix:``; a commit id from ``#regzbot fix:``; a
+revert of the culprit; the culprit replaced by a commit with its subject
+that carries the fix's change (a rebased linux-next); a stable backport of
+any of those.  A fixing commit that was reverted on a branch counts no more
+there.  ``Fixes:`` naming the culprit is a note, as in regzbot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from regtrack.extract.patches import carries_change, parse_subject
+from regtrack.gitscan import Commit
+from regtrack.state.gitview import GitView, Placement
+from regtrack.store.regressions import Event
+from regtrack.store.tracking import TrackedMail
+
+# The order a regression moves through while nobody closes it.
+LEVELS = ("open", "fix-posted", "fix-queued", "fixed")
+
+
+def normalised_title(subject: str) -> str:
+    """A subject as fixes are compared: no ``Re:``, no ``[PATCH v2 3/5]`` tags, any case."""
+    return " ".join(parse_subject(subject).title.split()).casefold()
+
+
+@dataclass(slots=True)
+class FixFindings:
+    """What :func:`find_fix_mails` and :func:`find_fix_commits` found for one regression."""
+
+    mails: list[dict[str, Any]] = field(default_factory=list)
+    commits: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    monitored: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class MailIndex:
+    """Lookups over the loaded mail: who links to a message, which patches carry a title."""
+
+    linked_from: Mapping[str, tuple[tuple[str, str], ...]]  # ref msgid -> (msgid, kind)
+    by_title: Mapping[str, tuple[str, ...]]  # normalised title -> patch msgids
+
+    @classmethod
+    def of(cls, mails: Mapping[str, TrackedMail]) -> MailIndex:
+        linked: dict[str, list[tuple[str, str]]] = {}
+        titles: dict[str, list[str]] = {}
+        for mail in sorted(mails.values(), key=lambda m: (m.date or "", m.msgid)):
+            for kind, ref in mail.links:
+                linked.setdefault(ref, []).append((mail.msgid, kind))
+            if mail.is_patch and mail.files:
+                titles.setdefault(normalised_title(mail.title), []).append(mail.msgid)
+        return cls(
+            {k: tuple(v) for k, v in linked.items()}, {k: tuple(v) for k, v in titles.items()}
+        )
+
+
+def find_fix_mails(
+    report: TrackedMail,
+    members: Sequence[TrackedMail],
+    mails: Mapping[str, TrackedMail],
+    index: MailIndex,
+    culprit: dict[str, Any] | None,
+    fix_subjects: Sequence[tuple[str, TrackedMail]],
+    changes: Callable[[str], dict[str, frozenset[str]]],
+) -> FixFindings:
+    """The fix mails of one regression (see module doc), oldest first, one entry each."""
+    found = FixFindings()
+    member_ids = {m.msgid for m in members}
+    seen: set[str] = set()
+
+    def add(mail: TrackedMail, how: str, evidence: str) -> None:
+        if mail.msgid in seen:
+            return
+        seen.add(mail.msgid)
+        found.mails.append(
+            {"msgid": mail.msgid, "subject": mail.subject, "author": mail.author,
+             "at": mail.date, "how": how, "evidence": evidence}
+        )  # fmt: skip
+        found.events.append(
+            Event(mail.date, "fix-posted", f"fix posted ({how}): {evidence}", "mail",
+                  mail.msgid, mail.author)
+        )  # fmt: skip
+
+    for mail in members:
+        if mail.msgid == report.msgid or not mail.files:
+            continue
+        if mail.is_patch:
+            add(mail, "patch-in-thread", "a patch posted in the report's thread")
+        elif mail.inline_fix:
+            add(
+                mail, "inline-diff", f"a diff of {', '.join(mail.files[:3])} proposed in the thread"
+            )
+    for target in sorted(member_ids):
+        for msgid, kind in index.linked_from.get(target, ()):
+            linking = mails.get(msgid)
+            if linking is None or msgid in member_ids:
+                continue
+            mail = linking
+            whom = "the report" if target == report.msgid else f"a reply in its thread ({target})"
+            if kind in ("link", "closes") and (mail.files or mail.is_patch):
+                add(mail, kind, f"{kind.capitalize()}: names {whom}")
+            found.monitored.add(msgid)
+    for subject, command_mail in fix_subjects:
+        for msgid in index.by_title.get(normalised_title(subject), ()):
+            mail = mails[msgid]
+            if (mail.date or "") >= (report.date or ""):
+                add(mail, "fix-command", f"the subject #regzbot fix names ({command_mail.msgid})")
+    _respins(report, mails, index, culprit, found, add, changes)
+    found.mails.sort(key=lambda m: (m["at"] or "", m["msgid"]))
+    return found
+
+
+def _respins(report, mails, index, culprit, found, add, changes) -> None:
+    """A respin of the culprit patch that carries an inline fix's change."""
+    if not culprit or not culprit.get("subject") or not found.mails:
+        return
+    fixed_blobs = _fix_blobs(mails, found.mails)
+    for msgid in index.by_title.get(normalised_title(culprit["subject"]), ()):
+        mail = mails[msgid]
+        if (mail.date or "") <= (report.date or "") or msgid in {f["msgid"] for f in found.mails}:
+            continue
+        shared = _shared_blob(mail.blobs, fixed_blobs)
+        carried = None if shared else _carried(found.mails, changes(msgid), changes)
+        if shared:
+            how = f"leaves {shared[0]} at blob {shared[1]}, as the fix does"
+        elif carried:
+            how = f"gains every line the fix {carried[1]} gains in {carried[0]}"
+        else:
+            continue
+        add(mail, "respin-of-culprit", f"a respin of the culprit (same subject) that {how}")
+
+
+def _carried(fix_mails, change, changes) -> tuple[str, str] | None:
+    """(file, fix msgid) when ``change`` holds the whole change of one of the fix mails."""
+    for fix in fix_mails:
+        name = carries_change(changes(fix["msgid"]), change)
+        if name:
+            return name, fix["msgid"]
+    return None
+
+
+def _fix_blobs(
+    mails: Mapping[str, TrackedMail], fix_mails: Iterable[dict[str, Any]]
+) -> set[tuple[str, str]]:
+    return {pair for fix in fix_mails for pair in mails[fix["msgid"]].blobs}
+
+
+def _shared_blob(
+    blobs: Iterable[tuple[str, str]], wanted: set[tuple[str, str]]
+) -> tuple[str, str] | None:
+    """A (file, blob) in ``blobs`` whose blob agrees with a wanted one for the same file
+    (ids are abbreviated to different lengths, so one must start the other)."""
+    for path, blob in blobs:
+        for other_path, other in wanted:
+            agree = blob.startswith(other) or other.startswith(blob)
+            if path == other_path and len(min(blob, other, key=len)) >= 7 and agree:
+                return path, min(blob, other, key=len)
+    return None
+
+
+def find_fix_commits(
+    git: GitView,
+    tree: str | None,
+    culprit: dict[str, Any] | None,
+    linked_msgids: Iterable[str],
+    fix_mails: Sequence[dict[str, Any]],
+    mails: Mapping[str, TrackedMail],
+    fix_commands: Sequence[tuple[Any, TrackedMail]],
+    changes: Callable[[str], dict[str, frozenset[str]]],
+) -> FixFindings:
+    """The commits that fix one regression, with their effect in each tree (module doc)."""
+    found = FixFindings()
+    if git.empty:
+        return found
+    evidence: dict[str, tuple[Commit, str]] = {}
+
+    def note(commit: Commit, how: str) -> None:
+        evidence.setdefault(commit.sha, (commit, how))
+
+    for msgid in sorted(set(linked_msgids)):
+        for commit in git.linking(msgid):
+            kinds = sorted(
+                {r.kind for r in commit.refs if r.target == msgid and r.kind in ("link", "closes")}
+            )
+            note(commit, f"{'/'.join(k.capitalize() for k in kinds)}: names {msgid}")
+    for fix in fix_mails:
+        mail = mails[fix["msgid"]]
+        if mail.is_patch:
+            for commit in git.by_subject(parse_subject(mail.title).title):
+                if not _is_culprit(commit, culprit):
+                    note(commit, f"the subject of fix patch {mail.msgid}")
+    for command, mail in fix_commands:
+        if command.commit:
+            for commit in git.with_prefix(command.commit):
+                note(commit, f"the commit #regzbot fix names ({mail.msgid})")
+        elif command.title:
+            for commit in git.by_subject(parse_subject(command.title).title):
+                note(commit, f"the subject #regzbot fix names ({mail.msgid})")
+    culprit_sha = _culprit_sha(git, culprit)
+    if culprit_sha:
+        for commit in git.referencing("reverts", culprit_sha):
+            note(commit, "reverts the culprit")
+        _replacements(git, culprit, culprit_sha, fix_mails, mails, note, found, changes)
+    for sha, (_, how) in list(evidence.items()):
+        for backport in git.referencing("upstream", sha):
+            note(backport, f"a stable backport of {sha[:12]} ({how})")
+    for commit, how in sorted(evidence.values(), key=lambda e: (e[0].committed_at, e[0].sha)):
+        found.commits.extend(_placed(git, tree, commit, how, found.events))
+    if culprit_sha:
+        for commit in git.referencing("fixes", culprit_sha):
+            if commit.sha not in evidence:
+                text = f'{commit.sha[:12]} ("{commit.subject}") has a Fixes: tag for the culprit'
+                found.events.append(
+                    Event(
+                        commit.committed_at, "note", text, "commit", commit.sha, commit.author_name
+                    )
+                )
+    return found
+
+
+def _is_culprit(commit: Commit, culprit: dict[str, Any] | None) -> bool:
+    prefix = (culprit or {}).get("commit") or ""
+    return bool(prefix) and commit.sha.startswith(prefix)
+
+
+def _culprit_sha(git: GitView, culprit: dict[str, Any] | None) -> str | None:
+    if not culprit or not culprit.get("commit"):
+        return None
+    known = git.with_prefix(culprit["commit"])
+    return known[0].sha if len(known) == 1 else culprit["commit"]
+
+
+def _replacements(git, culprit, culprit_sha, fix_mails, mails, note, found, changes) -> None:
+    """A commit with the culprit's subject on a branch the culprit left (or never was on),
+    carrying a fix mail's change: the culprit respun with the fix folded in."""
+    subject = culprit.get("subject")
+    if not subject:
+        return
+    for commit in git.by_subject(subject):
+        if commit.sha == culprit_sha or commit.sha.startswith(culprit_sha):
+            continue
+        for placement in git.placements(commit.sha):
+            if not placement.present or _still_there(git, culprit_sha, placement):
+                continue
+            change = git.commit_change(placement.branch.repository, commit.sha)
+            carried = _carried(fix_mails, change, changes) if change is not None else None
+            if carried:
+                note(
+                    commit, f"the culprit respun with the fix {carried[1]} folded in ({carried[0]})"
+                )
+            elif fix_mails:
+                why = "the repository cannot tell" if change is None else "no fix's change is in it"
+                found.events.append(
+                    Event(commit.committed_at, "note",
+                          f"{commit.sha[:12]} has the culprit's subject in {placement.tree}, "
+                          f"but is not counted as the fix: {why}", "commit", commit.sha,
+                          commit.author_name)
+                )  # fmt: skip
+            break
+
+
+def _still_there(git: GitView, sha: str, placement: Placement) -> bool:
+    return any(p.branch == placement.branch and p.present for p in git.placements(sha))
+
+
+def effect(regression_tree: str | None, commit_tree: str) -> str:
+    """What a fixing commit in ``commit_tree`` does to a regression of ``regression_tree``.
+
+    Trees by priority, as regzbot: next < mainline < stable.  The same tree
+    fixes (for stable: the same series); a tree upstream of the regression's
+    queues the fix; a tree downstream is only noted.  A regression of no
+    known tree counts as mainline's, as in regzbot.
+    """
+    own = regression_tree or "mainline"
+    if commit_tree == own:
+        return "fixed"
+    own_kind, commit_kind = own.split("-")[0], commit_tree.split("-")[0]
+    if own_kind == commit_kind == "stable":
+        return "fixed" if "stable" in (own, commit_tree) else "note"
+    priority = {"next": -1, "mainline": 0, "stable": 1}
+    if priority[commit_kind] < priority[own_kind]:
+        return "fix-queued"
+    return "note"
+
+
+def _placed(git, tree, commit, how, events) -> list[dict[str, Any]]:
+    """One entry per branch holding the fixing commit, with its effect (reverted: none)."""
+    entries = []
+    reverts = git.referencing("reverts", commit.sha)
+    for placement in git.placements(commit.sha):
+        if not placement.present:
+            continue
+        reverted = [
+            r.sha for r in reverts
+            if any(p.branch == placement.branch and p.present for p in git.placements(r.sha))
+        ]  # fmt: skip
+        result = "reverted" if reverted else effect(tree, placement.tree)
+        entries.append(
+            {"sha": commit.sha, "subject": commit.subject, "tree": placement.tree,
+             "branch": placement.branch.branch, "at": commit.committed_at, "how": how,
+             "effect": result, "reverted_by": reverted}
+        )  # fmt: skip
+        kind = {"fixed": "fixed", "fix-queued": "fix-queued"}.get(result, "note")
+        text = f'{commit.sha[:12]} ("{commit.subject}") in {placement.tree}: {how}'
+        events.append(
+            Event(commit.committed_at, kind, text, "commit", commit.sha, commit.author_name)
+        )
+        for sha in reverted:
+            events.append(
+                Event(commit.committed_at, "fix-reverted",
+                      f"{commit.sha[:12]} was reverted by {sha[:12]} in {placement.tree}",
+                      "commit", sha, None)
+            )  # fmt: skip
+    return entries
