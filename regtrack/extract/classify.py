@@ -61,6 +61,12 @@ _SUBJECT_SIGNALS: tuple[tuple[re.Pattern[str], int, str, str | None], ...] = (
         "subject names a failure",
         None,
     ),
+    (
+        re.compile(r"^\[[\w.+/-]{1,60}:[\w.+/-]{1,60}\] (?:\[[^\]]{1,60}\] )?[0-9a-f]{8,40}: \S"),
+        4,
+        "kernel test robot report",
+        "test-failure",
+    ),
     # LKFT's reports: "next: arm64: ...", "next-20230207: arm64: ...", "LTP: preadv03: ..."
     (
         re.compile(r"^(?:next(?:-\d{8})?|LTP|LKFT): [\w.-]{1,40}:"),

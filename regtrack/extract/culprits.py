@@ -31,7 +31,7 @@ _FIRST_BAD = re.compile(rf"\b({COMMIT_ID}) is the first bad commit\b")
 _INLINE = re.compile(
     r"(?:caused by|introduced (?:by|in)|bisected (?:it |this |the \w+ )?(?:down )?to"
     r"|culprit (?:is|was|seems to be)|first bad commit(?: is)?:?|blamed? (?:on )?)"
-    rf"\s+(?:commit\s+)?({COMMIT_ID})\b(?:\s+\(\"([^\"]{{1,300}}?)\"\))?",
+    rf"\s+(?:commit\s+)?\[?({COMMIT_ID})\b\]?(?:\s+\(\"([^\"]{{1,300}}?)\"\))?",
     re.IGNORECASE,
 )
 # A git show block counts as a culprit when the text just before it blames it.
@@ -54,7 +54,7 @@ class Culprit:
 
     commit: str
     subject: str | None
-    kind: str  # caused-by, introduced-by, first-bad, git-show, inline
+    kind: str  # caused-by, introduced-by, first-bad, git-show, inline, reverted, robot-subject
     sentence: str
     line: int
 
@@ -69,7 +69,12 @@ class RevertTest:
 
 # A line of its own ("Caused by commit" with the commits listed below it),
 # tried only on the lines the stems below point at.
-_BLOCK_INTRO = re.compile(r"[ \t]*((?:Caused|Introduced|caused|introduced) by commits?):?[ \t]*\n")
+_BLOCK_INTRO = re.compile(
+    r"[ \t]*((?:(?:maybe|probably|presumably|apparently|this is|it is|was) )?(?:caused|introduced)"
+    r" by commits?|bisected (?:it |this )?(?:down )?to(?: commits?)?|first bad commit(?: is)?)"
+    r":?[ \t]*\n",
+    re.IGNORECASE,
+)
 # Substrings every inline form contains.  Found in the one pass over the body
 # (regtrack.extract.stems), they point at the few lines the full patterns are
 # then tried on: trying those patterns over whole bodies costs seconds on a
@@ -107,6 +112,11 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
         if match := _BLOCK_INTRO.match(text, start):
             for culprit in _listed_after(body, match.group(1), match.end()):
                 add(culprit)
+    for start in body.lines_containing(_REVERT_STEMS):
+        if body.span_at(start).origin is Origin.OWN:
+            reverted = _reverted_commit(body, start)
+            if reverted is not None:
+                add(reverted)
     for start in candidates:
         line_end = text.find("\n", start)
         next_end = -1 if line_end < 0 else text.find("\n", line_end + 1)
@@ -122,9 +132,29 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
     return tuple(found.values())
 
 
+# The kernel test robot's reports name the bisected commit in the subject:
+# "[linux-next:master] [blk] 84d7d462b1: mdadm-selftests.03r5assem-failed.fail".
+ROBOT_SUBJECT = re.compile(
+    rf"^\[[\w.+/-]{{1,60}}:[\w.+/-]{{1,60}}\] (?:\[[^\]]{{1,60}}\] )?({COMMIT_ID}): \S"
+)
+
+
+def culprit_in_subject(subject: str) -> Culprit | None:
+    """The commit a kernel test robot report's subject names (:data:`ROBOT_SUBJECT`)."""
+    match = ROBOT_SUBJECT.match(subject)
+    if match is None:
+        return None
+    return Culprit(normalise_commit_id(match.group(1)), None, "robot-subject", subject, 0)
+
+
 def _listed_after(body: LabelledBody, intro: str, offset: int) -> list[Culprit]:
     """The indented ``<sha> ("subject")`` lines after "Caused by commit"."""
-    kind = "caused-by" if intro.lower().startswith("caused") else "introduced-by"
+    lowered = intro.lower()
+    kind = (
+        "first-bad" if lowered.startswith(("bisected", "first bad"))
+        else "introduced-by" if "introduced" in lowered
+        else "caused-by"
+    )  # fmt: skip
     culprits: list[Culprit] = []
     following = body.text[offset : offset + 2000].split("\n", 12)[:12]
     line_number = body.line_number(offset)
@@ -168,6 +198,26 @@ def _sentence_before(body: LabelledBody, offset: int) -> str:
         elif words:
             break
     return " ".join(words)
+
+
+# "After reverting commit: 2736e8eeb0cc ... Able to see problem resolved.": a commit
+# whose revert cures the problem (said within the next few lines, which may hold the
+# commit's pasted header) is a culprit candidate.
+_REVERTED = re.compile(rf"\brevert(?:ing|ed)?(?: the)?(?: commit)?:?\s+({COMMIT_ID})\b", re.I)
+_CURED = re.compile(
+    r"\b(?:fix(?:es|ed)?|solve[sd]?|resolve[sd]?|goes away|went away|gone|works|boots|helps"
+    r"|passe[sd])\b",
+    re.I,
+)
+
+
+def _reverted_commit(body: LabelledBody, start: int) -> Culprit | None:
+    window = "\n".join(body.text[start : start + 2000].split("\n", 9)[:9])
+    match = _REVERTED.search(window)
+    if match is None or not _CURED.search(window, match.end()):
+        return None
+    commit = normalise_commit_id(match.group(1))
+    return Culprit(commit, None, "reverted", body.line_at(start), body.line_number(start))
 
 
 def extract_revert_tests(body: LabelledBody) -> tuple[RevertTest, ...]:

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from regtrack.extract.buildfail import BuildFailure, extract_build_failure
 from regtrack.extract.classify import Classification, classify
-from regtrack.extract.culprits import Culprit, RevertTest, extract_culprits, extract_revert_tests
+from regtrack.extract.culprits import (
+    Culprit,
+    RevertTest,
+    culprit_in_subject,
+    extract_culprits,
+    extract_revert_tests,
+)
 from regtrack.extract.links import MessageRef, extract_message_refs
 from regtrack.extract.patches import PatchInfo, SubjectPrefix, extract_patch, parse_subject
 from regtrack.extract.quoting import LabelledBody
@@ -30,7 +36,11 @@ from regtrack.extract.versions import Versions, extract_versions
 #      Crash reports: "kernel panic: ..." for a panic no other report precedes
 #   3: #regzbot commands: regzbot's paragraph rule, every alias (canonical name
 #      and spelling), ";"-separated commands, misplaced ones kept with the
-#      reason.  Patches: the post-image blob of each file of a diff
+#      reason.  Patches: the post-image blob of each file of a diff.  A patch
+#      pasted with its format-patch header is the author's text, not a quote.
+#      Culprits: "Bisected to commit" and friends on a line of their own,
+#      "first bad commit: [<sha>]", and the commit a kernel test robot
+#      subject names
 FACTS_VERSION = 3
 
 
@@ -51,6 +61,16 @@ class MessageFacts:
     classification: Classification | None = None  # set last, from the facts above
 
 
+def _culprits(subject: str, body: LabelledBody) -> tuple[Culprit, ...]:
+    found = extract_culprits(body)
+    robot = culprit_in_subject(subject)
+    if robot is None or any(
+        robot.commit.startswith(c.commit[:10]) or c.commit.startswith(robot.commit) for c in found
+    ):
+        return found
+    return (*found, robot)
+
+
 def extract_facts(subject: str, body: str) -> MessageFacts:
     """Run every extractor over one message; the body is labelled once."""
     labelled = LabelledBody(body)
@@ -59,7 +79,7 @@ def extract_facts(subject: str, body: str) -> MessageFacts:
         trailers=extract_trailers(labelled),
         message_refs=extract_message_refs(labelled),
         crashes=extract_crash_reports(labelled),
-        culprits=extract_culprits(labelled),
+        culprits=_culprits(subject, labelled),
         revert_tests=extract_revert_tests(labelled),
         versions=extract_versions(labelled, subject),
         regzbot_commands=extract_regzbot_commands(labelled),

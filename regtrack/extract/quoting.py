@@ -74,6 +74,7 @@ _OUTLOOK_HEADER = re.compile(r"\nFrom: [^\n]{1,200}\n(?:[^\n]{0,200}\n)?(?:Sent|
 _COMMIT_START = re.compile(rf"commit ({FULL_COMMIT_ID})\b[^\n]*\n")
 # Looked for in the one pass over the body; the patterns run only where they occur.
 _OUTLOOK_STEMS = register(("Original Message", "From: "))
+_PASTED_PATCH = re.compile(r"[^\n]{0,200}\n(?:[^\n]{0,200}\n)?Subject: \[PATCH")
 (_COMMIT_STEM,) = register(("commit ",))
 _QUOTE_PREFIX = re.compile(r"(?:> ?)*")
 _COMMIT_HEADER = re.compile(r"^(?:Author|Date|Merge|AuthorDate|Commit|CommitDate):\s")
@@ -216,8 +217,18 @@ def _outlook_start(padded: str, stems: StemHits) -> int | None:
     patterns = [
         p for p, wanted in ((_OUTLOOK_SEPARATOR, separator), (_OUTLOOK_HEADER, header)) if wanted
     ]
-    starts = [match.start() for p in patterns if (match := p.search(padded)) is not None]
+    starts = [match.start() for p in patterns if (match := _first_quote(p, padded)) is not None]
     return min(starts) if starts else None
+
+
+def _first_quote(pattern: re.Pattern[str], padded: str) -> re.Match[str] | None:
+    """The first match that starts a quoted reply, not a patch pasted with its
+    ``git format-patch`` header (From:, Date:, then ``Subject: [PATCH ...``), as
+    linux-next's maintainer pastes the interim fix he applied into his reports."""
+    for match in pattern.finditer(padded):
+        if not _PASTED_PATCH.match(padded, match.end()):
+            return match
+    return None
 
 
 def _commit_blocks(text: str) -> list[Span]:

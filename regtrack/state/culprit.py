@@ -23,7 +23,13 @@ from regtrack.store.tracking import TrackedMail
 
 # How much a form of statement says: a bisection's "first bad commit" or a
 # pasted commit header names exactly one commit; "caused by" is a claim.
-_HOW_WEIGHT = {"first-bad": 2, "git-show": 2, "caused-by": 1, "introduced-by": 1}
+_HOW_WEIGHT = {
+    "first-bad": 2,
+    "git-show": 2,
+    "robot-subject": 2,
+    "caused-by": 1,
+    "introduced-by": 1,
+}
 _STABLE_TAG = re.compile(r"^v?(\d+)\.(\d+)\.\d+$")
 _MAINLINE_TAG = re.compile(r"^v?\d+\.\d+(?:-rc\d+)?$")
 

@@ -23,6 +23,7 @@ there.  ``Fixes:`` naming the culprit is a note, as in regzbot.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,9 @@ from regtrack.store.tracking import TrackedMail
 
 # The order a regression moves through while nobody closes it.
 LEVELS = ("open", "fix-posted", "fix-queued", "fixed")
+# Senders whose address names one bug (syzbot's "syzbot+<bug hash>@..."): a patch whose
+# Reported-by: names it is about that bug; a person's address says much less.
+_PER_BUG_SENDER = re.compile(r"syzbot\+[0-9a-f]{6,40}@syzkaller\.appspotmail\.com")
 
 
 def normalised_title(subject: str) -> str:
@@ -58,18 +62,24 @@ class MailIndex:
 
     linked_from: Mapping[str, tuple[tuple[str, str], ...]]  # ref msgid -> (msgid, kind)
     by_title: Mapping[str, tuple[str, ...]]  # normalised title -> patch msgids
+    reporting: Mapping[str, tuple[str, ...]]  # Reported-by: address -> msgids
 
     @classmethod
     def of(cls, mails: Mapping[str, TrackedMail]) -> MailIndex:
         linked: dict[str, list[tuple[str, str]]] = {}
         titles: dict[str, list[str]] = {}
+        reporting: dict[str, list[str]] = {}
         for mail in sorted(mails.values(), key=lambda m: (m.date or "", m.msgid)):
             for kind, ref in mail.links:
                 linked.setdefault(ref, []).append((mail.msgid, kind))
             if mail.is_patch and mail.files:
                 titles.setdefault(normalised_title(mail.title), []).append(mail.msgid)
+            for address in mail.reported_by:
+                reporting.setdefault(address, []).append(mail.msgid)
         return cls(
-            {k: tuple(v) for k, v in linked.items()}, {k: tuple(v) for k, v in titles.items()}
+            {k: tuple(v) for k, v in linked.items()},
+            {k: tuple(v) for k, v in titles.items()},
+            {k: tuple(v) for k, v in reporting.items()},
         )
 
 
@@ -101,9 +111,14 @@ def find_fix_mails(
         )  # fmt: skip
 
     for mail in members:
-        if mail.msgid == report.msgid or not mail.files:
+        if not mail.files:
             continue
-        if mail.is_patch:
+        if mail.msgid == report.msgid:
+            if not mail.is_patch:  # the reporter's interim fix ("I applied this for today")
+                add(
+                    mail, "inline-diff", f"the report carries a diff of {', '.join(mail.files[:3])}"
+                )
+        elif mail.is_patch:
             add(mail, "patch-in-thread", "a patch posted in the report's thread")
         elif mail.inline_fix:
             add(
@@ -119,6 +134,19 @@ def find_fix_mails(
             if kind in ("link", "closes") and (mail.files or mail.is_patch):
                 add(mail, kind, f"{kind.capitalize()}: names {whom}")
             found.monitored.add(msgid)
+    if _PER_BUG_SENDER.fullmatch(report.author_addr.lower()):
+        for reporting in index.reporting.get(report.author_addr.lower(), ()):
+            fix = mails[reporting]
+            if (
+                fix.msgid not in member_ids
+                and fix.files
+                and (fix.date or "") >= (report.date or "")
+            ):
+                add(
+                    fix,
+                    "reported-by",
+                    f"Reported-by: names the report's per-bug sender {report.author_addr}",
+                )
     for subject, command_mail in fix_subjects:
         for msgid in index.by_title.get(normalised_title(subject), ()):
             mail = mails[msgid]

@@ -271,6 +271,8 @@ ALTER TABLE message_patches ADD COLUMN blobs TEXT NOT NULL DEFAULT '[]';
 CREATE INDEX commits_subject_nocase ON commits(subject COLLATE NOCASE);
 CREATE INDEX message_patches_title ON message_patches(title COLLATE NOCASE);
 CREATE INDEX culprits_subject ON culprits(subject COLLATE NOCASE);
+CREATE INDEX trailers_reporter ON trailers(lower(key), value);
+CREATE INDEX messages_from ON messages(from_addr);
 """
     + REGRESSIONS_SCHEMA
 )

@@ -15,6 +15,7 @@ import json
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 
 from regtrack.extract.regzbot import RegzbotCommand
 
@@ -51,6 +52,8 @@ class TrackedMail:
     links: tuple[tuple[str, str], ...] = ()
     # Fixes: trailers of the author's own text: (commit, subject)
     fixes: tuple[tuple[str, str | None], ...] = ()
+    # addresses of the author's own Reported-by: (and Reported-and-tested-by:) trailers
+    reported_by: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
     patch_id: str | None = None
     inline_fix: bool = False
@@ -201,18 +204,26 @@ def _culprits_and_commands(mails: dict[str, TrackedMail], each) -> None:
 def _links(mails: dict[str, TrackedMail], each) -> None:
     trailer_lines: dict[tuple[str, int], str] = {}
     fixes: dict[str, list[tuple[str, str | None]]] = {}
-    for msgid, key, line, commit, subject in each(
-        "SELECT x.msgid, lower(x.key), x.line, x.commit_id, x.subject FROM trailers x {scope} "
-        "WHERE x.origin = 'own' AND lower(x.key) IN ('link', 'closes', 'fixes') "
+    reporters: dict[str, list[str]] = {}
+    for msgid, key, line, commit, subject, value in each(
+        "SELECT x.msgid, lower(x.key), x.line, x.commit_id, x.subject, x.value "
+        "FROM trailers x {scope} WHERE x.origin = 'own' AND lower(x.key) IN "
+        "('link', 'closes', 'fixes', 'reported-by', 'reported-and-tested-by') "
         "ORDER BY x.msgid, x.position"
     ):
-        if key == "fixes":
+        if key.startswith("reported"):
+            address = parseaddr(value)[1].lower()
+            if address:
+                reporters.setdefault(msgid, []).append(address)
+        elif key == "fixes":
             if commit:
                 fixes.setdefault(msgid, []).append((commit, subject))
         else:
             trailer_lines[(msgid, line)] = key
     for msgid, found in fixes.items():
         mails[msgid].fixes = tuple(found)
+    for msgid, addresses in reporters.items():
+        mails[msgid].reported_by = tuple(dict.fromkeys(addresses))
     links: dict[str, list[tuple[str, str]]] = {}
     for msgid, ref, line in each(
         "SELECT x.msgid, x.ref_msgid, x.line FROM message_links x {scope} "
@@ -269,6 +280,11 @@ _RELATED = (
     "ON c.subject = p.title COLLATE NOCASE WHERE p.is_patch = 1 AND p.msgid IN ({})",
     "SELECT p.msgid FROM regzbot_commands r JOIN message_patches p "
     "ON p.title = r.title COLLATE NOCASE WHERE r.name = 'fix' AND r.msgid IN ({})",
+    # syzbot's per-bug sender address, in a fix's Reported-by: (and back)
+    "SELECT t.msgid FROM messages m JOIN trailers t ON lower(t.key) = 'reported-by' "
+    "AND t.value = m.from_addr WHERE m.from_addr LIKE 'syzbot+%' AND m.msgid IN ({})",
+    "SELECT m.msgid FROM trailers t JOIN messages m ON m.from_addr = t.value "
+    "WHERE lower(t.key) = 'reported-by' AND t.value LIKE 'syzbot+%' AND t.msgid IN ({})",
 )
 
 
