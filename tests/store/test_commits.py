@@ -112,7 +112,12 @@ def test_migration_four_adds_the_commit_tables_to_an_older_database(tmp_path: Pa
     Store(path).close()
     conn = sqlite3.connect(path, isolation_level=None)
     # Undo migrations 4 and 5: a file as regtrack 0.3 left it.
-    for index in ("message_patches_title", "culprits_subject", "trailers_reporter", "messages_from"):
+    for index in (
+        "message_patches_title",
+        "culprits_subject",
+        "trailers_reporter",
+        "messages_from",
+    ):
         conn.execute(f"DROP INDEX {index}")
     conn.execute("ALTER TABLE regzbot_commands DROP COLUMN spelling")
     conn.execute("ALTER TABLE message_patches DROP COLUMN blobs")
