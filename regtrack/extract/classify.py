@@ -93,6 +93,8 @@ _NOT_REPORTS: tuple[tuple[re.Pattern[str], int, str], ...] = (
 # announcement, the file at fault in the subject: "Re: linux-next: Tree for
 # May 15 (drivers/macintosh/ams/ams-core.c)".
 _REPLY_TO_DAILY_TREE = re.compile(r"linux-next: Tree for \w+ \d+ \(([^()]{2,200})\)\s*$", re.I)
+# Test services whose reports carry their own Reported-by: for the fix to copy.
+_TEST_SERVICE = re.compile(r"lkft@linaro\.org|lkp@intel\.com", re.I)
 _KERNELCI_BUILD = re.compile(r"build: \d+ builds: (\d+) failed")
 _KERNELCI_BASELINE = re.compile(r"baseline: \d+ runs, (\d+) regressions")
 
@@ -154,6 +156,11 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         add("proposes a fix", -2)
     if any(command.name == "introduced" for command in facts.regzbot_commands):
         add("#regzbot introduced", 6, "regression")
+    if any(
+        t.key.lower() == "reported-by" and t.origin == "own" and _TEST_SERVICE.search(t.value)
+        for t in facts.trailers
+    ):
+        add("carries a test service's Reported-by (its own report)", 2)
     if facts.culprits:
         add("names a culprit commit", 2)
     if facts.revert_tests:

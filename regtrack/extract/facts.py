@@ -40,7 +40,7 @@ from regtrack.extract.versions import Versions, extract_versions
 #      pasted with its format-patch header is the author's text, not a quote.
 #      Culprits: "Bisected to commit" and friends on a line of their own,
 #      "first bad commit: [<sha>]", and the commit a kernel test robot
-#      subject names
+#      subject names.  Classification: a test service's own Reported-by (+2)
 FACTS_VERSION = 3
 
 
