@@ -25,7 +25,7 @@ from regtrack.config import resolve_db_path, tracking_settings
 from regtrack.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Interrupted, RegtrackError
 from regtrack.gitsync import scan_branch
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
-from regtrack.query import find_regression, regression_list, thread_view
+from regtrack.query import find_regression, regression_list, related_by_signature, thread_view
 from regtrack.render.extract import extract_json, extract_line, extract_notes
 from regtrack.render.gitscan import scan_json, scan_line
 from regtrack.render.ingest import ingest_errors, ingest_json, ingest_line, ingest_notes
@@ -286,13 +286,18 @@ def show_command(
     if as_json:
         data = thread_json(view, body)
         data["regression"] = (
-            regression_json(record, store.unhandled_commands(record.id)) if record else None
+            regression_json(
+                record, store.unhandled_commands(record.id), related_by_signature(store, record)
+            )
+            if record
+            else None
         )
         _echo_json(data)
         return EXIT_OK
     if record is not None:
         unhandled = store.unhandled_commands(record.id)
-        _echo_lines(regression_lines(record, _moment(now), unhandled))
+        related = related_by_signature(store, record)
+        _echo_lines(regression_lines(record, _moment(now), unhandled, related))
         click.echo("thread:")
     _echo_lines(thread_lines(view, body))
     return EXIT_OK

@@ -143,6 +143,21 @@ def find_regression(store: Store, reference: str) -> Regression | None:
     return None
 
 
+def related_by_signature(store: Store, record: Regression) -> list[dict[str, str]]:
+    """Other regressions whose reports show the same crash or build failure: shown as
+    related, never merged (only ``#regzbot dup`` merges)."""
+    found: dict[str, dict[str, str]] = {}
+    for signature in record.signatures:
+        for other_id in store.regressions_with_signature(signature["kind"], signature["signature"]):
+            other = store.regression(other_id) if other_id != record.id else None
+            if other is not None and other_id not in found:
+                found[other_id] = {
+                    "id": other_id, "title": other.title, "status": other.status,
+                    "kind": signature["kind"], "signature": signature["signature"],
+                }  # fmt: skip
+    return list(found.values())
+
+
 def with_stale_flag(record: Regression, now: datetime, stale_days: int) -> Regression:
     """The record with ``stale`` among its flags when it is unresolved and has seen no
     activity for ``stale_days`` days before ``now`` (staleness depends on the day you ask,

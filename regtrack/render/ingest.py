@@ -25,6 +25,14 @@ def ingest_json(summary: IngestSummary, database: Path, totals: dict[str, int]) 
         "warnings": summary.warnings,
         "database": str(database),
         "totals": totals,
+        "tracking": None
+        if summary.tracking is None
+        else {
+            "regressions": summary.tracking.regressions,
+            "threads": summary.tracking.threads,
+            "messages": summary.tracking.messages,
+            "seconds": round(summary.tracking.seconds, 4),
+        },
     }
 
 

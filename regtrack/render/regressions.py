@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,10 +25,16 @@ from regtrack.store.regressions import STATUSES, Regression, Unhandled
 _MIN_WIDTH, _MAX_WIDTH = 100, 200
 
 
-def regression_json(record: Regression, unhandled: list[Unhandled] | None = None) -> dict[str, Any]:
+def regression_json(
+    record: Regression,
+    unhandled: list[Unhandled] | None = None,
+    related: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     data = record.to_json()
     if unhandled is not None:
         data["unhandled"] = [_unhandled_json(u) for u in unhandled]
+    if related is not None:
+        data["related"] = related
     return data
 
 
@@ -81,7 +88,12 @@ def list_summary(records: list[Regression]) -> str:
     return f"{count(len(records), 'regression')}" + (f": {shown}" if shown else "")
 
 
-def regression_lines(record: Regression, now: datetime, unhandled: list[Unhandled]) -> list[str]:
+def regression_lines(
+    record: Regression,
+    now: datetime,
+    unhandled: list[Unhandled],
+    related: Sequence[dict[str, str]] = (),
+) -> list[str]:
     """The record, its fixes and its history, each event with the mail or commit behind it."""
     r = record
     lines = [f"regression {r.id}: {r.title}", f"  status:   {r.status}" + (
@@ -104,6 +116,11 @@ def regression_lines(record: Regression, now: datetime, unhandled: list[Unhandle
     for signature in r.signatures:
         lines.append(
             f"  signature: {signature['kind']} {signature['signature']}: {signature['title']}"
+        )
+    for same in related:
+        lines.append(
+            f"  related:  {same['id']} ({same['status']}, same {same['kind']} signature): "
+            f"{same['title']}"
         )
     if r.backburner is not None:
         lines.append(f"  back burner: {r.backburner or '(no reason given)'}")

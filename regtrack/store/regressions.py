@@ -308,6 +308,20 @@ def unhandled(conn: sqlite3.Connection, regression_id: str | None = None) -> lis
     return [Unhandled(*row) for row in rows]
 
 
+def with_signature(conn: sqlite3.Connection, kind: str, signature: str) -> list[str]:
+    """Regressions one of whose reports has this crash (``kind`` crash) or build-failure
+    (``build``) signature of its own."""
+    table = "crash_reports" if kind == "crash" else "build_failures"
+    extra = " AND x.quoted = 0" if kind == "crash" else " AND x.failed = 1"
+    rows = conn.execute(
+        f"SELECT DISTINCT m.regression_id FROM {table} x JOIN regression_messages m "
+        "ON m.msgid = x.msgid AND m.role IN ('report', 'other-report') "
+        f"WHERE x.signature = ?{extra} ORDER BY m.regression_id",
+        (signature,),
+    )
+    return [row[0] for row in rows]
+
+
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
     """How many regressions have each status (every status listed), and unhandled commands."""
     found = dict.fromkeys(STATUSES, 0)
