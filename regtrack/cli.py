@@ -29,13 +29,15 @@ from regtrack.query import find_regression, regression_list, related_by_signatur
 from regtrack.render.extract import extract_json, extract_line, extract_notes
 from regtrack.render.gitscan import scan_json, scan_line
 from regtrack.render.ingest import ingest_errors, ingest_json, ingest_line, ingest_notes
-from regtrack.render.lines import error_line, terminal_safe
+from regtrack.render.lines import count, error_line, terminal_safe
 from regtrack.render.progress import progress_bar
 from regtrack.render.regressions import (
     list_lines,
     list_summary,
     regression_json,
     regression_lines,
+    unhandled_json,
+    unhandled_lines,
     update_json,
     update_line,
 )
@@ -321,9 +323,19 @@ def _moment(now: datetime | None) -> datetime:
 @click.option(
     "--since", type=click.DateTime(), metavar="DATE", help="Only with activity since DATE."
 )
-@click.option("--min-score", type=int, metavar="N", help="Only reports scored at least N.")
+@click.option(
+    "--min-score",
+    type=click.IntRange(-1000, 1000),
+    metavar="N",
+    help="Only reports the classifier scored at least N.",
+)
 @click.option(
     "--now", type=click.DateTime(), metavar="DATE", help="Ages as of DATE [default: now]."
+)
+@click.option(
+    "--unhandled",
+    is_flag=True,
+    help="List the #regzbot commands that were not obeyed, with the reason, instead.",
 )
 @handles_errors
 def list_command(
@@ -334,6 +346,7 @@ def list_command(
     since: datetime | None,
     min_score: int | None,
     now: datetime | None,
+    unhandled: bool,
 ) -> int:
     """List tracked regressions, most recent activity first: id, status, tree, age,
     last activity, culprit, flags (culprit, backburner, poked, stale) and title.
@@ -343,6 +356,14 @@ def list_command(
     regtrack list --since 2023-07-01 --json
     """
     store = _open_store(db_path, read_only=True)
+    if unhandled:
+        commands = store.unhandled_commands()
+        if as_json:
+            _echo_json([unhandled_json(item) for item in commands])
+        else:
+            _echo_lines(unhandled_lines(commands))
+            click.echo(count(len(commands), "unhandled command"), err=True)
+        return EXIT_OK
     moment = _moment(now)
     records = regression_list(
         store,

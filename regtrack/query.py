@@ -127,6 +127,11 @@ def find_regression(store: Store, reference: str) -> Regression | None:
             )
         if ids:
             return store.regression(ids[0])
+        if "@" not in reference:
+            raise NotStoredError(
+                f"no regression id starts with {reference!r} in {store.path} "
+                "(regtrack list shows them)"
+            )
     try:
         msgid = msgid_from_reference(reference)
     except InvalidMessageIdError:

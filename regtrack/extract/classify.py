@@ -154,7 +154,7 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         add("a patch posting", -6)
     if facts.patch is not None and facts.patch.inline_fix:
         add("proposes a fix", -2)
-    if any(command.name == "introduced" for command in facts.regzbot_commands):
+    if any(c.name == "introduced" and c.problem is None for c in facts.regzbot_commands):
         add("#regzbot introduced", 6, "regression")
     if any(
         t.key.lower() == "reported-by" and t.origin == "own" and _TEST_SERVICE.search(t.value)

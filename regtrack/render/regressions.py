@@ -38,6 +38,19 @@ def regression_json(
     return data
 
 
+def unhandled_lines(items: Sequence[Unhandled]) -> list[str]:
+    """regzbot's "unhandled" page: each command that was not obeyed, where, and why."""
+    return [
+        f"{(u.at or '?')[:10]}  <{u.msgid}>  {u.command}: {u.reason}"
+        + (f"  [regression {u.regression_id}]" if u.regression_id else "")
+        for u in items
+    ]
+
+
+def unhandled_json(item: Unhandled) -> dict[str, Any]:
+    return _unhandled_json(item)
+
+
 def _unhandled_json(item: Unhandled) -> dict[str, Any]:
     return {
         "msgid": item.msgid, "position": item.position, "command": item.command,
