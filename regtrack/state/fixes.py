@@ -230,9 +230,12 @@ def find_fix_commits(
                 {r.kind for r in commit.refs if r.target == msgid and r.kind in ("link", "closes")}
             )
             note(commit, f"{'/'.join(k.capitalize() for k in kinds)}: names {msgid}")
+    culprit_title = normalised_title((culprit or {}).get("subject") or "")
     for fix in fix_mails:
         mail = mails[fix["msgid"]]
-        if mail.is_patch:
+        # A respin of the culprit has the culprit's subject: only its change tells the respun
+        # commit from the culprit rebased as it was (_replacements compares the changes).
+        if mail.is_patch and normalised_title(mail.title) != culprit_title:
             for commit in git.by_subject(parse_subject(mail.title).title):
                 if not _is_culprit(commit, culprit):
                     note(commit, f"the subject of fix patch {mail.msgid}")
