@@ -353,3 +353,18 @@ def test_a_fixes_tag_for_the_culprit_is_only_a_note(tracking, tmp_path, git_env)
     assert history(record, "note") == [
         f'{tagged[:12]} ("drm/frob: tidy") has a Fixes: tag for the culprit'
     ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="extract/versions.py report_tree: the tree of most tags, a tie going to the first "
+    "named, so 'worked in v6.5-rc1, broke in next-20230720' is a mainline report",
+)
+def test_a_report_that_broke_in_next_is_a_next_regression(tracking, tmp_path, git_env) -> None:
+    repo, _ = linux(tmp_path, git_env)
+    tracking.mail(report(versions="It worked in v6.5-rc1 and broke in next-20230720."))
+    repo.checkout("-b", "next")
+    repo.commit(fix_message(f"Closes: https://lore.kernel.org/all/{REPORT}/"), "a.c", "1\n")
+    tracking.scan(repo, "next", "next")
+    record = tracking.regression()
+    assert (record.tree, record.status) == ("next", "fixed")
