@@ -18,7 +18,8 @@ fix patch or of ``#regzbot fix:``; a commit id from ``#regzbot fix:``; a
 revert of the culprit; the culprit replaced by a commit with its subject
 that carries the fix's change (a rebased linux-next); a stable backport of
 any of those.  A fixing commit that was reverted on a branch counts no more
-there.  ``Fixes:`` naming the culprit is a note, as in regzbot.
+there, unless the revert was reverted there in turn.  ``Fixes:`` naming the
+culprit is a note, as in regzbot.
 """
 
 from __future__ import annotations
@@ -333,17 +334,25 @@ def effect(regression_tree: str | None, commit_tree: str) -> str:
     return "note"
 
 
+def _standing_reverts(git: GitView, sha: str, placement: Placement, depth: int = 0) -> list[str]:
+    """The reverts of ``sha`` on the placement's branch that were not reverted there in
+    turn (``git revert`` of a revert puts the change back)."""
+    if depth > 8:  # a chain of reverts this long is no kernel habit; stop, don't loop
+        return []
+    return [
+        r.sha for r in git.referencing("reverts", sha)
+        if _still_there(git, r.sha, placement)
+        and not _standing_reverts(git, r.sha, placement, depth + 1)
+    ]  # fmt: skip
+
+
 def _placed(git, tree, commit, how, events) -> list[dict[str, Any]]:
     """One entry per branch holding the fixing commit, with its effect (reverted: none)."""
     entries = []
-    reverts = git.referencing("reverts", commit.sha)
     for placement in git.placements(commit.sha):
         if not placement.present:
             continue
-        reverted = [
-            r.sha for r in reverts
-            if any(p.branch == placement.branch and p.present for p in git.placements(r.sha))
-        ]  # fmt: skip
+        reverted = _standing_reverts(git, commit.sha, placement)
         result = "reverted" if reverted else effect(tree, placement.tree)
         entries.append(
             {"sha": commit.sha, "subject": commit.subject, "tree": placement.tree,

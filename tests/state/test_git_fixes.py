@@ -277,6 +277,38 @@ def test_a_revert_of_the_culprit_fixes_it(tracking, tmp_path, git_env) -> None:
     assert record.fix_commits[0]["how"] == "reverts the culprit"
 
 
+def test_a_reverted_revert_of_the_fix_makes_it_count_again(tracking, tmp_path, git_env) -> None:
+    repo, culprit = linux(tmp_path, git_env)
+    tracking.mail(report(culprit))
+    fix = repo.commit(fix_message(f"Closes: https://lore.kernel.org/all/{REPORT}/"), "a.c", "1\n")
+    revert = repo.commit(f'Revert "{FIX_SUBJECT}"\n\nThis reverts commit {fix}.\n', "a.c", "\n")
+    tracking.scan(repo, "mainline")
+    assert tracking.regression().status == "open"
+    # git revert of the revert: the fix is back (kernel trees also say "Reapply").
+    repo.commit(f'Revert "Revert "{FIX_SUBJECT}""\n\nThis reverts commit {revert}.\n', "a.c", "1\n")
+    tracking.scan(repo, "mainline")
+    record = tracking.regression()
+    assert record.status == "fixed"
+    assert effects(record) == [(fix[:12], "master", "fixed")]
+
+
+def test_a_reverted_revert_of_the_culprit_fixes_nothing(tracking, tmp_path, git_env) -> None:
+    repo, culprit = linux(tmp_path, git_env)
+    tracking.mail(report(culprit))
+    revert = repo.commit(
+        f'Revert "{CULPRIT_SUBJECT}"\n\nThis reverts commit {culprit}.\n', "frob.c", "\n"
+    )
+    repo.commit(
+        f'Revert "Revert "{CULPRIT_SUBJECT}""\n\nThis reverts commit {revert}.\n',
+        "frob.c",
+        "back();\n",
+    )
+    tracking.scan(repo, "mainline")
+    record = tracking.regression()
+    assert record.status == "open"
+    assert effects(record) == [(revert[:12], "master", "reverted")]
+
+
 # -- 6. #regzbot fix: a subject or a commit id, before and after the commit exists ------------
 
 
