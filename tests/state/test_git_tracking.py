@@ -111,6 +111,31 @@ def test_a_commit_with_the_culprits_subject_beside_the_culprit_is_no_replacement
     assert (tracking.regression().status, tracking.regression().fix_commits) == ("fix-posted", ())
 
 
+def test_a_fix_dropped_by_a_rebuild_of_next_counts_no_more(tracking, tmp_path, git_env) -> None:
+    repo, culprit = linux(tmp_path, git_env)
+    tracking.mail(report(culprit))
+    repo.checkout("-b", "next")
+    repo.commit(fix_message(f"Closes: https://lore.kernel.org/all/{REPORT}/"), "a.c", "1\n")
+    tracking.scan(repo, "mainline")
+    tracking.scan(repo, "next", "next")
+    assert tracking.regression().status == "fix-queued"
+    repo.checkout("-B", "next", "master")  # next rebuilt without the subsystem tree that had it
+    repo.commit("net: tidy\n", "net.c", "tidy();\n")
+    repo.checkout("master")
+    tracking.scan(repo, "next", "next")
+    assert (tracking.regression().status, tracking.regression().fix_commits) == ("open", ())
+
+
+def test_a_respun_culprit_dropped_again_counts_no_more(tracking, tmp_path, git_env) -> None:
+    repo = _tracked_next_regression(tracking, tmp_path, git_env)
+    rebuild_next(repo, "v4", FROB_FIXED)
+    tracking.scan(repo, "next", "next")
+    assert tracking.regression().status == "fixed"
+    rebuild_next(repo, "v3", FROB_BROKEN)  # the old culprit is back, the same id as before
+    tracking.scan(repo, "next", "next")
+    assert (tracking.regression().status, tracking.regression().fix_commits) == ("fix-posted", ())
+
+
 # -- 8. the seed end to end ----------------------------------------------------------------
 
 SEED_CULPRIT_SUBJECT = "mmu_notifiers: rename invalidate_range notifier"
@@ -176,9 +201,8 @@ def test_the_seed_is_fixed_once_next_carries_the_respun_culprit(tmp_path, git_en
         capture_output=True,
     )
     assert culprit_in_repo.returncode != 0  # the rule applied: the culprit is not on the branch
-    code, _, err = run(
-        "scan-git", str(repo.path), "--tree", "next", "--branch", "next", "--db", str(db)
-    )
+    # The repository's HEAD names next: the branch scan-git reads without --branch.
+    code, _, err = run("scan-git", str(repo.path), "--tree", "next", "--db", str(db))
     assert code == 0, err
     record = json.loads(run("show", rid, "--json", "--db", str(db))[1])["regression"]
     assert record["status"] == "fixed"
