@@ -227,6 +227,32 @@ def test_a_stable_regression_is_fixed_by_a_backport_to_its_own_series(
     assert backport["how"].startswith(f"a stable backport of {upstream[:12]}")
 
 
+def test_a_range_of_stable_tags_makes_a_stable_regression_a_backport_fixes(
+    tracking, tmp_path, git_env
+) -> None:
+    repo, _ = linux(tmp_path, git_env)
+    repo.checkout("-b", "linux-6.1.y", "v6.4")
+    introduced = "#regzbot introduced: v6.1.40..v6.1.41"
+    tracking.mail(report(versions=f"Something broke in the stable series.\n\n{introduced}"))
+    repo.checkout("master")
+    upstream = repo.commit(
+        fix_message(f"Closes: https://lore.kernel.org/all/{REPORT}/"), "a.c", "1\n"
+    )
+    tracking.scan(repo, "mainline")
+    assert (tracking.regression().tree, tracking.regression().status) == (
+        "stable-6.1",
+        "fix-queued",
+    )
+    repo.checkout("linux-6.1.y")
+    backport = repo.commit(
+        f"{FIX_SUBJECT}\n\n[ Upstream commit {upstream} ]\n\nThe body.\n", "a.c", "1\n"
+    )
+    tracking.scan(repo, "stable", "linux-6.1.y")
+    record = tracking.regression()
+    assert record.status == "fixed"
+    assert (backport[:12], "linux-6.1.y", "fixed") in effects(record)
+
+
 # -- 5. reverts --------------------------------------------------------------------------
 
 

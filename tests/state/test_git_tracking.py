@@ -100,6 +100,21 @@ def test_a_respun_culprit_without_the_fix_is_no_fix_and_the_history_says_why(
     ]
 
 
+def test_the_culprits_subject_from_the_scanned_tree_lets_its_respin_be_recognised(
+    tracking, tmp_path, git_env
+) -> None:
+    """The mail names the culprit by id alone; next says what its subject is."""
+    repo, culprit = linux_next(tmp_path, git_env)
+    bisected = f"I bisected it, the first bad commit is {culprit[:12]}.\n"
+    tracking.mail(report(versions=NEXT_VERSIONS, extra=bisected), inline_fix())
+    tracking.scan(repo, "next", "next")
+    assert tracking.regression().culprit["subject"] == CULPRIT_SUBJECT
+    respun = rebuild_next(repo, "v4", FROB_FIXED)
+    tracking.scan(repo, "next", "next")
+    record = tracking.regression()
+    assert (record.status, effects(record)) == ("fixed", [(respun[:12], "next", "fixed")])
+
+
 def test_a_commit_with_the_culprits_subject_beside_the_culprit_is_no_replacement(
     tracking, tmp_path, git_env
 ) -> None:
