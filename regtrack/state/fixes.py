@@ -244,9 +244,10 @@ def find_fix_commits(
         if command.commit:
             for commit in git.with_prefix(command.commit):
                 note(commit, f"the commit #regzbot fix names ({mail.msgid})")
-        elif command.title:
+        elif command.title:  # the culprit is no fix of itself, whatever subject is named
             for commit in git.by_subject(parse_subject(command.title).title):
-                note(commit, f"the subject #regzbot fix names ({mail.msgid})")
+                if not _is_culprit(commit, culprit):
+                    note(commit, f"the subject #regzbot fix names ({mail.msgid})")
     culprit_sha = _culprit_sha(git, culprit)
     if culprit_sha:
         for commit in git.referencing("reverts", culprit_sha):

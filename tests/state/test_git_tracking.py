@@ -115,6 +115,25 @@ def test_the_culprits_subject_from_the_scanned_tree_lets_its_respin_be_recognise
     assert (record.status, effects(record)) == ("fixed", [(respun[:12], "next", "fixed")])
 
 
+def test_a_regzbot_fix_naming_the_culprits_subject_does_not_make_the_culprit_its_fix(
+    tracking, tmp_path, git_env
+) -> None:
+    """Said when the fix is to be folded into the culprit: the respin will fix it, the
+    culprit as it is in next does not."""
+    repo, culprit = linux_next(tmp_path, git_env)
+    tracking.mail(
+        report(culprit, versions=NEXT_VERSIONS),
+        reply("20230722.cmd@example.org", f"#regzbot fix: {CULPRIT_SUBJECT}\n",
+              date="2023-07-22 10:00"),
+    )  # fmt: skip
+    tracking.scan(repo, "next", "next")
+    assert (tracking.regression().status, tracking.regression().fix_commits) == ("fix-posted", ())
+    respun = rebuild_next(repo, "v4", FROB_FIXED)
+    tracking.scan(repo, "next", "next")
+    record = tracking.regression()
+    assert (record.status, effects(record)) == ("fixed", [(respun[:12], "next", "fixed")])
+
+
 def test_a_commit_with_the_culprits_subject_beside_the_culprit_is_no_replacement(
     tracking, tmp_path, git_env
 ) -> None:
