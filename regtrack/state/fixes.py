@@ -335,13 +335,13 @@ def effect(regression_tree: str | None, commit_tree: str) -> str:
     return "note"
 
 
-def _standing_reverts(git: GitView, sha: str, placement: Placement, depth: int = 0) -> list[str]:
+def _standing_reverts(git: GitView, sha: str, placement: Placement, depth: int = 0) -> list[Commit]:
     """The reverts of ``sha`` on the placement's branch that were not reverted there in
     turn (``git revert`` of a revert puts the change back)."""
     if depth > 8:  # a chain of reverts this long is no kernel habit; stop, don't loop
         return []
     return [
-        r.sha for r in git.referencing("reverts", sha)
+        r for r in git.referencing("reverts", sha)
         if _still_there(git, r.sha, placement)
         and not _standing_reverts(git, r.sha, placement, depth + 1)
     ]  # fmt: skip
@@ -353,22 +353,27 @@ def _placed(git, tree, commit, how, events) -> list[dict[str, Any]]:
     for placement in git.placements(commit.sha):
         if not placement.present:
             continue
-        reverted = _standing_reverts(git, commit.sha, placement)
-        result = "reverted" if reverted else effect(tree, placement.tree)
+        reverts = _standing_reverts(git, commit.sha, placement)
+        # A stable backport of a revert keeps upstream's "This reverts commit <upstream id>".
+        for upstream in commit.refs_of("upstream"):
+            reverts += [
+                r for r in _standing_reverts(git, upstream.value, placement) if r not in reverts
+            ]
+        result = "reverted" if reverts else effect(tree, placement.tree)
         entries.append(
             {"sha": commit.sha, "subject": commit.subject, "tree": placement.tree,
              "branch": placement.branch.branch, "at": commit.committed_at, "how": how,
-             "effect": result, "reverted_by": reverted}
+             "effect": result, "reverted_by": [r.sha for r in reverts]}
         )  # fmt: skip
         kind = {"fixed": "fixed", "fix-queued": "fix-queued"}.get(result, "note")
         text = f'{commit.sha[:12]} ("{commit.subject}") in {placement.tree}: {how}'
         events.append(
             Event(commit.committed_at, kind, text, "commit", commit.sha, commit.author_name)
         )
-        for sha in reverted:
+        for revert in reverts:  # when and by whom it was reverted, not when it landed
             events.append(
-                Event(commit.committed_at, "fix-reverted",
-                      f"{commit.sha[:12]} was reverted by {sha[:12]} in {placement.tree}",
-                      "commit", sha, None)
+                Event(revert.committed_at, "fix-reverted",
+                      f"{commit.sha[:12]} was reverted by {revert.sha[:12]} in {placement.tree}",
+                      "commit", revert.sha, revert.author_name)
             )  # fmt: skip
     return entries

@@ -273,6 +273,33 @@ def test_a_reverted_fix_counts_no_more_and_the_history_says_so(tracking, tmp_pat
     assert history(record, "fix-reverted") == [
         f"{fix[:12]} was reverted by {revert[:12]} in mainline"
     ]
+    (reverted,) = [e for e in record.events if e.kind == "fix-reverted"]
+    assert (reverted.source, reverted.at) == (revert, tracking.store.commit(revert).committed_at)
+    assert reverted.at > record.fix_commits[0]["at"]
+
+
+def test_a_backported_revert_of_the_fix_undoes_the_backport(tracking, tmp_path, git_env) -> None:
+    """A stable backport of a revert keeps upstream's words: it names the upstream fix."""
+    repo, _ = linux(tmp_path, git_env)
+    repo.checkout("-b", "linux-6.1.y", "v6.4")
+    tracking.mail(report(versions="It worked in v6.1.40 and broke in v6.1.41."))
+    repo.checkout("master")
+    fix = repo.commit(fix_message(f"Closes: https://lore.kernel.org/all/{REPORT}/"), "a.c", "1\n")
+    revert = repo.commit(f'Revert "{FIX_SUBJECT}"\n\nThis reverts commit {fix}.\n', "a.c", "\n")
+    repo.checkout("linux-6.1.y")
+    backport = repo.commit(f"{FIX_SUBJECT}\n\ncommit {fix} upstream.\n", "a.c", "1\n")
+    tracking.scan(repo, "mainline")
+    tracking.scan(repo, "stable", "linux-6.1.y")
+    assert tracking.regression().status == "fixed"
+    repo.commit(
+        f'Revert "{FIX_SUBJECT}"\n\ncommit {revert} upstream.\n\nThis reverts commit {fix}.\n',
+        "a.c",
+        "\n",
+    )
+    tracking.scan(repo, "stable", "linux-6.1.y")
+    record = tracking.regression()
+    assert record.status == "open"
+    assert (backport[:12], "linux-6.1.y", "reverted") in effects(record)
 
 
 def test_a_revert_on_another_branch_leaves_the_fix_standing(tracking, tmp_path, git_env) -> None:
