@@ -317,14 +317,12 @@ def test_scanning_and_updating_twice_changes_no_record(tracking, tmp_path, git_e
         assert tracking.records() == first
 
 
-def test_mail_ingested_after_the_scan_gives_the_same_records(tmp_path, git_env) -> None:
+def test_mail_and_branches_in_another_order_give_the_same_records(tmp_path, git_env) -> None:
     repo, mail = _scenario(tmp_path, git_env)
-    (tmp_path / "before").mkdir()
-    (tmp_path / "after").mkdir()
-    (tmp_path / "halves").mkdir()
-    mail_first, scan_first, reversed_halves = (
-        Tracking(tmp_path / name) for name in ("before", "after", "halves")
-    )
+    names = ("before", "after", "halves", "next-first")
+    for name in names:
+        (tmp_path / name).mkdir()
+    mail_first, scan_first, reversed_halves, next_first = (Tracking(tmp_path / n) for n in names)
     try:
         mail_first.mail(*mail)
         _scan_all(mail_first, repo)
@@ -333,12 +331,16 @@ def test_mail_ingested_after_the_scan_gives_the_same_records(tmp_path, git_env) 
         _scan_all(reversed_halves, repo)
         reversed_halves.mail(*mail[2:])
         reversed_halves.mail(*mail[:2])
+        next_first.mail(*mail)
+        next_first.scan(repo, "next", "next")
+        next_first.scan(repo, "mainline")
         expected = mail_first.records()
         assert [r["status"] for r in expected] == ["fixed"]
         assert scan_first.records() == expected
         assert reversed_halves.records() == expected
+        assert next_first.records() == expected
     finally:
-        for opened in (mail_first, scan_first, reversed_halves):
+        for opened in (mail_first, scan_first, reversed_halves, next_first):
             opened.close()
 
 
