@@ -408,18 +408,28 @@ def test_a_subject_that_only_resembles_the_named_one_is_no_fix(tracking, tmp_pat
     assert (tracking.regression().status, tracking.regression().fix_commits) == ("fix-posted", ())
 
 
-def test_a_fix_named_by_commit_id_counts_once_scanned(tracking, tmp_path, git_env) -> None:
+@pytest.mark.parametrize(
+    ("tree", "branch", "status"),
+    [("mainline", "master", "fixed"), ("next", "next", "fix-queued")],
+    ids=["in mainline it is fixed", "in next it is queued"],
+)
+def test_a_fix_named_by_commit_id_counts_once_scanned(
+    tracking, tmp_path, git_env, tree, branch, status
+) -> None:
     repo, culprit = linux(tmp_path, git_env)
+    repo.git("branch", "v6.5-rc1-base")
+    repo.checkout("-B", branch)
     fix = repo.commit(fix_message(subject="drm/frob: something else entirely"), "a.c", "1\n")
     tracking.mail(
         report(culprit),
         reply("20230721.cmd@example.org", f"#regzbot fix: {fix[:12]}\n", date="2023-07-21 08:00"),
     )
-    assert tracking.regression().status == "fix-posted"
-    tracking.scan(repo, "mainline")
+    tracking.scan(repo, "mainline", "v6.5-rc1-base")  # where the culprit is: a mainline one
+    assert (tracking.regression().tree, tracking.regression().status) == ("mainline", "fix-posted")
+    tracking.scan(repo, tree, branch)
     record = tracking.regression()
-    assert record.status == "fixed"
-    assert effects(record) == [(fix[:12], "master", "fixed")]
+    assert record.status == status
+    assert effects(record) == [(fix[:12], branch, status)]
 
 
 # -- 9. Fixes: naming the culprit ----------------------------------------------------------
