@@ -363,6 +363,25 @@ def test_a_reverted_revert_of_the_culprit_fixes_nothing(tracking, tmp_path, git_
     assert effects(record) == [(revert[:12], "master", "reverted")]
 
 
+def test_a_revert_naming_the_culprits_full_id_fixes_it_in_a_shallow_clone(
+    tracking, tmp_path, git_env
+) -> None:
+    """The mail abbreviates the culprit's id; the clone's history stops before the culprit."""
+    repo, culprit = linux(tmp_path, git_env)
+    repo.commit("drm/frob: tidy\n", "b.c", "1\n")
+    revert = repo.commit(
+        f'Revert "{CULPRIT_SUBJECT}"\n\nThis reverts commit {culprit}.\n', "frob.c", "\n"
+    )
+    shallow = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "2", f"file://{repo.path}", str(shallow))
+    tracking.mail(report(culprit))
+    tracking.scan(KernelRepo.existing(shallow, git_env), "mainline")
+    assert tracking.store.commit(culprit) is None
+    record = tracking.regression()
+    assert record.status == "fixed"
+    assert effects(record) == [(revert[:12], "master", "fixed")]
+
+
 # -- 6. #regzbot fix: a subject or a commit id, before and after the commit exists ------------
 
 
@@ -464,22 +483,3 @@ def test_a_report_that_broke_in_next_is_a_next_regression(tracking, tmp_path, gi
     tracking.scan(repo, "next", "next")
     record = tracking.regression()
     assert (record.tree, record.status) == ("next", "fixed")
-
-
-def test_a_revert_naming_the_culprits_full_id_fixes_it_in_a_shallow_clone(
-    tracking, tmp_path, git_env
-) -> None:
-    """The mail abbreviates the culprit's id; the clone's history stops before the culprit."""
-    repo, culprit = linux(tmp_path, git_env)
-    repo.commit("drm/frob: tidy\n", "b.c", "1\n")
-    revert = repo.commit(
-        f'Revert "{CULPRIT_SUBJECT}"\n\nThis reverts commit {culprit}.\n', "frob.c", "\n"
-    )
-    shallow = tmp_path / "shallow"
-    repo.git("clone", "-q", "--depth", "2", f"file://{repo.path}", str(shallow))
-    tracking.mail(report(culprit))
-    tracking.scan(KernelRepo.existing(shallow, git_env), "mainline")
-    assert tracking.store.commit(culprit) is None
-    record = tracking.regression()
-    assert record.status == "fixed"
-    assert effects(record) == [(revert[:12], "master", "fixed")]
