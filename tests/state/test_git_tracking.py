@@ -25,6 +25,7 @@ from tests.state.mailgit import (
     CULPRIT_SUBJECT,
     FROB_BROKEN,
     FROB_FIXED,
+    INLINE_FIX_DIFF,
     MBOX_SEPARATOR,
     REPORT,
     Tracking,
@@ -411,3 +412,29 @@ def test_the_cli_scans_a_tree_and_shows_the_fix_with_its_effect(tmp_path, git_en
     assert code == 0 and listed["id"] in out
     code, out, _ = run("show", listed["id"], "--db", db)
     assert code == 0 and fix[:12] in out and "fix-queued" in out
+
+
+# -- a posted fix applied under another subject --------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not implemented: commits are matched to fix patches by subject, not by patch-id "
+    "(issue 8 asks for both); commits carry no patch-id in the store",
+)
+def test_a_posted_fix_applied_under_another_subject_is_found_by_its_patch_id(
+    tracking, tmp_path, git_env
+) -> None:
+    repo, culprit = linux(tmp_path, git_env)
+    posting = message(
+        "20230721.patch@example.org", "[PATCH] drm/frob: guard the subscription",
+        f"Guard it.\n\nSigned-off-by: Carol Dev <carol@example.org>\n---\n{INLINE_FIX_DIFF}",
+        date="2023-07-21 09:00", parent=REPORT,
+    )  # fmt: skip
+    tracking.mail(report(culprit), posting)
+    assert [m["how"] for m in tracking.regression().fix_mails] == ["patch-in-thread"]
+    # The maintainer reworded the subject and added no Link: only the change is the same.
+    fix = repo.commit("drm/frob: check dev->subscription before use\n", "frob.c", FROB_FIXED)
+    tracking.scan(repo, "mainline")
+    record = tracking.regression()
+    assert (record.status, effects(record)) == ("fixed", [(fix[:12], "master", "fixed")])
