@@ -28,6 +28,13 @@ class KernelRepo:
         path.mkdir(parents=True)
         self.git("init", "-q", "-b", "master")
 
+    @classmethod
+    def existing(cls, path: Path, env: dict[str, str]) -> KernelRepo:
+        """A repository made some other way (a clone), to commit to and scan."""
+        repo = cls.__new__(cls)
+        repo.path, repo.env, repo.clock = path, env, 1_688_000_000
+        return repo
+
     def git(self, *args: str, time: int | None = None) -> str:
         env = self.env
         if time is not None:

@@ -18,7 +18,8 @@ fix patch or of ``#regzbot fix:``; a commit id from ``#regzbot fix:``; a
 revert of the culprit; the culprit replaced by a commit with its subject
 that carries the fix's change (a rebased linux-next); a stable backport of
 any of those.  A fixing commit that was reverted on a branch counts no more
-there.  ``Fixes:`` naming the culprit is a note, as in regzbot.
+there, unless the revert was reverted there in turn.  ``Fixes:`` naming the
+culprit is a note, as in regzbot.
 """
 
 from __future__ import annotations
@@ -230,9 +231,12 @@ def find_fix_commits(
                 {r.kind for r in commit.refs if r.target == msgid and r.kind in ("link", "closes")}
             )
             note(commit, f"{'/'.join(k.capitalize() for k in kinds)}: names {msgid}")
+    culprit_title = normalised_title((culprit or {}).get("subject") or "")
     for fix in fix_mails:
         mail = mails[fix["msgid"]]
-        if mail.is_patch:
+        # A respin of the culprit has the culprit's subject: only its change tells the respun
+        # commit from the culprit rebased as it was (_replacements compares the changes).
+        if mail.is_patch and normalised_title(mail.title) != culprit_title:
             for commit in git.by_subject(parse_subject(mail.title).title):
                 if not _is_culprit(commit, culprit):
                     note(commit, f"the subject of fix patch {mail.msgid}")
@@ -240,9 +244,10 @@ def find_fix_commits(
         if command.commit:
             for commit in git.with_prefix(command.commit):
                 note(commit, f"the commit #regzbot fix names ({mail.msgid})")
-        elif command.title:
+        elif command.title:  # the culprit is no fix of itself, whatever subject is named
             for commit in git.by_subject(parse_subject(command.title).title):
-                note(commit, f"the subject #regzbot fix names ({mail.msgid})")
+                if not _is_culprit(commit, culprit):
+                    note(commit, f"the subject #regzbot fix names ({mail.msgid})")
     culprit_sha = _culprit_sha(git, culprit)
     if culprit_sha:
         for commit in git.referencing("reverts", culprit_sha):
@@ -330,32 +335,45 @@ def effect(regression_tree: str | None, commit_tree: str) -> str:
     return "note"
 
 
+def _standing_reverts(git: GitView, sha: str, placement: Placement, depth: int = 0) -> list[Commit]:
+    """The reverts of ``sha`` on the placement's branch that were not reverted there in
+    turn (``git revert`` of a revert puts the change back)."""
+    if depth > 8:  # a chain of reverts this long is no kernel habit; stop, don't loop
+        return []
+    return [
+        r for r in git.referencing("reverts", sha)
+        if _still_there(git, r.sha, placement)
+        and not _standing_reverts(git, r.sha, placement, depth + 1)
+    ]  # fmt: skip
+
+
 def _placed(git, tree, commit, how, events) -> list[dict[str, Any]]:
     """One entry per branch holding the fixing commit, with its effect (reverted: none)."""
     entries = []
-    reverts = git.referencing("reverts", commit.sha)
     for placement in git.placements(commit.sha):
         if not placement.present:
             continue
-        reverted = [
-            r.sha for r in reverts
-            if any(p.branch == placement.branch and p.present for p in git.placements(r.sha))
-        ]  # fmt: skip
-        result = "reverted" if reverted else effect(tree, placement.tree)
+        reverts = _standing_reverts(git, commit.sha, placement)
+        # A stable backport of a revert keeps upstream's "This reverts commit <upstream id>".
+        for upstream in commit.refs_of("upstream"):
+            reverts += [
+                r for r in _standing_reverts(git, upstream.value, placement) if r not in reverts
+            ]
+        result = "reverted" if reverts else effect(tree, placement.tree)
         entries.append(
             {"sha": commit.sha, "subject": commit.subject, "tree": placement.tree,
              "branch": placement.branch.branch, "at": commit.committed_at, "how": how,
-             "effect": result, "reverted_by": reverted}
+             "effect": result, "reverted_by": [r.sha for r in reverts]}
         )  # fmt: skip
         kind = {"fixed": "fixed", "fix-queued": "fix-queued"}.get(result, "note")
         text = f'{commit.sha[:12]} ("{commit.subject}") in {placement.tree}: {how}'
         events.append(
             Event(commit.committed_at, kind, text, "commit", commit.sha, commit.author_name)
         )
-        for sha in reverted:
+        for revert in reverts:  # when and by whom it was reverted, not when it landed
             events.append(
-                Event(commit.committed_at, "fix-reverted",
-                      f"{commit.sha[:12]} was reverted by {sha[:12]} in {placement.tree}",
-                      "commit", sha, None)
+                Event(revert.committed_at, "fix-reverted",
+                      f"{commit.sha[:12]} was reverted by {revert.sha[:12]} in {placement.tree}",
+                      "commit", revert.sha, revert.author_name)
             )  # fmt: skip
     return entries

@@ -202,14 +202,16 @@ def commits_referencing(conn: sqlite3.Connection, kind: str, sha: str) -> list[C
     """Commits whose ``kind`` reference (fixes, upstream, reverts) names commit ``sha``.
 
     References may abbreviate (``Fixes: 828fe4085cae``): one matches when it
-    is a prefix of ``sha``; ``sha`` is best the full id.
+    is a prefix of ``sha``, or ``sha`` of it (an abbreviated id from mail for
+    a commit the scanned history lacks, as a shallow clone does); ``sha`` is
+    best the full id.
     """
     sha = sha.lower()
     return _commits(
         conn,
         "WHERE sha IN (SELECT sha FROM commit_refs WHERE kind = ? "
-        "AND substr(value, 1, 8) = ? AND ? LIKE value || '%')",
-        (kind, sha[:8], sha),
+        "AND substr(value, 1, 8) = ? AND (? LIKE value || '%' OR value LIKE ? || '%'))",
+        (kind, sha[:8], sha, sha),
     )
 
 
