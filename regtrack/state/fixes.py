@@ -240,6 +240,7 @@ def find_fix_commits(
             for commit in git.by_subject(parse_subject(mail.title).title):
                 if not _is_culprit(commit, culprit):
                     note(commit, f"the subject of fix patch {mail.msgid}")
+    _by_patch_id(git, fix_mails, mails, culprit_title, evidence, note)
     for command, mail in fix_commands:
         if command.commit:
             for commit in git.with_prefix(command.commit):
@@ -268,6 +269,24 @@ def find_fix_commits(
                     )
                 )
     return found
+
+
+def _by_patch_id(git, fix_mails, mails, culprit_title, evidence, note) -> None:
+    """Fix patches that no Link: or subject found: a commit after the posting, touching the
+    same files, with the same ``git patch-id --stable`` (the maintainer reworded the
+    subject, or the commit carries no Link:)."""
+    for fix in fix_mails:
+        mail = mails[fix["msgid"]]
+        if not mail.patch_id or not mail.files or not mail.date:
+            continue
+        if mail.is_patch and normalised_title(mail.title) == culprit_title:
+            continue  # a respin of the culprit: only its change tells it apart (_replacements)
+        if any(mail.msgid in how for _, how in evidence.values()):
+            continue
+        for sha in git.with_patch_id(mail.patch_id, mail.files, mail.date):
+            commit = git.commit(sha)
+            if commit is not None:
+                note(commit, f"the patch-id of fix mail {mail.msgid}")
 
 
 def _is_culprit(commit: Commit, culprit: dict[str, Any] | None) -> bool:

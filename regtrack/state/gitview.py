@@ -12,12 +12,14 @@ here), never with text from mail.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from regtrack.errors import GitError
-from regtrack.extract.patches import added_lines
+from regtrack.extract.patches import added_lines, patch_id
 from regtrack.gitcmd import try_git
 from regtrack.gitscan import Commit
 from regtrack.store import Store
@@ -25,6 +27,12 @@ from regtrack.store import commits as commit_tables
 from regtrack.store.commits import BranchKey
 
 _FULL_SHA = re.compile(r"[0-9a-f]{40}")
+_PATCH_ID = re.compile(r"[0-9a-f]{40}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PATH = re.compile(r"[\w.+,@=~-][\w./+,@=~-]{0,250}")  # a file of a diff, as mail names it
+_COMMIT_LINE = re.compile(r"^commit ", re.MULTILINE)
+_MAX_PATHS = 50
+_MAX_CANDIDATES = 2000
 _STABLE_BRANCH = re.compile(r"(?:^|/)linux-(\d+\.\d+)\.y$")
 
 
@@ -61,6 +69,62 @@ class GitView:
         self.referencing = lru_cache(maxsize=None)(self._referencing)
         self.placements = lru_cache(maxsize=None)(self._placements)
         self.commit_change = lru_cache(maxsize=None)(self._commit_change)
+        self._patch_ids = lru_cache(maxsize=None)(self._patch_ids_touching)
+        self._heads: tuple[tuple[str, str], ...] | None = None
+
+    def commit(self, sha: str) -> Commit | None:
+        return None if self.empty else commit_tables.commit(self._conn, sha)
+
+    def with_patch_id(self, patch_id: str, files: Sequence[str], since: str) -> tuple[str, ...]:
+        """Commits of the scanned branches, committed after ``since``, touching ``files``,
+        whose ``git patch-id --stable`` is ``patch_id``.  ``files`` come from mail: they reach
+        git only after ``--``, as literal paths (``--literal-pathspecs``), never as options."""
+        if self.empty or not _PATCH_ID.fullmatch(patch_id):
+            return ()
+        paths = tuple(sorted(f for f in files if _PATH.fullmatch(f)))[:_MAX_PATHS]
+        if not paths:
+            return ()
+        found: list[str] = []
+        for repository, head in self.heads():
+            for sha, candidate in self._patch_ids(repository, head, _day_before(since), paths):
+                if candidate == patch_id and sha not in found:
+                    found.append(sha)
+        return tuple(found)
+
+    def heads(self) -> tuple[tuple[str, str], ...]:
+        """(repository, head) of every scanned branch."""
+        if self._heads is None:
+            rows = self._conn.execute(
+                "SELECT repository, head FROM git_branches WHERE head IS NOT NULL "
+                "ORDER BY repository, head"
+            )
+            self._heads = tuple(dict.fromkeys((r, h) for r, h in rows if _FULL_SHA.fullmatch(h)))
+        return self._heads
+
+    def _patch_ids_touching(
+        self, repository: str, head: str, since: str, paths: tuple[str, ...]
+    ) -> tuple[tuple[str, str], ...]:
+        """(commit, patch-id) of the commits from ``head`` since the day ``since`` that touch
+        ``paths``: one ``git log -p`` (at most :data:`_MAX_CANDIDATES` commits)."""
+        if not _DAY.fullmatch(since):
+            return ()
+        try:
+            out = try_git(
+                Path(repository), "--literal-pathspecs", "log", "--no-merges", "--full-diff",
+                "-p", "--no-color", "--no-ext-diff", "--format=commit %H", f"--since={since}",
+                f"--max-count={_MAX_CANDIDATES}", head, "--", *paths,
+            )  # fmt: skip
+        except GitError:
+            return ()
+        if out is None:
+            return ()
+        found = []
+        for chunk in _COMMIT_LINE.split(out)[1:]:
+            sha, _, diff = chunk.partition("\n")
+            patch = patch_id(diff)
+            if _FULL_SHA.fullmatch(sha) and patch:
+                found.append((sha, patch))
+        return tuple(found)
 
     def _linking(self, msgid: str) -> tuple[Commit, ...]:
         return () if self.empty else tuple(commit_tables.commits_linking(self._conn, msgid))
@@ -99,6 +163,14 @@ class GitView:
         except GitError:
             return None
         return None if out is None else added_lines(out)
+
+
+def _day_before(moment: str) -> str:
+    """The day before an ISO date: the search starts a day early, for time zones."""
+    try:
+        return (datetime.fromisoformat(moment) - timedelta(days=1)).date().isoformat()
+    except ValueError:
+        return ""
 
 
 def _order(key: BranchKey) -> tuple[int, str, str, str]:

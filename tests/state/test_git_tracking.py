@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -417,11 +418,6 @@ def test_the_cli_scans_a_tree_and_shows_the_fix_with_its_effect(tmp_path, git_en
 # -- a posted fix applied under another subject --------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not implemented: commits are matched to fix patches by subject, not by patch-id "
-    "(issue 8 asks for both); commits carry no patch-id in the store",
-)
 def test_a_posted_fix_applied_under_another_subject_is_found_by_its_patch_id(
     tracking, tmp_path, git_env
 ) -> None:
@@ -434,7 +430,11 @@ def test_a_posted_fix_applied_under_another_subject_is_found_by_its_patch_id(
     tracking.mail(report(culprit), posting)
     assert [m["how"] for m in tracking.regression().fix_mails] == ["patch-in-thread"]
     # The maintainer reworded the subject and added no Link: only the change is the same.
-    fix = repo.commit("drm/frob: check dev->subscription before use\n", "frob.c", FROB_FIXED)
+    # Committed the day after the posting (a commit never predates the patch it applies).
+    applied = int(datetime(2023, 7, 22, 10, tzinfo=UTC).timestamp())
+    fix = repo.commit(
+        "drm/frob: check dev->subscription before use\n", "frob.c", FROB_FIXED, time=applied
+    )
     tracking.scan(repo, "mainline")
     record = tracking.regression()
     assert (record.status, effects(record)) == ("fixed", [(fix[:12], "master", "fixed")])
