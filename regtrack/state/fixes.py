@@ -64,13 +64,17 @@ class MailIndex:
     linked_from: Mapping[str, tuple[tuple[str, str], ...]]  # ref msgid -> (msgid, kind)
     by_title: Mapping[str, tuple[str, ...]]  # normalised title -> patch msgids
     reporting: Mapping[str, tuple[str, ...]]  # Reported-by: address -> msgids
+    fixing: Mapping[str, tuple[tuple[str, str], ...]]  # Fixes: id[:8] -> (msgid, whole id)
 
     @classmethod
     def of(cls, mails: Mapping[str, TrackedMail]) -> MailIndex:
         linked: dict[str, list[tuple[str, str]]] = {}
         titles: dict[str, list[str]] = {}
         reporting: dict[str, list[str]] = {}
+        fixing: dict[str, list[tuple[str, str]]] = {}
         for mail in sorted(mails.values(), key=lambda m: (m.date or "", m.msgid)):
+            for commit, _ in mail.fixes:
+                fixing.setdefault(commit[:8], []).append((mail.msgid, commit))
             for kind, ref in mail.links:
                 linked.setdefault(ref, []).append((mail.msgid, kind))
             if mail.is_patch and mail.files:
@@ -81,6 +85,7 @@ class MailIndex:
             {k: tuple(v) for k, v in linked.items()},
             {k: tuple(v) for k, v in titles.items()},
             {k: tuple(v) for k, v in reporting.items()},
+            {k: tuple(v) for k, v in fixing.items()},
         )
 
 
@@ -154,6 +159,7 @@ def find_fix_mails(
             if (mail.date or "") >= (report.date or ""):
                 add(mail, "fix-command", f"the subject #regzbot fix names ({command_mail.msgid})")
     _respins(report, mails, index, culprit, found, add, changes)
+    _fixes_culprit(culprit, mails, index, seen, found)
     found.mails.sort(key=lambda m: (m["at"] or "", m["msgid"]))
     return found
 
@@ -176,6 +182,22 @@ def _respins(report, mails, index, culprit, found, add, changes) -> None:
         else:
             continue
         add(mail, "respin-of-culprit", f"a respin of the culprit (same subject) that {how}")
+
+
+def _fixes_culprit(culprit, mails, index, seen, found) -> None:
+    """A mail whose own ``Fixes:`` names the culprit: a note, as in regzbot (whose pattern
+    for it in mail lacks the letter f); not a fix mail by itself, since one culprit can
+    cause several regressions.  The id may have 8 to 40 digits."""
+    commit = (culprit or {}).get("commit") or ""
+    if len(commit) < 8:
+        return
+    for msgid, named in index.fixing.get(commit[:8], ()):
+        shorter = min(len(named), len(commit))
+        if msgid in seen or named[:shorter] != commit[:shorter]:
+            continue
+        mail = mails[msgid]
+        text = f"{mail.subject} has a Fixes: tag for the culprit"
+        found.events.append(Event(mail.date, "note", text, "mail", msgid, mail.author))
 
 
 def _carried(fix_mails, change, changes) -> tuple[str, str] | None:

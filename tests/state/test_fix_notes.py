@@ -1,0 +1,49 @@
+"""A mail whose Fixes: names the culprit is a note in the history, not a fix mail by itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.state.mailgit import Tracking, history, message, report
+
+CULPRIT = "f00dfeedcafe0123456789abcdef0123456789ab"  # an "f" in the first 12: regzbot misses it
+
+
+@pytest.fixture
+def tracking(tmp_path: Path) -> Iterator[Tracking]:
+    tracking = Tracking(tmp_path)
+    yield tracking
+    tracking.close()
+
+
+def _patch(fixes: str) -> str:
+    body = (
+        "frob_init() used the subscription before it existed.\n\n"
+        f'Fixes: {fixes} ("drm/frob: subscribe to frobnicator events")\n'
+        "Signed-off-by: Carol Dev <carol@example.org>\n---\n"
+        "diff --git a/frob.c b/frob.c\n--- a/frob.c\n+++ b/frob.c\n@@ -1 +1 @@\n-a\n+b\n"
+    )
+    return message(
+        "20230722.fixes-patch@example.org",
+        "[PATCH] drm/frob: check the subscription first",
+        body,
+        date="2023-07-22 09:00",
+    )
+
+
+@pytest.mark.parametrize("written", [CULPRIT[:12], CULPRIT[:8], CULPRIT])
+def test_a_patch_with_fixes_on_the_culprit_is_noted(tracking: Tracking, written: str) -> None:
+    tracking.mail(report(CULPRIT), _patch(written))
+    record = tracking.regression()
+    assert record.status == "open"  # a culprit can cause several regressions: no fix by itself
+    assert history(record, "note") == [
+        "[PATCH] drm/frob: check the subscription first has a Fixes: tag for the culprit"
+    ]
+
+
+def test_fixes_on_another_commit_is_not_noted(tracking: Tracking) -> None:
+    tracking.mail(report(CULPRIT), _patch("0123456789ab"))
+    assert history(tracking.regression(), "note") == []
