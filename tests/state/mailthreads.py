@@ -9,7 +9,8 @@ which runs the real ingest: parsing, extraction and the tracking update.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -153,6 +154,16 @@ def write_mbox(path: Path, mails: Iterable[Mail]) -> Path:
         chunks.append(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n" + escaped + b"\n")
     path.write_bytes(b"".join(chunks))
     return path
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[Store]:
+    """A store on ``path``, closed afterwards."""
+    store = Store(path)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 _counter = iter(range(1_000_000))
