@@ -90,8 +90,10 @@ def _absorb(top: Regression, dup: Regression, mail: Any) -> Regression:
 
 def _fix_level(record: Regression) -> int:
     """How far a record's fixes went, whatever its own status says (a duplicate's is
-    ``duplicate``): from its fix mails and the effects of its fix commits."""
-    level = 1 if record.fix_mails else 0
+    ``duplicate``): from its fix mails, a ``#regzbot fix`` in its thread (regzbot applies a
+    duplicate's commands to the main regression too) and the effects of its fix commits."""
+    named = any(event.kind == "fix-expected" for event in record.events)
+    level = 1 if record.fix_mails or named else 0
     for commit in record.fix_commits:
         if commit["effect"] in LEVELS:
             level = max(level, LEVELS.index(commit["effect"]))

@@ -594,3 +594,95 @@ def test_an_unknown_command_is_unhandled(store: Store, tmp_path: Path, word: str
     assert command == f"#regzbot {word}: something"
     assert reason == f"unknown command {word!r}"
     assert record(store, report).status == "open"
+
+
+# -- where commands act: other threads, duplicates, monitored threads ---------------------------
+
+
+def test_dup_in_an_untracked_thread_tracks_it_as_the_younger_duplicate(
+    store: Store, tmp_path: Path
+) -> None:
+    report = crash_report()
+    again = plain_root("again@example.org", hours=24)
+    command = mail(
+        "dup@example.org", f"#regzbot use: ^\n#regzbot dup: {report.url}\n", reply_to=again,
+        sender=TRACKER, hours=25,
+    )  # fmt: skip
+    ingest_mails(store, tmp_path, report, again, command)
+    dup = record(store, again)
+    assert (dup.status, dup.duplicate_of, dup.created_by) == ("duplicate", report.id, "command")
+    assert record(store, report).duplicates == (again.id,)
+    assert unhandled(store) == {}
+
+
+def test_use_with_a_url_sends_later_commands_to_that_regression(
+    store: Store, tmp_path: Path
+) -> None:
+    report = crash_report()
+    elsewhere = mail(
+        "elsewhere-cmd@example.org",
+        f"#regzbot use: {report.url}\n#regzbot title: foo oopses at boot\n",
+        subject="status of the foo oops",
+        sender=TRACKER,
+        hours=3,
+    )
+    ingest_mails(store, tmp_path, report, elsewhere)
+    assert record(store, report).title == "foo oopses at boot"
+    assert unhandled(store) == {}
+
+
+def test_commands_in_a_monitored_thread_act_on_the_regression(store: Store, tmp_path: Path) -> None:
+    report = crash_report()
+    root, _ = other_thread()
+    monitor = mail(
+        "monitor@example.org", f"#regzbot monitor: {root.url}\n", reply_to=report, hours=1
+    )
+    there = mail(
+        "there@example.org", "#regzbot resolve: fixed by firmware\n", reply_to=root, hours=4
+    )
+    ingest_mails(store, tmp_path, report, root, monitor, there)
+    found = record(store, report)
+    assert (found.status, found.resolution) == ("resolved", "fixed by firmware")
+
+
+def test_a_fix_command_in_the_duplicates_thread_moves_the_main_regression(
+    store: Store, tmp_path: Path
+) -> None:
+    older = crash_report("older@example.org")
+    younger = crash_report("younger@example.org", function="baz_init", hours=24)
+    dup = mail("dup@example.org", f"#regzbot dup: {older.url}\n", reply_to=younger, hours=25)
+    fix = mail("fix@example.org", "#regzbot fix: 0123456789ab\n", reply_to=younger, hours=26)
+    ingest_mails(store, tmp_path, older, younger, dup, fix)
+    assert record(store, older).status == "fix-posted"
+
+
+def test_commands_before_introduced_in_the_same_mail_apply_to_the_new_regression(
+    store: Store, tmp_path: Path
+) -> None:
+    root = plain_root()
+    commands_in_replies(
+        store,
+        tmp_path,
+        root,
+        f"#regzbot title: hangs on resume\n#regzbot introduced: {CULPRIT} ^\n",
+    )
+    found = record(store, root)
+    assert (found.title, found.culprit["commit"]) == ("hangs on resume", CULPRIT)
+    assert unhandled(store) == {}
+
+
+def test_a_later_introduced_replaces_an_earlier_one(store: Store, tmp_path: Path) -> None:
+    report = crash_report()
+    first, second = commands_in_replies(
+        store,
+        tmp_path,
+        report,
+        "#regzbot introduced: 0a0a0a0a0a0a\n",
+        f"#regzbot introduced: {CULPRIT}\n",
+    )
+    found = record(store, report)
+    assert (found.culprit["commit"], found.culprit["msgid"]) == (CULPRIT, second.msgid)
+    assert [(c["commit"], c["msgid"]) for c in found.culprit_candidates] == [
+        ("0a0a0a0a0a0a", first.msgid),
+        (CULPRIT, second.msgid),
+    ]
