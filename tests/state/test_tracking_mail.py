@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -378,6 +379,74 @@ def _story() -> list[Mail]:
     return [older, younger, elsewhere, title, bisect, fix_named, dup, patch, closing, poke]
 
 
+def _second_story() -> list[Mail]:
+    """A fix in a reply, a Closes: to a reply, a report made by command and tracked from
+    another thread with use, a duplicate across threads, a monitor, a close."""
+    report = crash_report("second@example.org")
+    same = mail("same@example.org", "Same here.\n", reply_to=report, sender=MAINTAINER, hours=1)
+    inline = mail("inline@example.org", INLINE_FIX, reply_to=same, hours=2)
+    closing = mail(
+        "closing@example.org",
+        patch_body("drivers/foo/foo.c").replace(
+            "Signed-off-by:", f"Closes: {same.url}\nSigned-off-by:"
+        ),
+        subject="[PATCH] foo: check bar",
+        hours=3,
+    )
+    review = mail("review@example.org", "Looks good.\n", reply_to=closing, hours=4)
+    root = mail(
+        "plain@example.org", "My laptop hangs on resume.\n", subject="laptop hangs on resume",
+        sender=REPORTER, hours=5,
+    )  # fmt: skip
+    introduced = mail(
+        "introduced@example.org",
+        "#regzbot introduced: v6.4..v6.5-rc1 ^\n#regzbot ignore-activity\n",
+        reply_to=root, sender=TRACKER, hours=6,
+    )  # fmt: skip
+    use = mail(
+        "use@example.org",
+        f"#regzbot use: {root.url}\n#regzbot title: resume hang\n"
+        "#regzbot unlink: https://lore.kernel.org/all/never@example.org/\n",
+        subject="status", sender=TRACKER, hours=7,
+    )  # fmt: skip
+    later = mail("later@example.org", "Still hangs.\n", reply_to=introduced, hours=8)
+    dup = mail(
+        "dup@example.org", f"#regzbot dup: {report.url}\n", reply_to=later, sender=TRACKER,
+        hours=9,
+    )  # fmt: skip
+    monitor = mail(
+        "monitor@example.org", f"#regzbot monitor: {review.url}\n\n#regzbot backburner: slow\n",
+        reply_to=report, sender=TRACKER, hours=10,
+    )  # fmt: skip
+    close = mail(
+        "close@example.org", "#regzbot inconclusive: no repro\n", reply_to=review,
+        sender=TRACKER, hours=11,
+    )  # fmt: skip
+    return [report, same, inline, closing, review, root, introduced, use, later, dup, monitor,
+            close]  # fmt: skip
+
+
+def test_the_second_story_is_tracked(store: Store, tmp_path: Path) -> None:
+    story = _second_story()
+    ingest_mails(store, tmp_path, *story)
+    main_record, dup = record(store, story[0]), record(store, story[5])
+    assert (main_record.status, main_record.resolution, main_record.flags) == (
+        "inconclusive", "no repro", ()
+    )  # fmt: skip
+    assert [f["msgid"] for f in main_record.fix_mails] == ["inline@example.org",
+                                                           "closing@example.org"]  # fmt: skip
+    assert (dup.status, dup.title, dup.duplicate_of, dup.activities) == (
+        "duplicate", "resume hang", main_record.id, 3
+    )  # fmt: skip
+    assert main_record.activities == 7 + 3
+    assert unhandled(store) == {
+        "use@example.org": [
+            ("#regzbot unlink: https://lore.kernel.org/all/never@example.org/",
+             "no such link or monitored thread")
+        ]
+    }  # fmt: skip
+
+
 def _ingest_each(store: Store, folder: Path, mails: list[Mail]) -> None:
     for one in mails:
         ingest_mails(store, folder, one)
@@ -405,8 +474,11 @@ def test_the_story_is_tracked(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_any_order_one_mail_per_ingest_gives_the_same_records(tmp_path: Path, seed: int) -> None:
-    story = _story()
+@pytest.mark.parametrize("told", [_story, _second_story], ids=["first story", "second story"])
+def test_any_order_one_mail_per_ingest_gives_the_same_records(
+    tmp_path: Path, seed: int, told: Callable[[], list[Mail]]
+) -> None:
+    story = told()
     with opened(tmp_path / "all.db") as store:
         ingest_mails(store, tmp_path, *story)
         expected = snapshot(store)
@@ -421,8 +493,11 @@ def test_any_order_one_mail_per_ingest_gives_the_same_records(tmp_path: Path, se
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_any_order_in_one_mbox_gives_the_same_records(tmp_path: Path, seed: int) -> None:
-    story = _story()
+@pytest.mark.parametrize("told", [_story, _second_story], ids=["first story", "second story"])
+def test_any_order_in_one_mbox_gives_the_same_records(
+    tmp_path: Path, seed: int, told: Callable[[], list[Mail]]
+) -> None:
+    story = told()
     with opened(tmp_path / "all.db") as store:
         ingest_mails(store, tmp_path, *story)
         expected = snapshot(store)
