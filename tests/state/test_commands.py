@@ -686,3 +686,31 @@ def test_a_later_introduced_replaces_an_earlier_one(store: Store, tmp_path: Path
         ("0a0a0a0a0a0a", first.msgid),
         (CULPRIT, second.msgid),
     ]
+
+
+def test_a_misplaced_poke_is_unhandled_and_its_mail_still_counts(
+    store: Store, tmp_path: Path
+) -> None:
+    """regzbot drops such a mail's activity without recording the poke (REGZBOT.md 8)."""
+    report = crash_report()
+    (reply,) = commands_in_replies(store, tmp_path, report, "Any news?\n#regzbot poke\n")
+    found = record(store, report)
+    assert "poked" not in found.flags
+    assert (found.activities, found.last_activity) == (2, "2023-07-10T09:00:00+00:00")
+    assert [reason for _, reason in unhandled(store)[reply.msgid]] == [
+        "not a paragraph of its own (it must follow an empty line)"
+    ]
+
+
+def test_a_mail_tagged_forregzbot_is_obeyed_but_not_counted_as_activity(
+    store: Store, tmp_path: Path
+) -> None:
+    report = crash_report()
+    tagged = mail(
+        "tagged@example.org", "#regzbot title: foo oopses at boot\n", reply_to=report,
+        subject="Re: [REGRESSION] foo oops #forregzbot", sender=TRACKER, hours=2,
+    )  # fmt: skip
+    ingest_mails(store, tmp_path, report, tagged)
+    found = record(store, report)
+    assert found.title == "foo oopses at boot"
+    assert (found.activities, found.last_activity) == (1, found.reported_at)
