@@ -686,3 +686,33 @@ def test_bad_input_is_one_error_line(tracked_db: Path, tmp_path: Path, args: tup
     named = str(missing) if args[-1] == "--db-missing" else args[1]
     assert named in line
     assert not missing.exists()
+
+
+def test_list_tree_stable_takes_every_stable_series(
+    store: Store, db_path: Path, tmp_path: Path
+) -> None:
+    report = crash_report()
+    command = mail(
+        "stable@example.org", "#regzbot introduced: v6.1.40..v6.1.41\n", reply_to=report, hours=1
+    )
+    ingest_mails(store, tmp_path, report, command)
+    assert _listed(db_path, "--tree", "stable") == [report.msgid]
+    assert _listed(db_path, "--tree", "stable-6.1") == [report.msgid]
+    assert _listed(db_path, "--tree", "stable-6.10") == []
+    assert _listed(db_path, "--tree", "mainline") == []
+
+
+@pytest.mark.parametrize("tree", ["mainlin", "stable-", "%", "stable-6.1.y"])
+def test_list_of_a_tree_that_does_not_exist_is_a_usage_error(tracked_db: Path, tree: str) -> None:
+    code, out, err = run("list", "--db", str(tracked_db), "--tree", tree)
+    assert (code, out) == (2, "")
+    assert f"Invalid value for '--tree': {tree!r} is not a tree" in err
+
+
+def test_show_of_an_unknown_id_says_no_regression_has_it(tracked_db: Path) -> None:
+    code, out, err = run("show", "ffff0000", "--db", str(tracked_db))
+    assert (code != 0, out) == (True, "")
+    assert err.splitlines() == [
+        f"regtrack: error: no regression id starts with 'ffff0000' in {tracked_db}, "
+        "and no message has that id"
+    ]
