@@ -714,3 +714,19 @@ def test_a_mail_tagged_forregzbot_is_obeyed_but_not_counted_as_activity(
     found = record(store, report)
     assert found.title == "foo oopses at boot"
     assert (found.activities, found.last_activity) == (1, found.reported_at)
+
+
+def test_introduced_naming_a_report_stored_later_tracks_it_then(
+    store: Store, tmp_path: Path
+) -> None:
+    report = plain_root("elsewhere-report@example.org")
+    command = mail(
+        "cmd@example.org", f"#regzbot introduced: {CULPRIT} {report.url}\n",
+        subject="hangs", sender=TRACKER, hours=2,
+    )  # fmt: skip
+    ingest_mails(store, tmp_path, command)
+    assert [u.msgid for u in store.unhandled_commands()] == [command.msgid]
+    ingest_mails(store, tmp_path, report)
+    assert [r.report for r in store.regressions()] == [report.msgid]
+    assert record(store, report).culprit["msgid"] == command.msgid
+    assert unhandled(store) == {}
