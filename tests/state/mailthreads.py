@@ -4,6 +4,7 @@ A test builds its messages with :func:`mail` (a reply names its parent, and
 gets In-Reply-To and References the way a mail client writes them), writes
 them as an mbox with :func:`write_mbox` and stores them with :func:`ingest_mails`,
 which runs the real ingest: parsing, extraction and the tracking update.
+:func:`run` runs the CLI as the console script does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from regtrack.cli import main
 from regtrack.ingest import ingest
 from regtrack.sources.mbox import MboxSource
 from regtrack.state import regression_id
@@ -239,3 +243,72 @@ def patch_body(path: str = "mm/foo.c", guard: str = "f") -> str:
         "2.41.0",
     ]
     return "\n".join(lines) + "\n"
+
+
+# A fix proposed as a diff in a reply, as the seed's message 3 does.
+INLINE_FIX = "\n".join(
+    [
+        "Does this help?",
+        "",
+        "diff --git a/drivers/foo/foo.c b/drivers/foo/foo.c",
+        "index 3333333..4444444 100644",
+        "--- a/drivers/foo/foo.c",
+        "+++ b/drivers/foo/foo.c",
+        "@@ -20,6 +20,8 @@ static int foo_probe(struct device *dev)",
+        " {",
+        " \tstruct bar *bar = dev_get_drvdata(dev);",
+        " ",
+        "+\tif (!bar)",
+        "+\t\treturn -ENODEV;",
+        " \treturn bar_init(bar);",
+        " }",
+        " ",
+        "",
+    ]
+)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """``regtrack ARGS`` as the console script runs it: (exit code, stdout, stderr)."""
+    with CliRunner().isolation() as (stdout, stderr, _):
+        code = main(list(args))
+    return code, stdout.getvalue().decode(), stderr.getvalue().decode()
+
+
+CULPRIT = "1f2e3d4c5b6a"
+NOT_TRACKED = "a regzbot command in a thread not associated with a regression"
+
+
+def plain_root(msgid: str = "hang@example.org", hours: float = 0) -> Mail:
+    """A first mail the classifier does not take for a report: only a command can."""
+    return mail(
+        msgid,
+        "Hi,\n\nmy laptop hangs on resume since the last update. Any idea?\n\nAda\n",
+        subject="laptop hangs on resume",
+        sender=REPORTER,
+        hours=hours,
+    )
+
+
+def other_thread(hours: float = 0.5) -> tuple[Mail, Mail]:
+    """A thread of two mails elsewhere, for monitor, link and unlink."""
+    root = mail(
+        "elsewhere@example.org",
+        "Hi,\n\nthe same machine also loses its network after resume.\n",
+        subject="network lost after resume",
+        sender=REPORTER,
+        hours=hours,
+    )
+    return root, mail(
+        "elsewhere-reply@example.org", "Same here.\n", reply_to=root, hours=hours + 0.1
+    )
+
+
+def commands_in_replies(store: Store, folder: Path, report: Mail, *bodies: str) -> list[Mail]:
+    """Ingest ``report`` and one reply to it per body, an hour apart; the replies."""
+    replies = [
+        mail(f"cmd-{n}@example.org", body, reply_to=report, sender=TRACKER, hours=n)
+        for n, body in enumerate(bodies, start=1)
+    ]
+    ingest_mails(store, folder, report, *replies)
+    return replies
