@@ -229,6 +229,20 @@ def test_fix_by_subject_is_found_whichever_mail_is_ingested_first(
     assert (found.status, [f["msgid"] for f in found.fix_mails]) == ("fix-posted", [patch.msgid])
 
 
+def test_fix_by_subject_ignores_a_patch_posted_before_the_report(
+    store: Store, tmp_path: Path
+) -> None:
+    earlier = mail("patch-v1@example.org", patch_body(), subject="[PATCH] mm: fix foo", hours=-48)
+    report = crash_report()
+    command = mail("fixcmd@example.org", "#regzbot fix: mm: fix foo\n", reply_to=report, hours=1)
+    ingest_mails(store, tmp_path, earlier, report, command)
+    found = record(store, report)
+    assert (found.status, found.fix_mails) == ("fix-posted", ())  # named, not yet posted
+    later = mail("patch-v2@example.org", patch_body(), subject="[PATCH v2] mm: fix foo", hours=20)
+    ingest_mails(store, tmp_path, later)
+    assert [f["msgid"] for f in record(store, report).fix_mails] == [later.msgid]
+
+
 def test_a_patch_closing_a_reply_of_the_thread_is_a_fix(store: Store, tmp_path: Path) -> None:
     report = crash_report()
     reply = mail("confirm@example.org", "I see it too.\n", reply_to=report, hours=1)
