@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -312,6 +313,18 @@ def _moment(now: datetime | None) -> datetime:
     return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
+_TREE_NAME = re.compile(r"mainline|next|stable(?:-\d+\.\d+)?")
+
+
+def _tree_name(
+    _context: click.Context, _parameter: click.Parameter, tree: str | None
+) -> str | None:
+    """A tree ``list`` can filter on: a misspelt one would list nothing and say nothing."""
+    if tree is not None and not _TREE_NAME.fullmatch(tree):
+        raise click.BadParameter(f"{tree!r} is not a tree (mainline, next, stable, stable-6.1)")
+    return tree
+
+
 @cli.command("list")
 @db_option
 @json_option
@@ -319,7 +332,10 @@ def _moment(now: datetime | None) -> datetime:
     "--status", "statuses", multiple=True, type=click.Choice(STATUSES),
     help="Only regressions with this status (repeatable).",
 )  # fmt: skip
-@click.option("--tree", metavar="T", help="Only this tree: mainline, next, stable or stable-6.1.")
+@click.option(
+    "--tree", metavar="T", callback=_tree_name,
+    help="Only this tree: mainline, next, stable or stable-6.1.",
+)  # fmt: skip
 @click.option(
     "--since", type=click.DateTime(), metavar="DATE", help="Only with activity since DATE."
 )

@@ -6,8 +6,8 @@ failure, a bot's report format (linux-next's "build failure after merge of
 the X tree", KernelCI's "next/master build: N builds: M failed" and
 "baseline: N runs, M regressions", syzbot, LKFT), a culprit, a revert test,
 a crash or build failure of the author's own.  Signals against: patch
-postings, replies, pull requests, linux-next's merge-conflict notices,
-daily "Tree for" announcements and process notices.  Every signal is kept
+postings, CI results about patches, replies, pull requests, linux-next's
+merge-conflict notices, daily "Tree for" announcements and process notices.  Every signal is kept
 with its weight, so a reader sees why a message was (not) taken.
 """
 
@@ -88,6 +88,8 @@ _NOT_REPORTS: tuple[tuple[re.Pattern[str], int, str], ...] = (
         "linux-next process notice",
     ),
     (re.compile(r"^Linux \d|\bANNOUNCE\b", re.I), -6, "release announcement"),
+    # Patchwork CI about a posted series: "✗ Fi.CI.BUILD: failure for <series> (rev2)".
+    (re.compile(r"\b(?:Fi\.)?CI\.[\w.]+: \w+ for \S"), -8, "a CI result about a patch"),
 )
 # Randy Dunlap's convention: a problem reported in reply to the daily
 # announcement, the file at fault in the subject: "Re: linux-next: Tree for

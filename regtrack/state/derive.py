@@ -165,7 +165,9 @@ def _reports(
     reports = {
         m.msgid
         for m in mails.values()
-        if m.is_report and m.score >= threshold and (m.kind != "kernelci" or _answered(m, thread))
+        if m.is_report
+        and _report_score(m) >= threshold
+        and (m.kind != "kernelci" or _answered(m, thread))
     }
     explicit: dict[str, TrackedMail] = {}
     for mail in _ordered(mails.values()):
@@ -187,6 +189,22 @@ def _reports(
                 reports.add(report)
                 explicit.setdefault(report, mail)
     return reports, explicit
+
+
+def _report_score(mail: TrackedMail) -> int:
+    """The classifier's score, less what it gave for ``#regzbot introduced`` when every such
+    command names another mail as the report (``^``, ``/``, ``~`` or a message's URL): the
+    command makes that mail the report, not the one carrying it."""
+    introduced = [c for c in mail.commands if c.name == "introduced" and not c.problem]
+    if not introduced or not all(c.report and (c.msgid or not c.url) for c in introduced):
+        return mail.score
+    weights = (_weight(r) for r in mail.reasons if r.startswith("#regzbot introduced ("))
+    return mail.score - sum(weights)
+
+
+def _weight(reason: str) -> int:
+    """The weight at the end of a classification reason: "#regzbot introduced (+6)" is 6."""
+    return int(reason.rsplit("(", 1)[1].rstrip(")"))
 
 
 def contexts(mail: TrackedMail) -> list[tuple[str | None, str | None]]:
@@ -247,20 +265,27 @@ def _monitored(mails, thread, owner, index) -> dict[str, set[str]]:
                 found.setdefault(root, set()).update(
                     m for m in thread.subtree(top) if m not in owner
                 )
-    for mail in mails.values():
+    for root, tops in _monitor_commands(mails, thread, owner).items():
+        for top in sorted(tops):
+            found.setdefault(root, set()).update(m for m in thread.subtree(top) if m not in owner)
+    return found
+
+
+def _monitor_commands(mails, thread, owner) -> dict[str, set[str]]:
+    """The threads (their first mails) each regression monitors by ``#regzbot monitor``,
+    less those a later ``unmonitor`` (``unlink``) dropped: regzbot's unrelate removes the
+    thread and all its activities."""
+    tops: dict[str, set[str]] = {}
+    for mail in _ordered(mails.values()):
         root = owner.get(mail.msgid)
         for command in mail.commands:
-            if (
-                root
-                and command.name == "monitor"
-                and not command.problem
-                and command.msgid in mails
-            ):
-                top = thread.root(command.msgid)
-                found.setdefault(root, set()).update(
-                    m for m in thread.subtree(top) if m not in owner
-                )
-    return found
+            if root is None or command.problem or command.msgid not in mails:
+                continue
+            if command.name == "monitor":
+                tops.setdefault(root, set()).add(thread.root(command.msgid))
+            elif command.name == "unlink":
+                tops.get(root, set()).discard(thread.root(command.msgid))
+    return tops
 
 
 class _Builder:

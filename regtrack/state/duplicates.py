@@ -60,7 +60,8 @@ def apply_duplicates(
 
 
 def _absorb(top: Regression, dup: Regression, mail: Any) -> Regression:
-    """The main record with a duplicate's activity, and its fixes when they go further."""
+    """The main record with a duplicate's activity and fixes; its status moves when the
+    duplicate's fixes went further."""
     last = max(filter(None, [top.last_activity, dup.last_activity]), default=None)
     first = min(filter(None, [top.first_activity, dup.first_activity]), default=None)
     found = Event(
@@ -77,17 +78,22 @@ def _absorb(top: Regression, dup: Regression, mail: Any) -> Regression:
     dup_level = _fix_level(dup)
     if own_level is not None and dup_level > own_level:
         changes["status"] = LEVELS[dup_level]
-        changes["fix_mails"] = (*top.fix_mails, *({**f, "via": dup.id} for f in dup.fix_mails))
-        changes["fix_commits"] = (
-            *top.fix_commits, *({**c, "via": dup.id} for c in dup.fix_commits)
-        )  # fmt: skip
+    # The duplicate's fixes are fixes of this regression too, whether or not they go further.
+    own_mails = {f["msgid"] for f in top.fix_mails}
+    own_commits = {(c["sha"], c["branch"]) for c in top.fix_commits}
+    more_mails = [f for f in dup.fix_mails if f["msgid"] not in own_mails]
+    more_commits = [c for c in dup.fix_commits if (c["sha"], c["branch"]) not in own_commits]
+    changes["fix_mails"] = (*top.fix_mails, *({**f, "via": dup.id} for f in more_mails))
+    changes["fix_commits"] = (*top.fix_commits, *({**c, "via": dup.id} for c in more_commits))
     return dataclasses.replace(top, **changes)
 
 
 def _fix_level(record: Regression) -> int:
     """How far a record's fixes went, whatever its own status says (a duplicate's is
-    ``duplicate``): from its fix mails and the effects of its fix commits."""
-    level = 1 if record.fix_mails else 0
+    ``duplicate``): from its fix mails, a ``#regzbot fix`` in its thread (regzbot applies a
+    duplicate's commands to the main regression too) and the effects of its fix commits."""
+    named = any(event.kind == "fix-expected" for event in record.events)
+    level = 1 if record.fix_mails or named else 0
     for commit in record.fix_commits:
         if commit["effect"] in LEVELS:
             level = max(level, LEVELS.index(commit["effect"]))

@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
+from regtrack.extract.patches import parse_subject
 from regtrack.extract.regzbot import RegzbotCommand
 
 
@@ -268,8 +269,9 @@ def thread_messages(conn: sqlite3.Connection, thread_ids: Collection[int]) -> se
 
 # Each query takes a set of message-ids (the ? list) and gives messages whose
 # records can depend on them: what they link and what links them, what their
-# commands name, patches with the subject of a culprit they name or of a fix
-# they expect, and the culprits a patch's subject names.
+# commands name, patches with the subject of a culprit they name, and the
+# culprits a patch's subject names.  (Patches and the ``#regzbot fix:`` subjects
+# they match: :func:`_fix_subject_matches`.)
 _RELATED = (
     "SELECT ref_msgid FROM message_links WHERE origin = 'own' AND msgid IN ({})",
     "SELECT msgid FROM message_links WHERE origin = 'own' AND ref_msgid IN ({})",
@@ -278,8 +280,6 @@ _RELATED = (
     "ON p.title = c.subject COLLATE NOCASE WHERE c.subject IS NOT NULL AND c.msgid IN ({})",
     "SELECT c.msgid FROM message_patches p JOIN culprits c "
     "ON c.subject = p.title COLLATE NOCASE WHERE p.is_patch = 1 AND p.msgid IN ({})",
-    "SELECT p.msgid FROM regzbot_commands r JOIN message_patches p "
-    "ON p.title = r.title COLLATE NOCASE WHERE r.name = 'fix' AND r.msgid IN ({})",
     # syzbot's per-bug sender address, in a fix's Reported-by: (and back)
     "SELECT t.msgid FROM messages m JOIN trailers t ON lower(t.key) = 'reported-by' "
     "AND t.value = m.from_addr WHERE m.from_addr LIKE 'syzbot+%' AND m.msgid IN ({})",
@@ -297,4 +297,42 @@ def related_messages(conn: sqlite3.Connection, msgids: Collection[str]) -> set[s
         marks = ",".join("?" * len(chunk))
         for sql in _RELATED:
             found.update(row[0] for row in conn.execute(sql.format(marks), chunk))
+    return found | _fix_subject_matches(conn, values)
+
+
+def _fix_subject_matches(conn: sqlite3.Connection, msgids: list[str]) -> set[str]:
+    """Patches whose subject a ``#regzbot fix:`` among ``msgids`` names, and the commands
+    that name the subject of a patch among them, compared as tracking compares them (no
+    ``Re:``, no ``[PATCH vN m/n]``, any case): the patch may come before or after the
+    command, so each must find the other."""
+    commands: dict[str, set[str]] = {}
+    for msgid, title in conn.execute(
+        "SELECT msgid, title FROM regzbot_commands "
+        "WHERE name = 'fix' AND title IS NOT NULL AND commit_id IS NULL"
+    ):
+        commands.setdefault(_comparable(title), set()).add(msgid)
+    if not commands:
+        return set()
+    wanted = set(msgids)
+    found: set[str] = set()
+    for title, senders in commands.items():
+        if senders & wanted:
+            rows = conn.execute(
+                "SELECT msgid FROM message_patches WHERE title = ? COLLATE NOCASE", (title,)
+            )
+            found.update(row[0] for row in rows)
+    for start in range(0, len(msgids), 900):
+        chunk = msgids[start : start + 900]
+        rows = conn.execute(
+            "SELECT title FROM message_patches WHERE is_patch = 1 AND msgid IN "
+            f"({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        for (title,) in rows:
+            found.update(commands.get(_comparable(title or ""), ()))
     return found
+
+
+def _comparable(subject: str) -> str:
+    """A subject as fix subjects are compared (``regtrack.state.fixes.normalised_title``)."""
+    return " ".join(parse_subject(subject).title.split()).casefold()
