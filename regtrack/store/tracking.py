@@ -285,6 +285,19 @@ _RELATED = (
     "AND t.value = m.from_addr WHERE m.from_addr LIKE 'syzbot+%' AND m.msgid IN ({})",
     "SELECT m.msgid FROM trailers t JOIN messages m ON m.from_addr = t.value "
     "WHERE lower(t.key) = 'reported-by' AND t.value LIKE 'syzbot+%' AND t.msgid IN ({})",
+    # a Fixes: naming a culprit named here (by prose or #regzbot introduced), and back
+    "SELECT t.msgid FROM culprits c JOIN trailers t ON t.key IN ('Fixes', 'fixes') "
+    "AND t.commit_id >= substr(c.commit_id, 1, 8) AND t.commit_id < substr(c.commit_id, 1, 8) "
+    "|| 'g' WHERE c.msgid IN ({})",
+    "SELECT t.msgid FROM regzbot_commands r JOIN trailers t ON t.key IN ('Fixes', 'fixes') "
+    "AND t.commit_id >= substr(r.commit_id, 1, 8) AND t.commit_id < substr(r.commit_id, 1, 8) "
+    "|| 'g' WHERE r.name = 'introduced' AND r.commit_id IS NOT NULL AND r.msgid IN ({})",
+    "SELECT c.msgid FROM trailers t JOIN culprits c ON c.commit_id >= substr(t.commit_id, 1, 8) "
+    "AND c.commit_id < substr(t.commit_id, 1, 8) || 'g' "
+    "WHERE t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({})",
+    "SELECT r.msgid FROM trailers t JOIN regzbot_commands r ON r.name = 'introduced' "
+    "AND r.commit_id >= substr(t.commit_id, 1, 8) AND r.commit_id < substr(t.commit_id, 1, 8) "
+    "|| 'g' WHERE t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({})",
 )
 
 

@@ -47,3 +47,14 @@ def test_a_patch_with_fixes_on_the_culprit_is_noted(tracking: Tracking, written:
 def test_fixes_on_another_commit_is_not_noted(tracking: Tracking) -> None:
     tracking.mail(report(CULPRIT), _patch("0123456789ab"))
     assert history(tracking.regression(), "note") == []
+
+
+def test_the_note_comes_whichever_mail_is_stored_first(tmp_path: Path) -> None:
+    """Ingest updates the records new mail can change: the patch, stored after the report in
+    a thread of its own, still reaches the report's record (and the other way round)."""
+    for order in ((report(CULPRIT), _patch(CULPRIT[:12])), (_patch(CULPRIT[:12]), report(CULPRIT))):
+        tracking = Tracking(tmp_path / str(len(list(tmp_path.iterdir()))))
+        for mail in order:
+            tracking.mail(mail)
+        assert len(history(tracking.regression(), "note")) == 1
+        tracking.close()
