@@ -144,11 +144,6 @@ def find_regression(store: Store, reference: str) -> Regression | None:
     if records:
         return records[0]
     if store.message(msgid) is None:
-        if _REGRESSION_ID.fullmatch(reference):  # a message-id has an @: this was an id
-            raise NotStoredError(
-                f"no regression id starts with {reference!r} in {store.path}, "
-                "and no message has that id"
-            )
         raise NotStoredError(f"{msgid!r} is not in {store.path}; run: regtrack ingest '{msgid}'")
     return None
 

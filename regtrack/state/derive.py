@@ -378,7 +378,9 @@ class _Builder:
         activity = self._activity(members, state.ignored, commit_fixes.commits)
         level = _level(mail_fixes.mails, commit_fixes.commits, fix_subjects or fix_commands)
         status = state.status(level, commit_fixes.commits)
-        events = sorted(events + state.events, key=lambda e: (e.at or "", e.kind, e.source))
+        # In time order; at one moment in the order they were found (the report first, then
+        # what its own text says).  Every list above is built in a fixed order, so this is too.
+        events = sorted(events + state.events, key=lambda e: e.at or "")
         flags = []
         if culprit and culprit.get("commit"):
             flags.append("culprit-identified")

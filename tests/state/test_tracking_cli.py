@@ -214,6 +214,6 @@ def test_show_of_an_unknown_id_says_no_regression_has_it(tracked_db: Path) -> No
     code, out, err = run("show", "ffff0000", "--db", str(tracked_db))
     assert (code != 0, out) == (True, "")
     assert err.splitlines() == [
-        f"regtrack: error: no regression id starts with 'ffff0000' in {tracked_db}, "
-        "and no message has that id"
+        f"regtrack: error: no regression id starts with 'ffff0000' in {tracked_db} "
+        "(regtrack list shows them)"
     ]
