@@ -326,9 +326,14 @@ def test_json_keys_are_those_scripts_read(seed_db: Path) -> None:
     ingested = json.loads(run("ingest", str(SEED_MBOX), "--db", db, "--refresh", "--json")[1])
     assert list(ingested) == [
         *("sources", "read", "new", "known", "variants", "skipped", "skip_details"),
-        *("errors", "warnings", "database", "totals"),
+        *("errors", "warnings", "database", "totals", "tracking"),
     ]
     assert list(ingested["totals"]) == totals
+    assert ingested["tracking"] is None  # nothing new was stored: no record to derive
+    fresh = str(seed_db.with_name("fresh.db"))
+    first = json.loads(run("ingest", str(SEED_MBOX), "--db", fresh, "--json")[1])["tracking"]
+    assert list(first) == ["regressions", "threads", "messages", "seconds"]
+    assert (first["regressions"], first["threads"], first["messages"]) == (1, 2, 12)
     shown = json.loads(run("show", SEED_REPORT, "--db", db, "--json", "--body")[1])
     assert list(shown) == ["msgid", "thread", "missing_references", "facts", "body", "regression"]
     assert list(shown["thread"][0]) == [
