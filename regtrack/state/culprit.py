@@ -116,6 +116,8 @@ def regression_tree(
     if culprit and culprit.get("commit") and not git.empty:
         for commit in git.with_prefix(culprit["commit"])[:1]:
             for placement in git.placements(commit.sha):
+                if placement.tree == "subsystem":
+                    continue  # regressions live in mainline, next and stable only
                 return (
                     placement.tree,
                     f"the culprit is in {placement.branch.branch} ({placement.tree})",

@@ -359,18 +359,21 @@ def _still_there(git: GitView, sha: str, placement: Placement) -> bool:
 def effect(regression_tree: str | None, commit_tree: str) -> str:
     """What a fixing commit in ``commit_tree`` does to a regression of ``regression_tree``.
 
-    Trees by priority, as regzbot: next < mainline < stable.  The same tree
-    fixes (for stable: the same series); a tree upstream of the regression's
-    queues the fix; a tree downstream is only noted.  A regression of no
-    known tree counts as mainline's, as in regzbot.
+    Trees by priority, as regzbot: next < mainline < stable, and before them
+    a subsystem tree (``scan-git --tree subsystem``: net-next, drm-next, ...),
+    which feeds next.  The same tree fixes (for stable: the same series); a
+    tree upstream of the regression's queues the fix; a tree downstream is
+    only noted.  A regression of no known tree counts as mainline's, as in
+    regzbot; no regression lives in a subsystem tree, so a fix there only
+    queues.
     """
     own = regression_tree or "mainline"
-    if commit_tree == own:
+    if commit_tree == own and own != "subsystem":
         return "fixed"
     own_kind, commit_kind = own.split("-")[0], commit_tree.split("-")[0]
     if own_kind == commit_kind == "stable":
         return "fixed" if "stable" in (own, commit_tree) else "note"
-    priority = {"next": -1, "mainline": 0, "stable": 1}
+    priority = {"subsystem": -2, "next": -1, "mainline": 0, "stable": 1}
     if priority[commit_kind] < priority[own_kind]:
         return "fix-queued"
     return "note"
