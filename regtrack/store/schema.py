@@ -6,7 +6,7 @@ as a regtrack database.  Each table has one owner that writes it:
 :mod:`regtrack.store.messages` (messages, copies, references, threads,
 sources, skips, the full-text index) and :mod:`regtrack.store.facts` (the
 fact tables and ``message_facts``) and :mod:`regtrack.store.commits` (the
-commits of git trees, migration 4, whose text lives with its owner).
+commits of git trees, migrations 4 and 5, whose text lives with its owner).
 The migrations are listed together here so their order is one list.
 
 Opening is safe against concurrent processes: two first ingests into one
@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from regtrack.errors import StoreError
-from regtrack.store.commits import COMMITS_SCHEMA
+from regtrack.store.commits import COMMITS_BY_ROW_SCHEMA, COMMITS_SCHEMA
 
 APPLICATION_ID = 0x52475452  # "RGTR": marks a file as a regtrack database
 BUSY_TIMEOUT_MS = 30_000
@@ -258,7 +258,16 @@ ALTER TABLE messages DROP COLUMN facts_version;
 ALTER TABLE messages DROP COLUMN for_regzbot
 """
 # 4: commits of kernel git trees, their references, branches and cursors.
-MIGRATIONS: tuple[str, ...] = (_MESSAGES, _FACTS, _FACTS_STATUS, COMMITS_SCHEMA)
+# 5 (scan-git speed, issue 8): the commit tables remade with row numbers and
+#   without message bodies, their rows carried over; its text lives with its
+#   owner, regtrack.store.commits.
+MIGRATIONS: tuple[str, ...] = (
+    _MESSAGES,
+    _FACTS,
+    _FACTS_STATUS,
+    COMMITS_SCHEMA,
+    COMMITS_BY_ROW_SCHEMA,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -10,8 +10,8 @@ import pytest
 from regtrack.errors import StoreError
 from regtrack.gitscan import Commit, CommitRef
 from regtrack.store import Store
-from regtrack.store.commits import BranchKey
-from regtrack.store.schema import MIGRATIONS, SCHEMA_VERSION
+from regtrack.store.commits import COMMITS_SCHEMA, BranchKey
+from regtrack.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, statements
 
 CULPRIT = "828fe4085cae" + "0" * 28
 NEXT = BranchKey("/src/linux-next/.git", "next", "master")
@@ -26,7 +26,6 @@ def _commit(sha: str, subject: str, *refs: CommitRef, when: str = "2023-07-20") 
         authored_at=f"{when}T10:00:00+00:00",
         committed_at=f"{when}T12:00:00+00:00",
         subject=subject,
-        body="Text.\n\nSigned-off-by: Carol Dev <carol@example.org>",
         refs=refs,
     )
 
@@ -116,7 +115,50 @@ def test_migration_four_adds_the_commit_tables_to_an_older_database(tmp_path: Pa
     conn.execute("PRAGMA user_version = 3")
     conn.close()
     store = Store(path)
-    assert len(MIGRATIONS) == SCHEMA_VERSION == 4
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert MIGRATIONS[3] == COMMITS_SCHEMA and len(MIGRATIONS) == SCHEMA_VERSION
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.write_commits(NEXT, [OLD], scan=1) == 1
+    store.close()
+
+
+def test_migration_five_carries_the_commits_of_a_version_four_database(tmp_path: Path) -> None:
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[: MIGRATIONS.index(COMMITS_SCHEMA) + 1]:
+        for statement in statements(script):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(COMMITS_SCHEMA) + 1}")
+    conn.execute(
+        "INSERT INTO git_branches (id, repository, tree, branch) VALUES (7, 'r', 'next', 'm')"
+    )
+    for c in (OLD, FIX):  # as migration 4's writer stored them, bodies and all
+        conn.execute(
+            "INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.sha,
+                " ".join(c.parents),
+                c.author_name,
+                c.author_mail,
+                c.authored_at,
+                c.committed_at,
+                c.subject,
+                "Text.\n\nSigned-off-by: Carol Dev",
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO commit_refs VALUES (?, ?, ?, ?, ?)",
+            [(c.sha, n, ref.kind, ref.value, ref.target) for n, ref in enumerate(c.refs)],
+        )
+    conn.execute("INSERT INTO branch_commits VALUES (7, ?, 0, 1), (7, ?, 1, 1)", (OLD.sha, FIX.sha))
+    conn.close()
+    store = Store(path)
+    key = BranchKey("r", "next", "m")
+    assert store.commit(OLD.sha) == OLD and store.commit(FIX.sha) == FIX
+    assert store.commits_fixing(CULPRIT) == [FIX] and store.commits_linking("r@x") == [FIX]
+    assert store.branches_of(OLD.sha) == {key: False} and store.branches_of(FIX.sha) == {key: True}
+    tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_schema")}
+    assert not {"commits_v4", "commit_refs_v4", "branch_commits_v4"} & tables
+    assert store.write_commits(key, [RESPIN], scan=2) == 1
+    assert store.commits_by_subject("drm/i915: subscribe") == [OLD, RESPIN]
     store.close()
