@@ -47,8 +47,10 @@ _FORMAT = "--format=%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B"
 # value to the end of the line.  The pattern starts with the newline before
 # the line: a literal lets the regex engine skip from line to line instead
 # of trying every character of the message.
+# The value's URL, when it starts with one, is a group of its own.
 _TRAILER = re.compile(
-    r"\n[ \t]*(Link|Closes|Fixes|Reported-by|Reported-and-tested-by):[ \t]*(\S[^\n]*)",
+    r"\n[ \t]*(Link|Closes|Fixes|Reported-by|Reported-and-tested-by):[ \t]*"
+    r"(?=\S)((https?://\S+)?[^\n]*)",
     re.IGNORECASE,
 )
 # Trailer keys as written (most are) and in lower case (the rest).
@@ -72,7 +74,6 @@ _UPSTREAM = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _REVERTS = re.compile(rf"This reverts commit ({COMMIT_ID})\b", re.IGNORECASE)
-_URL = re.compile(r"https?://\S+")
 # The forms nearly every commit's link takes, read without urllib: b4's
 # patch.msgid.link/<id> and lore's /<list>/<id>/ with an id that needs no
 # decoding.  Anything else goes through regtrack.msgid (same answer, slower).
@@ -380,7 +381,7 @@ def _parse(git_dir: Path, fields: list[str], start: int, batch: CommitBatch, siz
         subject = head.strip() if "\n" not in head else _one_line(head)
         commits.append((sha, parents, name, mail, authored, committed, subject))
         if cut >= 0:
-            found = _refs_in(message, cut + 1, _mentions_backport(message, cut + 1))
+            found = _refs_in(message, cut + 1, _mentions_backport(message))
             for position, ref in enumerate(found):
                 refs.append((index, position, *ref))
         index += 1
@@ -409,42 +410,39 @@ def extract_refs(body: str) -> tuple[CommitRef, ...]:
     return tuple(CommitRef(*ref) for ref in _refs_in(text, 0, _mentions_backport(text)))
 
 
-def _mentions_backport(text: str, start: int = 0) -> bool:
-    """Whether ``text[start:]`` says "upstream" or "reverts" in a case the forms use."""
-    return (
-        text.find("pstream", start) >= 0
-        or text.find("everts", start) >= 0
-        or text.find("PSTREAM", start) >= 0
-        or text.find("EVERTS", start) >= 0
-    )
+def _mentions_backport(text: str) -> str | None:
+    """``text`` in lower case when it says "upstream" or "reverts", else None.
+
+    Few commits are backports or reverts: this test spares the others the
+    patterns that find their lines.
+    """
+    lowered = text.lower()
+    return lowered if "pstream" in lowered or "everts" in lowered else None
 
 
-def _refs_in(text: str, start: int, maybe_backport: bool) -> list[RefFields]:
+def _refs_in(text: str, start: int, lowered: str | None) -> list[RefFields]:
     """The references of the body that follows the newline at ``text[start]``.
 
-    ``maybe_backport`` says the body may name an upstream or a reverted
-    commit (:func:`_mentions_backport`); few commits do, and the others are
-    read faster.
+    ``lowered`` is the text in lower case when it may name an upstream or a
+    reverted commit (:func:`_mentions_backport`), else None.
     """
-    if maybe_backport:
-        return _refs_in_order(text, start)
+    if lowered is not None:
+        return _refs_in_order(text, start, lowered)
     found = []
-    for key, value in _TRAILER.findall(text, start):
-        ref = _trailer_ref(key, value)
+    for key, value, url in _TRAILER.findall(text, start):
+        ref = _trailer_ref(key, value, url)
         if ref is not None:
             found.append(ref)
     return list(dict.fromkeys(found)) if len(found) > 1 else found
 
 
-def _refs_in_order(text: str, start: int) -> list[RefFields]:
+def _refs_in_order(text: str, start: int, lowered: str) -> list[RefFields]:
     """:func:`_refs_in` for a body that may name an upstream or a reverted commit."""
     found: list[tuple[int, RefFields]] = []
     for match in _TRAILER.finditer(text, start):
-        ref = _trailer_ref(match.group(1), match.group(2))
+        ref = _trailer_ref(*match.groups())
         if ref is not None:
             found.append((match.start(), ref))
-    upper = text.find("PSTREAM", start) >= 0 or text.find("EVERTS", start) >= 0
-    lowered = text.lower() if upper else text
     if lowered.find("pstream", start) >= 0:
         for match in _UPSTREAM.finditer(text, start + 1):
             sha = normalise_commit_id(match.group(1) or match.group(2))
@@ -456,21 +454,20 @@ def _refs_in_order(text: str, start: int) -> list[RefFields]:
     return list(dict.fromkeys(ref for _, ref in found))
 
 
-def _trailer_ref(key: str, value: str) -> RefFields | None:
+def _trailer_ref(key: str, value: str, url: str | None) -> RefFields | None:
+    """The reference of one trailer; ``url`` is the URL the value starts with, if any."""
     kind = _KINDS.get(key) or _KINDS[key.lower()]
-    value = value.rstrip(" \t")
     if kind == "link" or kind == "closes":
-        url = _URL.match(value)
-        if url is None:
+        if not url:
             return None
-        address = url.group(0).rstrip(".,;:>)")
+        address = url.rstrip(".,;:>)")
         return kind, address, _named_msgid(address)
     if kind == "fixes":
         fixes = _FIXES.match(value)
         if fixes is None:
             return None
         return kind, normalise_commit_id(fixes.group(1)), fixes.group(2)
-    return kind, value, None
+    return kind, value.rstrip(" \t"), None
 
 
 def _named_msgid(url: str) -> str | None:
