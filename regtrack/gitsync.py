@@ -16,7 +16,9 @@ whole again and every commit the rescan did not see is marked dropped.
 The cursor moves only when the whole range is stored: a scan killed half
 way leaves the commits it stored (harmless, they are content-addressed)
 and the old cursor, so the next scan redoes the range.  Scanning twice
-changes nothing.
+changes nothing.  The first scan of a database loads its commits before
+indexing them (:mod:`regtrack.store.commits`); the indexes are built when
+it finishes, or by the next write if it was killed.
 """
 
 from __future__ import annotations
@@ -122,8 +124,10 @@ def _store_commits(
 ) -> tuple[int, int]:
     """Store the batches, one transaction each; returns (read, new).
 
-    (A writer thread beside the parsing gained nothing: both halves are
-    Python holding the GIL, and SQLite lets go of it once per row.)
+    (Threads gained nothing: a writer thread beside the parsing, because
+    both halves are Python holding the GIL; a thread reading git's output
+    ahead, because SQLite lets go of the GIL once per row and every time
+    the reader took it the store waited: storing took twice as long.)
     """
     read = new = 0
     page_cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]

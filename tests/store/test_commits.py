@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from regtrack.errors import StoreError
-from regtrack.gitscan import Commit, CommitRef
+from regtrack.gitscan import Commit, CommitBatch, CommitRef
 from regtrack.store import Store
-from regtrack.store.commits import COMMITS_SCHEMA, BranchKey
+from regtrack.store.commits import COMMITS_SCHEMA, BranchKey, CommitLoad
 from regtrack.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, statements
 
 CULPRIT = "828fe4085cae" + "0" * 28
@@ -162,3 +162,49 @@ def test_migration_five_carries_the_commits_of_a_version_four_database(tmp_path:
     assert store.write_commits(key, [RESPIN], scan=2) == 1
     assert store.commits_by_subject("drm/i915: subscribe") == [OLD, RESPIN]
     store.close()
+
+
+LOOKUP_INDEXES = {"commits_sha", "commits_subject", "commit_refs_target", "commit_refs_prefix"}
+
+
+def _indexes(store: Store) -> set[str]:
+    rows = store.conn.execute("SELECT name FROM sqlite_schema WHERE type = 'index'")
+    return {name for (name,) in rows} & LOOKUP_INDEXES
+
+
+def test_a_first_load_indexes_at_its_end(store: Store) -> None:
+    load = CommitLoad(NEXT, scan=1)
+    assert store.write_commit_batch(load, CommitBatch.of([OLD, FIX])) == 2
+    assert load.bulk is True and _indexes(store) == set()  # appended, not indexed yet
+    assert store.commits_fixing(CULPRIT) == [FIX]  # found all the same, by reading the table
+    assert store.write_commit_batch(load, CommitBatch.of([RESPIN])) == 1
+    store.finish_git_scan(NEXT, RESPIN.sha, scan=1)
+    assert _indexes(store) == LOOKUP_INDEXES
+    assert store.commits_by_subject("drm/i915: subscribe") == [OLD, RESPIN]
+    assert store.branches_of(RESPIN.sha) == {NEXT: True}
+
+
+def test_a_writer_during_a_first_load_indexes_and_the_load_then_merges(store: Store) -> None:
+    load = CommitLoad(NEXT, scan=1)
+    store.write_commit_batch(load, CommitBatch.of([OLD]))
+    other = BranchKey("/src/linux/.git", "mainline", "master")
+    assert store.write_commits(other, [OLD, FIX], scan=1) == 1  # OLD is known already
+    assert _indexes(store) == LOOKUP_INDEXES
+    assert store.write_commit_batch(load, CommitBatch.of([FIX, RESPIN])) == 1
+    assert load.bulk is False
+    assert store.commit_stats()["commits"] == 3
+    assert store.branches_of(FIX.sha) == {NEXT: True, other: True}
+    assert store.commit(FIX.sha) == FIX
+
+
+def test_a_second_load_is_no_bulk_load(store: Store) -> None:
+    store.write_commits(NEXT, [OLD], scan=1)
+    load = CommitLoad(NEXT, scan=2)
+    assert store.write_commit_batch(load, CommitBatch.of([OLD, FIX])) == 1
+    assert load.bulk is False and _indexes(store) == LOOKUP_INDEXES
+
+
+@pytest.mark.parametrize("kind", ["link", "closes", "fixes' OR 1=1 --"])
+def test_only_commit_id_references_are_looked_up_by_commit(store: Store, kind: str) -> None:
+    store.write_commits(NEXT, [OLD, FIX, RESPIN], scan=1)
+    assert store.commits_referencing(kind, CULPRIT) == []
