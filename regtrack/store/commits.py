@@ -239,7 +239,8 @@ def _has_index(conn: sqlite3.Connection, name: str) -> bool:
     )
 
 
-_INSERT_COMMIT = f"INTO commits ({_COMMIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT_COMMITS = f"INSERT INTO commits ({_COMMIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_REF_COLUMNS = "commit_id, position, kind, value, target"
 
 
 def _append(
@@ -250,11 +251,13 @@ def _append(
 
     The dates go in as git's decimal text; the INTEGER columns store them as numbers.
     """
-    conn.executemany(f"INSERT {_INSERT_COMMIT}", batch.commits)
+    conn.executemany(_INSERT_COMMITS, batch.commits)
     last = conn.execute("SELECT max(id) FROM commits").fetchone()[0]
     if last != first + len(batch) - 1:  # rows are numbered max(id) + 1 on: cannot happen
         raise sqlite3.IntegrityError(f"commit rows numbered {first}..{last}, not in sequence")
-    conn.executemany(f"INSERT INTO commit_refs VALUES ({first:d} + ?, ?, ?, ?, ?)", batch.refs)
+    conn.executemany(
+        f"INSERT INTO commit_refs ({_REF_COLUMNS}) VALUES ({first:d} + ?, ?, ?, ?, ?)", batch.refs
+    )
     conn.execute(
         "INSERT INTO branch_commits (branch_id, commit_id, on_branch, seen_scan) "
         "SELECT ?, id, 1, ? FROM commits WHERE id >= ?",
@@ -271,7 +274,9 @@ def _merge(conn: sqlite3.Connection, branch: int, scan: int, batch: CommitBatch,
     """
     order = sorted(range(len(batch)), key=lambda index: batch.commits[index][0])
     before = conn.total_changes
-    conn.executemany(f"INSERT OR IGNORE {_INSERT_COMMIT}", [batch.commits[i] for i in order])
+    conn.executemany(
+        _INSERT_COMMITS.replace("INSERT", "INSERT OR IGNORE", 1), [batch.commits[i] for i in order]
+    )
     new = conn.total_changes - before
     if new == len(batch):
         ids = dict(zip(order, range(first, first + new), strict=True))
@@ -279,7 +284,9 @@ def _merge(conn: sqlite3.Connection, branch: int, scan: int, batch: CommitBatch,
         stored = _ids(conn, [sha for sha, *_ in batch.commits])
         ids = {index: stored[commit[0]] for index, commit in enumerate(batch.commits)}
     refs = [(ids[index], *rest) for index, *rest in batch.refs if ids[index] >= first]
-    conn.executemany("INSERT INTO commit_refs VALUES (?, ?, ?, ?, ?)", sorted(refs))
+    conn.executemany(
+        f"INSERT INTO commit_refs ({_REF_COLUMNS}) VALUES (?, ?, ?, ?, ?)", sorted(refs)
+    )
     conn.executemany(
         "INSERT INTO branch_commits (branch_id, commit_id, on_branch, seen_scan) "
         "VALUES (?, ?, 1, ?) "
