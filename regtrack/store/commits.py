@@ -80,14 +80,16 @@ CREATE TABLE branch_commits (
 CREATE INDEX branch_commits_sha ON branch_commits(sha)
 """
 
+# The kinds of reference whose value is a commit id (indexed by its first 8 digits).
+_COMMIT_KINDS = ("fixes", "upstream", "reverts")
 # The look-up indexes a bulk load builds at its end (see the module doc).
 _LOOKUP_INDEXES = {
     "commits_sha": "CREATE UNIQUE INDEX IF NOT EXISTS commits_sha ON commits(sha)",
     "commits_subject": "CREATE INDEX IF NOT EXISTS commits_subject ON commits(subject)",
     "commit_refs_target": "CREATE INDEX IF NOT EXISTS commit_refs_target "
-    "ON commit_refs(target) WHERE target IS NOT NULL",
+    "ON commit_refs(target) WHERE kind IN ('link', 'closes') AND target IS NOT NULL",
     "commit_refs_prefix": "CREATE INDEX IF NOT EXISTS commit_refs_prefix "
-    f"ON commit_refs(kind, substr(value, 1, 8)) WHERE kind IN {('fixes', 'upstream', 'reverts')}",
+    f"ON commit_refs(kind, substr(value, 1, 8)) WHERE kind IN {_COMMIT_KINDS}",
 }
 
 # Migration 5: commits named by row number, without their bodies; dates in
@@ -147,8 +149,6 @@ DROP TABLE branch_commits_v4
 """
 # The kinds of tree a branch belongs to, in regzbot's priority order.
 TREES = ("next", "mainline", "stable")
-# The kinds of reference whose value is a commit id (indexed by its first 8 digits).
-_COMMIT_KINDS = ("fixes", "upstream", "reverts")
 
 _COMMIT_COLUMNS = "sha, parents, author_name, author_mail, authored_at, committed_at, subject"
 
@@ -371,13 +371,13 @@ def commits_referencing(conn: sqlite3.Connection, kind: str, sha: str) -> list[C
     if kind not in _COMMIT_KINDS:
         return []
     sha = sha.lower()
-    # The kind is written into the query (one of three words) so that SQLite
-    # sees the partial index on those kinds applies.
+    # The index holds these kinds only; SQLite uses it when the query repeats its condition.
     return _commits(
         conn,
-        f"WHERE id IN (SELECT commit_id FROM commit_refs WHERE kind = '{kind}' "
+        "WHERE id IN (SELECT commit_id FROM commit_refs "
+        f"WHERE kind IN {_COMMIT_KINDS} AND kind = ? "
         "AND substr(value, 1, 8) = ? AND ? LIKE value || '%')",
-        (sha[:8], sha),
+        (kind, sha[:8], sha),
     )
 
 

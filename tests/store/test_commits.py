@@ -208,3 +208,35 @@ def test_a_second_load_is_no_bulk_load(store: Store) -> None:
 def test_only_commit_id_references_are_looked_up_by_commit(store: Store, kind: str) -> None:
     store.write_commits(NEXT, [OLD, FIX, RESPIN], scan=1)
     assert store.commits_referencing(kind, CULPRIT) == []
+
+
+@pytest.mark.parametrize(
+    "look_up",
+    [
+        pytest.param(lambda store: store.commit(FIX.sha), id="by commit id"),
+        pytest.param(
+            lambda store: store.commits_linking("r@x"), id="by the message-id a link names"
+        ),
+        pytest.param(lambda store: store.commits_fixing(CULPRIT), id="by the commit Fixes: names"),
+        pytest.param(
+            lambda store: store.commits_referencing("upstream", CULPRIT), id="by upstream commit"
+        ),
+        pytest.param(
+            lambda store: store.commits_by_subject("drm/i915: subscribe"), id="by subject"
+        ),
+        pytest.param(lambda store: store.branches_of(FIX.sha), id="branches by commit id"),
+    ],
+)
+def test_every_look_up_uses_an_index(store: Store, look_up) -> None:
+    store.write_commits(NEXT, [OLD, FIX, RESPIN], scan=1)
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    look_up(store)
+    store.conn.set_trace_callback(None)
+    plans = [
+        row[3]
+        for sql in statements
+        if sql.lstrip().upper().startswith("SELECT")
+        for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}")
+    ]
+    assert plans and not [plan for plan in plans if plan.startswith("SCAN")], plans
