@@ -50,6 +50,13 @@ from regtrack.store.commits import TREES, BranchKey, CommitLoad
 # where a larger batch dirties each index page fewer times per commit.
 # Memory: about 10 MB of rows in hand.
 BATCH = 20_000
+# Commits per transaction of a first scan, which only appends: small enough
+# that git's next output fits in its pipe (1 MiB) while a batch is stored, so
+# git goes on walking the history meanwhile instead of waiting.
+FIRST_SCAN_BATCH = 2_000
+# Pages of WAL between checkpoints while a scan writes: each checkpoint
+# syncs the file, and small batches would otherwise checkpoint every few.
+WAL_PAGES = 16_384
 # The page cache of the writing connection while it scans, as ingest's:
 # indexes keyed by commit id take their rows in random order.
 WRITER_CACHE_KIB = 32 * 1024
@@ -94,7 +101,8 @@ def scan_branch(store: Store, repository: Path, tree: str, branch: str | None) -
     mode, exclude, dropped, base = _plan(git_dir, previous, head)
     if mode == "unchanged":
         return BranchScan(key.repository, tree, name, head, previous, None, mode, 0, 0, 0)
-    batches = read_commit_batches(git_dir, head, exclude, size=BATCH)
+    size = BATCH if store.has_commits() else FIRST_SCAN_BATCH
+    batches = read_commit_batches(git_dir, head, exclude, size=size)
     read, new = _store_commits(store, CommitLoad(key, scan), batches)
     gone = store.finish_git_scan(key, head, scan, dropped, unseen_dropped=mode == "rescan")
     return BranchScan(key.repository, tree, name, head, previous, base, mode, read, new, gone)
@@ -131,7 +139,9 @@ def _store_commits(
     """
     read = new = 0
     page_cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    wal_pages = store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
     store.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+    store.conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_PAGES}")
     try:
         with _no_cycle_collection():
             for batch in batches:
@@ -139,6 +149,7 @@ def _store_commits(
                 read += len(batch)
     finally:
         store.conn.execute(f"PRAGMA cache_size = {page_cache}")
+        store.conn.execute(f"PRAGMA wal_autocheckpoint = {wal_pages}")
     return read, new
 
 

@@ -359,3 +359,16 @@ def test_a_message_with_a_nul_is_read_up_to_it(tmp_path: Path) -> None:
     commits = list(read_commits(repo, branch_head(repo, "master")))
     assert [c.subject for c in commits] == ["y", "mm: x"]
     assert commits[1].refs == (CommitRef("link", "https://lore.kernel.org/r/a@b", "a@b"),)
+
+
+def test_git_may_write_a_chunk_ahead_of_its_reader() -> None:
+    import fcntl
+    import os
+
+    from regtrack.gitcmd import STREAM_CHUNK, _widen
+
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    with open(read_end, "rb") as pipe:
+        _widen(pipe)
+        assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) == STREAM_CHUNK

@@ -153,6 +153,7 @@ def test_a_scan_that_fails_half_way_keeps_the_cursor_and_completes_later(
     trees: Trees, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("regtrack.gitsync.BATCH", 2)
+    monkeypatch.setattr("regtrack.gitsync.FIRST_SCAN_BATCH", 2)
     # A real refusal: SQLite aborts the batch that holds the culprit (the third batch).
     store.conn.execute(
         f"CREATE TRIGGER refuse BEFORE INSERT ON commits WHEN new.sha = '{trees.culprit}' "

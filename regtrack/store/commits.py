@@ -203,7 +203,7 @@ def write_batch(conn: sqlite3.Connection, load: CommitLoad, batch: CommitBatch) 
     were new to the table.  Call inside a transaction."""
     branch = branch_id(conn, load.key)
     if load.bulk is None:
-        load.bulk = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM commits)").fetchone()[0] == 1
+        load.bulk = not has_commits(conn)
         if load.bulk:
             for name in _LOOKUP_INDEXES:
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
@@ -215,6 +215,10 @@ def write_batch(conn: sqlite3.Connection, load: CommitLoad, batch: CommitBatch) 
     if load.bulk:
         return _append(conn, branch, load.scan, batch, first)
     return _merge(conn, branch, load.scan, batch, first)
+
+
+def has_commits(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM commits)").fetchone()[0] == 1
 
 
 def write_commits(

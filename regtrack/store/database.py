@@ -198,6 +198,10 @@ class Store:
     def commits_by_subject(self, subject: str) -> list[Commit]:
         return commit_tables.commits_by_subject(self.conn, subject)
 
+    def has_commits(self) -> bool:
+        """Whether any commit is stored (a first scan of the database loads in bulk)."""
+        return commit_tables.has_commits(self.conn)
+
     def commit_stats(self) -> dict[str, int]:
         """How many commits and references are stored, and how many branches scanned."""
         return commit_tables.counts(self.conn)
