@@ -9,6 +9,8 @@ repository (:class:`ObjectReader`), never one process per object.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import subprocess
 import tempfile
@@ -102,6 +104,7 @@ def stream_git(git_dir: Path, *args: str) -> Iterator[bytes]:
             raise GitError(_NO_GIT) from exc
         stdout = proc.stdout
         assert isinstance(stdout, io.BufferedReader)
+        _widen(stdout)
         try:
             while chunk := stdout.read1(STREAM_CHUNK):
                 yield chunk
@@ -113,6 +116,14 @@ def stream_git(git_dir: Path, *args: str) -> Iterator[bytes]:
         if code != 0:
             stderr.seek(0)
             raise _failed(git_dir, args, stderr.read().decode(errors="replace"), code)
+
+
+def _widen(pipe: io.BufferedReader) -> None:
+    """Let git write up to a chunk ahead of its reader, so that a reader that stops to
+    store what it read finds git's next output waiting, not git stopped (Linux allows
+    1 MiB; elsewhere, or when the system allows less, the pipe keeps its size)."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, STREAM_CHUNK)
 
 
 class ObjectReader:

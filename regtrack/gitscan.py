@@ -6,8 +6,14 @@ report or the patch posting (b4 adds ``Link: https://patch.msgid.link/<id>``),
 ("commit <sha> upstream." or "[ Upstream commit <sha> ]", as the stable
 scripts write it) and a revert names what it reverts ("This reverts commit
 <sha>.", git revert's own words).  This module turns a branch's history into
-:class:`Commit` records carrying those references; it knows nothing of the
+batches of commits carrying those references (:class:`CommitBatch`, rows
+ready to store, or :class:`Commit` records); it knows nothing of the
 database (:mod:`regtrack.gitsync` stores them).
+
+Reading is built for a whole kernel history (1.3 million commits): git's
+output is decoded a chunk at a time, split at its NULs, and each commit
+costs one tuple and one scan of its message for trailers.  The message
+itself is not kept: what tracking needs is the subject and the references.
 
 Everything that reaches git as an argument is checked first
 (:func:`check_branch`, :func:`check_revision`): a branch name from mail or
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,16 +37,35 @@ from regtrack.msgid import msgid_from_reference
 # The kinds of reference a commit makes, as stored in ``commit_refs.kind``.
 REF_KINDS = ("link", "closes", "fixes", "reported-by", "upstream", "reverts")
 
-# One record per commit, its fields separated by NUL and, with -z, the
-# records too: sha, parents, author name and mail, author and committer
-# times (seconds since the epoch), the raw message.
+# One record per commit, each field ended by a NUL (with -z the last one
+# too): sha, parents, author name and mail, author and committer times
+# (seconds since the epoch), the raw message.
 _FIELDS = 7
 _FORMAT = "--format=%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B"
 
+# A trailer: its key at the start of a line (blanks before it allowed), its
+# value to the end of the line.  The pattern starts with the newline before
+# the line: a literal lets the regex engine skip from line to line instead
+# of trying every character of the message.
+# The value's URL, when it starts with one, is a group of its own.
 _TRAILER = re.compile(
-    r"^[ \t]*(Link|Closes|Fixes|Reported-by|Reported-and-tested-by):[ \t]*(\S.*?)[ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
+    r"\n[ \t]*(Link|Closes|Fixes|Reported-by|Reported-and-tested-by):[ \t]*"
+    r"(?=\S)((https?://\S+)?[^\n]*)",
+    re.IGNORECASE,
 )
+# Trailer keys as written (most are) and in lower case (the rest).
+_KINDS = {
+    "Link": "link",
+    "Closes": "closes",
+    "Fixes": "fixes",
+    "Reported-by": "reported-by",
+    "Reported-and-tested-by": "reported-by",
+    "link": "link",
+    "closes": "closes",
+    "fixes": "fixes",
+    "reported-by": "reported-by",
+    "reported-and-tested-by": "reported-by",
+}
 _FIXES = re.compile(rf'({COMMIT_ID})\b(?:\s*\(\s*"(.*)"\s*\))?')
 # The forms the stable tree's scripts write at the top of a backport's body.
 _UPSTREAM = re.compile(
@@ -49,7 +74,6 @@ _UPSTREAM = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _REVERTS = re.compile(rf"This reverts commit ({COMMIT_ID})\b", re.IGNORECASE)
-_URL = re.compile(r"https?://\S+")
 # The forms nearly every commit's link takes, read without urllib: b4's
 # patch.msgid.link/<id> and lore's /<list>/<id>/ with an id that needs no
 # decoding.  Anything else goes through regtrack.msgid (same answer, slower).
@@ -58,9 +82,19 @@ _PLAIN_MSGID_URL = re.compile(
     r"/([^/%<>\s]+@[^/%<>\s]+)/?"
 )
 _FULL_SHA = re.compile(FULL_COMMIT_ID)
+_HEX_DIGITS = b"0123456789abcdef"
 # git check-ref-format's rules for a branch name, plus: no leading "-" (an
 # option), no "@{" or ".." (revision syntax), ASCII printable only.
 _BRANCH_CHARS = re.compile(r"[A-Za-z0-9._/+-]{1,200}")
+
+RefFields = tuple[str, str, str | None]
+"""A reference as (kind, value, target): see :class:`CommitRef`."""
+CommitRow = tuple[str, str, str, str, str, str, str]
+"""A commit as (sha, parents separated by spaces, author name, author mail,
+authored and committed in seconds since the epoch as decimal text, subject)."""
+RefRow = tuple[int, int, str, str, str | None]
+"""A reference as (its commit's index in the batch, its position among the
+commit's references, kind, value, target)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +114,12 @@ class CommitRef:
 
 @dataclass(frozen=True, slots=True)
 class Commit:
-    """A commit as tracking needs it: who, when, what it says, what it references.
+    """A commit as tracking needs it: who, when, its subject, what it references.
 
     Dates are UTC ISO 8601.  ``subject`` is the first paragraph of the
-    message joined into one line (as ``git log --format=%s`` shows it);
-    ``body`` is the rest of the message, trailers included.
+    message joined into one line (as ``git log --format=%s`` shows it).  The
+    rest of the message is not kept: its references are in ``refs``, and
+    what a commit changes (its patch-id) is git's to tell, from the id.
     """
 
     sha: str
@@ -94,11 +129,77 @@ class Commit:
     authored_at: str
     committed_at: str
     subject: str
-    body: str
     refs: tuple[CommitRef, ...] = ()
 
     def refs_of(self, kind: str) -> tuple[CommitRef, ...]:
         return tuple(ref for ref in self.refs if ref.kind == kind)
+
+
+@dataclass(slots=True)
+class CommitBatch:
+    """Commits as rows ready to store, in the order git gave them.
+
+    A scan of a whole history moves rows, not records: making a million
+    :class:`Commit` objects would cost more than reading the commits.
+    :meth:`records` gives the records when they are wanted.
+    """
+
+    commits: list[CommitRow] = field(default_factory=list)
+    refs: list[RefRow] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.commits)
+
+    def add(self, commit: CommitRow, refs: Sequence[RefFields]) -> None:
+        index = len(self.commits)
+        self.commits.append(commit)
+        self.refs.extend((index, position, *ref) for position, ref in enumerate(refs))
+
+    def records(self) -> list[Commit]:
+        refs: dict[int, list[CommitRef]] = {}
+        for index, _, kind, value, target in self.refs:
+            refs.setdefault(index, []).append(CommitRef(kind, value, target))
+        return [
+            Commit(
+                sha=sha,
+                parents=tuple(parents.split()),
+                author_name=name,
+                author_mail=mail,
+                authored_at=utc_iso(int(authored)),
+                committed_at=utc_iso(int(committed)),
+                subject=subject,
+                refs=tuple(refs.get(index, ())),
+            )
+            for index, (sha, parents, name, mail, authored, committed, subject) in enumerate(
+                self.commits
+            )
+        ]
+
+    @classmethod
+    def of(cls, commits: Sequence[Commit]) -> CommitBatch:
+        """The rows of :class:`Commit` records (the inverse of :meth:`records`)."""
+        batch = cls()
+        for c in commits:
+            row = (
+                c.sha,
+                " ".join(c.parents),
+                c.author_name,
+                c.author_mail,
+                str(_seconds(c.authored_at)),
+                str(_seconds(c.committed_at)),
+                c.subject,
+            )
+            batch.add(row, [(ref.kind, ref.value, ref.target) for ref in c.refs])
+        return batch
+
+
+def utc_iso(seconds: int) -> str:
+    """Seconds since the epoch as UTC ISO 8601 (``2023-07-20T12:00:00+00:00``)."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+
+
+def _seconds(iso: str) -> int:
+    return int(datetime.fromisoformat(iso).timestamp())
 
 
 def check_branch(branch: str) -> str:
@@ -196,67 +297,106 @@ def commits_between(git_dir: Path, head: str, exclude: Sequence[str] = ()) -> It
         yield tail.decode()
 
 
-def read_commits(
-    git_dir: Path, head: str, exclude: Sequence[str] = (), *, oldest_first: bool = False
-) -> Iterator[Commit]:
-    """The commits of ``head``'s history that are in none of ``exclude``'s, one at a time.
+def read_commit_batches(
+    git_dir: Path,
+    head: str,
+    exclude: Sequence[str] = (),
+    *,
+    size: int = 20_000,
+    oldest_first: bool = False,
+) -> Iterator[CommitBatch]:
+    """The commits of ``head``'s history that are in none of ``exclude``'s, ``size`` a batch.
 
     One ``git log`` process streams them; memory stays flat however long
-    the history.  The default order is git's (newest first), which git
-    streams as it walks; ``oldest_first`` adds ``--reverse``, for which git
-    first lists every commit of the range in its own memory.
+    the history (one batch and one chunk of git's output in hand).  The
+    default order is git's (newest first), which git streams as it walks;
+    ``oldest_first`` adds ``--reverse``, for which git first lists every
+    commit of the range in its own memory.
     """
     revisions = [check_revision(head), *(f"^{check_revision(sha)}" for sha in exclude)]
     args = ["log", "-z", _FORMAT, "--encoding=UTF-8", "--no-color", "--no-show-signature"]
     args += ["--reverse"] if oldest_first else []
-    fields: list[bytes] = []
+    batch = CommitBatch()
     tail = b""
     for chunk in stream_git(git_dir, *args, "--end-of-options", *revisions):
-        parts = (tail + chunk).split(b"\0")
-        tail = parts.pop()
-        fields.extend(parts)
-        whole = len(fields) - len(fields) % _FIELDS
-        for start in range(0, whole, _FIELDS):
-            yield parse_record(git_dir, fields[start : start + _FIELDS])
-        del fields[:whole]
+        data = tail + chunk
+        cut = _records_end(data)
+        if cut < 0:
+            tail = data
+            continue
+        # Whole records only, so that field 7n starts record n.  A NUL never
+        # ends inside a UTF-8 sequence: decoding the records at once gives
+        # what decoding field by field would, a million calls fewer.
+        tail = data[cut + 1 :]
+        fields = data[:cut].decode(errors="replace").split("\0")
+        start = 0
+        while start < len(fields):
+            start = _parse(git_dir, fields, start, batch, size)
+            if len(batch) >= size:
+                yield batch
+                batch = CommitBatch()
     if tail:
-        fields.append(tail)
-    if len(fields) == _FIELDS:
-        yield parse_record(git_dir, fields)
-    elif fields:
         raise GitError(f"{git_dir}: git log output ended inside a commit record")
+    if batch:
+        yield batch
 
 
-def parse_record(git_dir: Path, fields: Sequence[bytes]) -> Commit:
-    """One ``git log`` record (the fields of :data:`_FORMAT`) as a :class:`Commit`."""
-    sha = fields[0].decode("ascii", errors="replace").lstrip("\n")
-    if not _FULL_SHA.fullmatch(sha):
-        raise GitError(f"{git_dir}: unexpected git log output near {sha[:60]!r}")
-    message = fields[6].decode(errors="replace")
-    subject, body = split_message(message)
-    return Commit(
-        sha=sha,
-        parents=tuple(fields[1].decode().split()),
-        author_name=fields[2].decode(errors="replace"),
-        author_mail=fields[3].decode(errors="replace"),
-        authored_at=_utc(fields[4]),
-        committed_at=_utc(fields[5]),
-        subject=subject,
-        body=body,
-        refs=extract_refs(body),
-    )
+def read_commits(
+    git_dir: Path, head: str, exclude: Sequence[str] = (), *, oldest_first: bool = False
+) -> Iterator[Commit]:
+    """The commits of :func:`read_commit_batches` as :class:`Commit` records, one at a time."""
+    for batch in read_commit_batches(git_dir, head, exclude, oldest_first=oldest_first):
+        yield from batch.records()
 
 
-def _utc(seconds: bytes) -> str:
-    return datetime.fromtimestamp(int(seconds), UTC).isoformat(timespec="seconds")
+def _records_end(data: bytes) -> int:
+    """Where the last whole record of ``data`` ends (its last NUL), or -1.
+
+    With -z every field, the last of each record too, ends with a NUL.
+    """
+    end = data.rfind(b"\0")
+    for _ in range(data.count(b"\0") % _FIELDS):
+        end = data.rfind(b"\0", 0, end)
+    return end
+
+
+def _parse(git_dir: Path, fields: list[str], start: int, batch: CommitBatch, size: int) -> int:
+    """Parse records from ``fields[start:]`` into ``batch`` until it holds ``size``;
+    returns where the next record starts."""
+    stop = min(len(fields), start + (size - len(batch)) * _FIELDS)
+    shas = fields[start:stop:_FIELDS]
+    if set(map(len, shas)) != {40} or "".join(shas).encode().translate(None, _HEX_DIGITS):
+        bad = next(sha for sha in shas if not _FULL_SHA.fullmatch(sha))
+        raise GitError(f"{git_dir}: unexpected git log output near {bad[:60]!r}")
+    commits, refs = batch.commits, batch.refs
+    index = len(commits)
+    records = iter(fields[start:stop])
+    for sha, parents, name, mail, authored, committed, message in zip(
+        *[records] * _FIELDS, strict=True
+    ):
+        if message.startswith("\n"):
+            message = message.lstrip("\n")
+        cut = message.find("\n\n")
+        head = message.rstrip("\n") if cut < 0 else message[:cut]
+        subject = head.strip() if "\n" not in head else _one_line(head)
+        commits.append((sha, parents, name, mail, authored, committed, subject))
+        if cut >= 0:
+            found = _refs_in(message, cut + 1, _mentions_backport(message))
+            for position, ref in enumerate(found):
+                refs.append((index, position, *ref))
+        index += 1
+    return stop
+
+
+def _one_line(paragraph: str) -> str:
+    return " ".join(line.strip() for line in paragraph.splitlines())
 
 
 def split_message(message: str) -> tuple[str, str]:
     """The subject (first paragraph, one line) and the body after it."""
     message = message.strip("\n")
     head, _, body = message.partition("\n\n")
-    subject = " ".join(line.strip() for line in head.splitlines())
-    return subject, body.strip("\n")
+    return (head.strip() if "\n" not in head else _one_line(head)), body.strip("\n")
 
 
 def extract_refs(body: str) -> tuple[CommitRef, ...]:
@@ -266,40 +406,68 @@ def extract_refs(body: str) -> tuple[CommitRef, ...]:
     with 8 to 40 hex digits in either case (12 asked for, fewer and more seen;
     regzbot's exactly-12 rule misses both), ``Link:``/``Closes:`` with a URL.
     """
-    found: list[tuple[int, CommitRef]] = []
-    for match in _TRAILER.finditer(body):
-        ref = _trailer_ref(match.group(1).lower(), match.group(2))
+    text = "\n" + body
+    return tuple(CommitRef(*ref) for ref in _refs_in(text, 0, _mentions_backport(text)))
+
+
+def _mentions_backport(text: str) -> str | None:
+    """``text`` in lower case when it says "upstream" or "reverts", else None.
+
+    Few commits are backports or reverts: this test spares the others the
+    patterns that find their lines.
+    """
+    lowered = text.lower()
+    return lowered if "pstream" in lowered or "everts" in lowered else None
+
+
+def _refs_in(text: str, start: int, lowered: str | None) -> list[RefFields]:
+    """The references of the body that follows the newline at ``text[start]``.
+
+    ``lowered`` is the text in lower case when it may name an upstream or a
+    reverted commit (:func:`_mentions_backport`), else None.
+    """
+    if lowered is not None:
+        return _refs_in_order(text, start, lowered)
+    found = []
+    for key, value, url in _TRAILER.findall(text, start):
+        ref = _trailer_ref(key, value, url)
+        if ref is not None:
+            found.append(ref)
+    return list(dict.fromkeys(found)) if len(found) > 1 else found
+
+
+def _refs_in_order(text: str, start: int, lowered: str) -> list[RefFields]:
+    """:func:`_refs_in` for a body that may name an upstream or a reverted commit."""
+    found: list[tuple[int, RefFields]] = []
+    for match in _TRAILER.finditer(text, start):
+        ref = _trailer_ref(*match.groups())
         if ref is not None:
             found.append((match.start(), ref))
-    # Few commits are backports or reverts: a substring test spares the rest a regex pass.
-    trailers = len(found)
-    lowered = body.lower() if "PSTREAM" in body or "EVERTS" in body else body
-    if "pstream" in lowered:
-        for match in _UPSTREAM.finditer(body):
+    if lowered.find("pstream", start) >= 0:
+        for match in _UPSTREAM.finditer(text, start + 1):
             sha = normalise_commit_id(match.group(1) or match.group(2))
-            found.append((match.start(), CommitRef("upstream", sha)))
-    if "everts commit" in lowered:
-        for match in _REVERTS.finditer(body):
-            ref = CommitRef("reverts", normalise_commit_id(match.group(1)))
-            found.append((match.start(), ref))
-    if len(found) > trailers:
-        found.sort(key=lambda item: item[0])
-    return tuple(dict.fromkeys(ref for _, ref in found))
+            found.append((match.start(), ("upstream", sha, None)))
+    if lowered.find("everts commit", start) >= 0:
+        for match in _REVERTS.finditer(text, start):
+            found.append((match.start(), ("reverts", normalise_commit_id(match.group(1)), None)))
+    found.sort(key=lambda item: item[0])
+    return list(dict.fromkeys(ref for _, ref in found))
 
 
-def _trailer_ref(key: str, value: str) -> CommitRef | None:
-    if key == "fixes":
+def _trailer_ref(key: str, value: str, url: str | None) -> RefFields | None:
+    """The reference of one trailer; ``url`` is the URL the value starts with, if any."""
+    kind = _KINDS.get(key) or _KINDS[key.lower()]
+    if kind == "link" or kind == "closes":
+        if not url:
+            return None
+        address = url.rstrip(".,;:>)")
+        return kind, address, _named_msgid(address)
+    if kind == "fixes":
         fixes = _FIXES.match(value)
         if fixes is None:
             return None
-        return CommitRef("fixes", normalise_commit_id(fixes.group(1)), fixes.group(2))
-    if key in ("link", "closes"):
-        url = _URL.match(value)
-        if url is None:
-            return None
-        address = url.group(0).rstrip(".,;:>)")
-        return CommitRef(key, address, _named_msgid(address))
-    return CommitRef("reported-by", value)
+        return kind, normalise_commit_id(fixes.group(1)), fixes.group(2)
+    return kind, value.rstrip(" \t"), None
 
 
 def _named_msgid(url: str) -> str | None:

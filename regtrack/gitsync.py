@@ -16,18 +16,22 @@ whole again and every commit the rescan did not see is marked dropped.
 The cursor moves only when the whole range is stored: a scan killed half
 way leaves the commits it stored (harmless, they are content-addressed)
 and the old cursor, so the next scan redoes the range.  Scanning twice
-changes nothing.
+changes nothing.  The first scan of a database loads its commits before
+indexing them (:mod:`regtrack.store.commits`); the indexes are built when
+it finishes, or by the next write if it was killed.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from regtrack.errors import GitError
 from regtrack.gitscan import (
-    Commit,
+    CommitBatch,
     branch_head,
     check_branch,
     commits_between,
@@ -36,16 +40,23 @@ from regtrack.gitscan import (
     is_ancestor,
     merge_base,
     open_repository,
-    read_commits,
+    read_commit_batches,
 )
 from regtrack.store import Store
-from regtrack.store.commits import TREES, BranchKey
+from regtrack.store.commits import TREES, BranchKey, CommitLoad
 
-# Commits per transaction.  Each commit's rows land at random places in the
-# indexes keyed by commit id, so a transaction's cost is mostly the pages it
-# dirties: at 400,000 commits, batches of 20,000 store in 60% of the time
-# that batches of 5,000 take.  Memory: about 30 MB of commits in hand.
+# Commits per transaction.  A first scan appends its rows (the look-up
+# indexes are built at its end); a later one puts them into the indexes,
+# where a larger batch dirties each index page fewer times per commit.
+# Memory: about 10 MB of rows in hand.
 BATCH = 20_000
+# Commits per transaction of a first scan, which only appends: small enough
+# that git's next output fits in its pipe (1 MiB) while a batch is stored, so
+# git goes on walking the history meanwhile instead of waiting.
+FIRST_SCAN_BATCH = 2_000
+# Pages of WAL between checkpoints while a scan writes: each checkpoint
+# syncs the file, and small batches would otherwise checkpoint every few.
+WAL_PAGES = 16_384
 # The page cache of the writing connection while it scans, as ingest's:
 # indexes keyed by commit id take their rows in random order.
 WRITER_CACHE_KIB = 32 * 1024
@@ -90,7 +101,9 @@ def scan_branch(store: Store, repository: Path, tree: str, branch: str | None) -
     mode, exclude, dropped, base = _plan(git_dir, previous, head)
     if mode == "unchanged":
         return BranchScan(key.repository, tree, name, head, previous, None, mode, 0, 0, 0)
-    read, new = _store_commits(store, key, read_commits(git_dir, head, exclude), scan)
+    size = BATCH if store.has_commits() else FIRST_SCAN_BATCH
+    batches = read_commit_batches(git_dir, head, exclude, size=size)
+    read, new = _store_commits(store, CommitLoad(key, scan), batches)
     gone = store.finish_git_scan(key, head, scan, dropped, unseen_dropped=mode == "rescan")
     return BranchScan(key.repository, tree, name, head, previous, base, mode, read, new, gone)
 
@@ -115,31 +128,39 @@ def _plan(
 
 
 def _store_commits(
-    store: Store, key: BranchKey, commits: Iterator[Commit], scan: int
+    store: Store, load: CommitLoad, batches: Iterator[CommitBatch]
 ) -> tuple[int, int]:
-    """Store the commits in batches, one transaction each; returns (read, new).
+    """Store the batches, one transaction each; returns (read, new).
 
-    (A writer thread beside the parsing gained nothing: both halves are
-    Python holding the GIL.)
+    (Threads gained nothing: a writer thread beside the parsing, because
+    both halves are Python holding the GIL; a thread reading git's output
+    ahead, because SQLite lets go of the GIL once per row and every time
+    the reader took it the store waited: storing took twice as long.)
     """
     read = new = 0
     page_cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    wal_pages = store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
     store.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+    store.conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_PAGES}")
     try:
-        for batch in _batches(commits):
-            new += store.write_commits(key, batch, scan)
-            read += len(batch)
+        with _no_cycle_collection():
+            for batch in batches:
+                new += store.write_commit_batch(load, batch)
+                read += len(batch)
     finally:
         store.conn.execute(f"PRAGMA cache_size = {page_cache}")
+        store.conn.execute(f"PRAGMA wal_autocheckpoint = {wal_pages}")
     return read, new
 
 
-def _batches(commits: Iterator[Commit]) -> Iterator[list[Commit]]:
-    batch: list[Commit] = []
-    for commit in commits:
-        batch.append(commit)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: a scan makes millions of tuples of strings,
+    which form no cycles, and the collector's passes over them cost about 6% of the scan."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

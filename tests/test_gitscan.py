@@ -18,11 +18,13 @@ from regtrack.gitcmd import stream_git
 from regtrack.gitscan import (
     REF_KINDS,
     CommitRef,
+    branch_head,
     check_branch,
     check_revision,
     extract_refs,
     is_ancestor,
     open_repository,
+    read_commit_batches,
     read_commits,
     split_message,
 )
@@ -287,3 +289,86 @@ def test_a_latin1_commit_is_read_as_utf8_whatever_the_log_encoding(
     scan_branch(store, repo.path, "mainline", "master")
     (commit,) = store.commits_by_subject("mm: café")
     assert commit.refs == (CommitRef("reported-by", "René <r@example.org>"),)
+
+
+# -- reading at speed ----------------------------------------------------------
+
+
+def _fast_import(repo: Path, *messages: bytes) -> None:
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "master", str(repo)], check=True)
+    stream = b""
+    for number, message in enumerate(messages):
+        who = b"Ren\xc3\xa9 <r@example.org> %d +0000" % (1_700_000_000 + number)
+        stream += b"commit refs/heads/master\nauthor %s\ncommitter %s\n" % (who, who)
+        stream += b"data %d\n%s\n" % (len(message), message)
+    subprocess.run(["git", f"--git-dir={repo}", "fast-import", "--quiet"], input=stream, check=True)
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 64], ids=lambda size: f"{size}-byte chunks")
+def test_records_cut_anywhere_by_the_pipe_are_read_whole(
+    trees: Trees, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # git's output arrives in pieces that end anywhere: inside a field, a
+    # record, or a UTF-8 sequence (the é and the ü below).
+    trees.repo.commit("mm: café\n\nÜber.\nLink: https://lore.kernel.org/r/a@b\n", "c.c", "1\n")
+    git_dir = open_repository(trees.repo.path)
+    head = trees.repo.git("rev-parse", "HEAD")
+    whole = list(read_commits(git_dir, head))
+    monkeypatch.setattr("regtrack.gitcmd.STREAM_CHUNK", chunk)
+    assert list(read_commits(git_dir, head)) == whole
+    assert whole[0].subject == "mm: café" and whole[0].refs == (
+        CommitRef("link", "https://lore.kernel.org/r/a@b", "a@b"),
+    )
+
+
+def test_batches_hold_the_size_asked_for(trees: Trees) -> None:
+    git_dir = open_repository(trees.repo.path)
+    batches = list(read_commit_batches(git_dir, trees.revert, size=2))
+    assert [len(batch) for batch in batches] == [2, 2, 1]
+    records = [commit for batch in batches for commit in batch.records()]
+    assert records == list(read_commits(git_dir, trees.revert))
+    assert records[1].refs[0] == CommitRef("fixes", trees.culprit[:12], CULPRIT_SUBJECT)
+
+
+def test_empty_messages_and_a_subject_without_body_are_read(tmp_path: Path) -> None:
+    repo = tmp_path / "empty.git"
+    _fast_import(repo, b"", b"mm: only a subject\n", b"\n\nmm: late\n subject\n\nLink: x\n", b"")
+    commits = list(read_commits(repo, branch_head(repo, "master")))
+    assert [(c.subject, c.refs) for c in commits] == [
+        ("", ()),
+        ("mm: late subject", ()),  # a Link: without a URL names nothing
+        ("mm: only a subject", ()),
+        ("", ()),
+    ]
+    assert commits[0].author_name == "René"
+
+
+def test_a_stored_commit_is_the_commit_git_gave(trees: Trees, store: Store) -> None:
+    scan_branch(store, trees.repo.path, "stable", "linux-6.4.y")
+    read = list(read_commits(open_repository(trees.repo.path), trees.cherry))
+    assert [store.commit(commit.sha) for commit in read] == read
+    assert read[0].refs == (CommitRef("upstream", trees.revert),)
+
+
+def test_a_message_with_a_nul_is_read_up_to_it(tmp_path: Path) -> None:
+    # git prints a message only up to a NUL, so the record's fields stay in step.
+    repo = tmp_path / "nul.git"
+    _fast_import(
+        repo, b"mm: x\n\nLink: https://lore.kernel.org/r/a@b\0Link: https://x.org/\n", b"y\n"
+    )
+    commits = list(read_commits(repo, branch_head(repo, "master")))
+    assert [c.subject for c in commits] == ["y", "mm: x"]
+    assert commits[1].refs == (CommitRef("link", "https://lore.kernel.org/r/a@b", "a@b"),)
+
+
+def test_git_may_write_a_chunk_ahead_of_its_reader() -> None:
+    import fcntl
+    import os
+
+    from regtrack.gitcmd import STREAM_CHUNK, _widen
+
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    with open(read_end, "rb") as pipe:
+        _widen(pipe)
+        assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) == STREAM_CHUNK

@@ -153,6 +153,7 @@ def test_a_scan_that_fails_half_way_keeps_the_cursor_and_completes_later(
     trees: Trees, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("regtrack.gitsync.BATCH", 2)
+    monkeypatch.setattr("regtrack.gitsync.FIRST_SCAN_BATCH", 2)
     # A real refusal: SQLite aborts the batch that holds the culprit (the third batch).
     store.conn.execute(
         f"CREATE TRIGGER refuse BEFORE INSERT ON commits WHEN new.sha = '{trees.culprit}' "
@@ -165,10 +166,28 @@ def test_a_scan_that_fails_half_way_keeps_the_cursor_and_completes_later(
     key = BranchKey(str(open_repository(trees.repo.path)), "mainline", "master")
     assert store.git_cursor(key) is None
     assert store.commit_stats()["commits"] == 2  # the first batch (newest first) is kept
+    assert not _lookup_indexes(store)  # a first scan indexes at its end, which never came
+    assert [c.sha for c in store.commits_linking(REPORT)] == [trees.fix]
     store.conn.execute("DROP TRIGGER refuse")
     scan = scan_branch(store, trees.repo.path, "mainline", "master")
     assert (scan.mode, scan.read, scan.new) == ("first", 5, 3)
     assert store.git_cursor(key).head == trees.revert
+    assert _lookup_indexes(store) == {
+        "commits_sha",
+        "commits_subject",
+        "commits_subject_nocase",
+        "commit_refs_target",
+        "commit_refs_prefix",
+    }
+    assert [c.sha for c in store.commits_fixing(trees.culprit)] == [trees.fix]
+
+
+def _lookup_indexes(store: Store) -> set[str]:
+    rows = store.conn.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN "
+        "('commits', 'commit_refs') AND name NOT LIKE 'sqlite_autoindex%'"
+    )
+    return {name for (name,) in rows}
 
 
 # -- the command ---------------------------------------------------------------

@@ -10,7 +10,7 @@ job.  Opening creates or migrates the file (:mod:`regtrack.store.schema`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,14 +20,14 @@ import sqlite_utils
 
 from regtrack.errors import StoreError
 from regtrack.extract.facts import MessageFacts
-from regtrack.gitscan import Commit
+from regtrack.gitscan import Commit, CommitBatch
 from regtrack.mail import MailMessage
 from regtrack.sources import SourceInfo
 from regtrack.store import commits as commit_tables
 from regtrack.store import facts as fact_tables
 from regtrack.store import messages as mail_tables
 from regtrack.store import regressions as regression_tables
-from regtrack.store.commits import BranchKey, GitCursor
+from regtrack.store.commits import BranchKey, CommitLoad, GitCursor
 from regtrack.store.facts import FactRows
 from regtrack.store.messages import BatchCounts, Skip
 from regtrack.store.regressions import Regression, Unhandled
@@ -134,9 +134,20 @@ class Store:
     def write_commits(self, key: BranchKey, commits: Sequence[Commit], scan: int) -> int:
         """Store a batch of commits read from a branch, in one transaction; returns how many
         were new.  The branch's cursor moves only in :meth:`finish_git_scan`."""
+        return self._write_commits(
+            lambda conn: commit_tables.write_commits(conn, key, commits, scan)
+        )
+
+    def write_commit_batch(self, load: CommitLoad, batch: CommitBatch) -> int:
+        """Store one batch of a scan (:func:`regtrack.gitscan.read_commit_batches`), in one
+        transaction; returns how many commits were new.  ``load`` carries what the scan's
+        batches share (see :class:`regtrack.store.commits.CommitLoad`)."""
+        return self._write_commits(lambda conn: commit_tables.write_batch(conn, load, batch))
+
+    def _write_commits(self, write: Callable[[sqlite3.Connection], int]) -> int:
         try:
             with self.transaction() as conn:
-                return commit_tables.write_commits(conn, key, commits, scan)
+                return write(conn)
         except sqlite3.Error as exc:
             raise StoreError(
                 f"{self.path}: cannot write commits ({exc}); the batch was rolled back"
@@ -151,11 +162,13 @@ class Store:
         *,
         unseen_dropped: bool = False,
     ) -> int:
-        """End a scan in one transaction: commits ``dropped`` (or, after a full rescan,
-        every one this scan did not see) are marked as no longer on the branch, and its
-        cursor moves to ``head``.  Returns how many commits left the branch."""
+        """End a scan in one transaction: the look-up indexes a first scan left for its
+        end are built, commits ``dropped`` (or, after a full rescan, every one this scan
+        did not see) are marked as no longer on the branch, and its cursor moves to
+        ``head``.  Returns how many commits left the branch."""
         try:
             with self.transaction() as conn:
+                commit_tables.restore_indexes(conn)
                 gone = commit_tables.mark_dropped(conn, key, dropped)
                 if unseen_dropped:
                     gone += commit_tables.mark_unseen_dropped(conn, key, scan)
@@ -186,6 +199,10 @@ class Store:
 
     def commits_by_subject(self, subject: str) -> list[Commit]:
         return commit_tables.commits_by_subject(self.conn, subject)
+
+    def has_commits(self) -> bool:
+        """Whether any commit is stored (a first scan of the database loads in bulk)."""
+        return commit_tables.has_commits(self.conn)
 
     def commit_stats(self) -> dict[str, int]:
         """How many commits and references are stored, and how many branches scanned."""

@@ -6,7 +6,7 @@ as a regtrack database.  Each table has one owner that writes it:
 :mod:`regtrack.store.messages` (messages, copies, references, threads,
 sources, skips, the full-text index) and :mod:`regtrack.store.facts` (the
 fact tables and ``message_facts``) and :mod:`regtrack.store.commits` (the
-commits of git trees, migration 4, whose text lives with its owner).
+commits of git trees, migrations 4 and 5, whose text lives with its owner).
 The migrations are listed together here so their order is one list.
 
 Opening is safe against concurrent processes: two first ingests into one
@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from regtrack.errors import StoreError
-from regtrack.store.commits import COMMITS_SCHEMA
+from regtrack.store.commits import COMMITS_BY_ROW_SCHEMA, COMMITS_SCHEMA, LOOKUP_INDEXES
 from regtrack.store.regressions import REGRESSIONS_SCHEMA
 
 APPLICATION_ID = 0x52475452  # "RGTR": marks a file as a regtrack database
@@ -259,24 +259,36 @@ ALTER TABLE messages DROP COLUMN facts_version;
 ALTER TABLE messages DROP COLUMN for_regzbot
 """
 # 4: commits of kernel git trees, their references, branches and cursors.
-# 5: regression records (their text lives with their owner,
-# regtrack.store.regressions); the facts gain what tracking reads: a regzbot
-# command's spelling and the post-image blobs of a diff (facts version 3; older
-# facts keep the defaults until `regtrack extract` redoes them), and commit
-# subjects are looked up without regard to case.
+# 5 (scan-git speed, issue 8): the commit tables remade with row numbers and
+#   without message bodies, their rows carried over; its text lives with its
+#   owner, regtrack.store.commits.
+# 6: regression records (their text lives with their owner,
+#   regtrack.store.regressions); the facts gain what tracking reads: a regzbot
+#   command's spelling and the post-image blobs of a diff (facts version 3; older
+#   facts keep the defaults until `regtrack extract` redoes them), and the
+#   indexes tracking looks things up by (commit subjects in any case among the
+#   commit tables' look-up indexes, which a first scan drops and rebuilds).
 _TRACKING = (
     """
 ALTER TABLE regzbot_commands ADD COLUMN spelling TEXT NOT NULL DEFAULT '';
 ALTER TABLE message_patches ADD COLUMN blobs TEXT NOT NULL DEFAULT '[]';
-CREATE INDEX commits_subject_nocase ON commits(subject COLLATE NOCASE);
 CREATE INDEX message_patches_title ON message_patches(title COLLATE NOCASE);
 CREATE INDEX culprits_subject ON culprits(subject COLLATE NOCASE);
 CREATE INDEX trailers_reporter ON trailers(lower(key), value);
 CREATE INDEX messages_from ON messages(from_addr);
 """
+    + LOOKUP_INDEXES["commits_subject_nocase"]
+    + ";\n"
     + REGRESSIONS_SCHEMA
 )
-MIGRATIONS: tuple[str, ...] = (_MESSAGES, _FACTS, _FACTS_STATUS, COMMITS_SCHEMA, _TRACKING)
+MIGRATIONS: tuple[str, ...] = (
+    _MESSAGES,
+    _FACTS,
+    _FACTS_STATUS,
+    COMMITS_SCHEMA,
+    COMMITS_BY_ROW_SCHEMA,
+    _TRACKING,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

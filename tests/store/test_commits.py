@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from regtrack.errors import StoreError
-from regtrack.gitscan import Commit, CommitRef
+from regtrack.gitscan import Commit, CommitBatch, CommitRef
 from regtrack.store import Store
-from regtrack.store.commits import BranchKey
-from regtrack.store.schema import MIGRATIONS, SCHEMA_VERSION
+from regtrack.store.commits import COMMITS_SCHEMA, BranchKey, CommitLoad
+from regtrack.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, statements
 
 CULPRIT = "828fe4085cae" + "0" * 28
 NEXT = BranchKey("/src/linux-next/.git", "next", "master")
@@ -26,7 +26,6 @@ def _commit(sha: str, subject: str, *refs: CommitRef, when: str = "2023-07-20") 
         authored_at=f"{when}T10:00:00+00:00",
         committed_at=f"{when}T12:00:00+00:00",
         subject=subject,
-        body="Text.\n\nSigned-off-by: Carol Dev <carol@example.org>",
         refs=refs,
     )
 
@@ -109,27 +108,139 @@ def test_a_read_only_database_refuses_commits(store: Store, db_path: Path) -> No
 
 def test_migration_four_adds_the_commit_tables_to_an_older_database(tmp_path: Path) -> None:
     path = tmp_path / "v3.db"
-    Store(path).close()
-    conn = sqlite3.connect(path, isolation_level=None)
-    # Undo migrations 4 and 5: a file as regtrack 0.3 left it.
-    for index in (
-        "message_patches_title",
-        "culprits_subject",
-        "trailers_reporter",
-        "messages_from",
-    ):
-        conn.execute(f"DROP INDEX {index}")
-    conn.execute("ALTER TABLE regzbot_commands DROP COLUMN spelling")
-    conn.execute("ALTER TABLE message_patches DROP COLUMN blobs")
-    for table in (
-        "commits", "commit_refs", "branch_commits", "git_branches", "regressions",
-        "regression_messages", "regression_events", "regression_unhandled",
-    ):  # fmt: skip
-        conn.execute(f"DROP TABLE {table}")
+    conn = sqlite3.connect(path, isolation_level=None)  # a file as regtrack 0.3 left it
+    for script in MIGRATIONS[:3]:
+        for statement in statements(script):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA user_version = 3")
     conn.close()
     store = Store(path)
-    assert len(MIGRATIONS) == SCHEMA_VERSION == 5
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert MIGRATIONS[3] == COMMITS_SCHEMA and len(MIGRATIONS) == SCHEMA_VERSION
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.write_commits(NEXT, [OLD], scan=1) == 1
     store.close()
+
+
+def test_migration_five_carries_the_commits_of_a_version_four_database(tmp_path: Path) -> None:
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[: MIGRATIONS.index(COMMITS_SCHEMA) + 1]:
+        for statement in statements(script):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(COMMITS_SCHEMA) + 1}")
+    conn.execute(
+        "INSERT INTO git_branches (id, repository, tree, branch) VALUES (7, 'r', 'next', 'm')"
+    )
+    for c in (OLD, FIX):  # as migration 4's writer stored them, bodies and all
+        conn.execute(
+            "INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.sha,
+                " ".join(c.parents),
+                c.author_name,
+                c.author_mail,
+                c.authored_at,
+                c.committed_at,
+                c.subject,
+                "Text.\n\nSigned-off-by: Carol Dev",
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO commit_refs VALUES (?, ?, ?, ?, ?)",
+            [(c.sha, n, ref.kind, ref.value, ref.target) for n, ref in enumerate(c.refs)],
+        )
+    conn.execute("INSERT INTO branch_commits VALUES (7, ?, 0, 1), (7, ?, 1, 1)", (OLD.sha, FIX.sha))
+    conn.close()
+    store = Store(path)
+    key = BranchKey("r", "next", "m")
+    assert store.commit(OLD.sha) == OLD and store.commit(FIX.sha) == FIX
+    assert store.commits_fixing(CULPRIT) == [FIX] and store.commits_linking("r@x") == [FIX]
+    assert store.branches_of(OLD.sha) == {key: False} and store.branches_of(FIX.sha) == {key: True}
+    tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_schema")}
+    assert not {"commits_v4", "commit_refs_v4", "branch_commits_v4"} & tables
+    assert store.write_commits(key, [RESPIN], scan=2) == 1
+    assert store.commits_by_subject("drm/i915: subscribe") == [OLD, RESPIN]
+    store.close()
+
+
+LOOKUP_INDEXES = {
+    "commits_sha", "commits_subject", "commits_subject_nocase", "commit_refs_target",
+    "commit_refs_prefix",
+}  # fmt: skip
+
+
+def _indexes(store: Store) -> set[str]:
+    rows = store.conn.execute("SELECT name FROM sqlite_schema WHERE type = 'index'")
+    return {name for (name,) in rows} & LOOKUP_INDEXES
+
+
+def test_a_first_load_indexes_at_its_end(store: Store) -> None:
+    load = CommitLoad(NEXT, scan=1)
+    assert store.write_commit_batch(load, CommitBatch.of([OLD, FIX])) == 2
+    assert load.bulk is True and _indexes(store) == set()  # appended, not indexed yet
+    assert store.commits_fixing(CULPRIT) == [FIX]  # found all the same, by reading the table
+    assert store.write_commit_batch(load, CommitBatch.of([RESPIN])) == 1
+    store.finish_git_scan(NEXT, RESPIN.sha, scan=1)
+    assert _indexes(store) == LOOKUP_INDEXES
+    assert store.commits_by_subject("drm/i915: subscribe") == [OLD, RESPIN]
+    assert store.branches_of(RESPIN.sha) == {NEXT: True}
+
+
+def test_a_writer_during_a_first_load_indexes_and_the_load_then_merges(store: Store) -> None:
+    load = CommitLoad(NEXT, scan=1)
+    store.write_commit_batch(load, CommitBatch.of([OLD]))
+    other = BranchKey("/src/linux/.git", "mainline", "master")
+    assert store.write_commits(other, [OLD, FIX], scan=1) == 1  # OLD is known already
+    assert _indexes(store) == LOOKUP_INDEXES
+    assert store.write_commit_batch(load, CommitBatch.of([FIX, RESPIN])) == 1
+    assert load.bulk is False
+    assert store.commit_stats()["commits"] == 3
+    assert store.branches_of(FIX.sha) == {NEXT: True, other: True}
+    assert store.commit(FIX.sha) == FIX
+
+
+def test_a_second_load_is_no_bulk_load(store: Store) -> None:
+    store.write_commits(NEXT, [OLD], scan=1)
+    load = CommitLoad(NEXT, scan=2)
+    assert store.write_commit_batch(load, CommitBatch.of([OLD, FIX])) == 1
+    assert load.bulk is False and _indexes(store) == LOOKUP_INDEXES
+
+
+@pytest.mark.parametrize("kind", ["link", "closes", "fixes' OR 1=1 --"])
+def test_only_commit_id_references_are_looked_up_by_commit(store: Store, kind: str) -> None:
+    store.write_commits(NEXT, [OLD, FIX, RESPIN], scan=1)
+    assert store.commits_referencing(kind, CULPRIT) == []
+
+
+@pytest.mark.parametrize(
+    "look_up",
+    [
+        pytest.param(lambda store: store.commit(FIX.sha), id="by commit id"),
+        pytest.param(
+            lambda store: store.commits_linking("r@x"), id="by the message-id a link names"
+        ),
+        pytest.param(lambda store: store.commits_fixing(CULPRIT), id="by the commit Fixes: names"),
+        pytest.param(
+            lambda store: store.commits_referencing("upstream", CULPRIT), id="by upstream commit"
+        ),
+        pytest.param(
+            lambda store: store.commits_by_subject("drm/i915: subscribe"), id="by subject"
+        ),
+        pytest.param(lambda store: store.branches_of(FIX.sha), id="branches by commit id"),
+    ],
+)
+def test_every_look_up_uses_an_index(store: Store, look_up) -> None:
+    store.write_commits(NEXT, [OLD, FIX, RESPIN], scan=1)
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    look_up(store)
+    store.conn.set_trace_callback(None)
+    plans = [
+        row[3]
+        for sql in statements
+        if sql.lstrip().upper().startswith("SELECT")
+        for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}")
+    ]
+    assert plans and not [plan for plan in plans if plan.startswith("SCAN")], plans
