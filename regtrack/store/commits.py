@@ -150,8 +150,9 @@ DROP TABLE commits_v4;
 DROP TABLE commit_refs_v4;
 DROP TABLE branch_commits_v4
 """
-# The kinds of tree a branch belongs to, in regzbot's priority order.
-TREES = ("next", "mainline", "stable")
+# The kinds of tree a branch belongs to, by priority: regzbot's three after a subsystem tree
+# (net-next, drm-next, ...), which feeds next and which regzbot does not know.
+TREES = ("subsystem", "next", "mainline", "stable")
 
 _COMMIT_COLUMNS = "sha, parents, author_name, author_mail, authored_at, committed_at, subject"
 

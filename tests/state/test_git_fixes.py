@@ -483,3 +483,18 @@ def test_a_report_that_broke_in_next_is_a_next_regression(tracking, tmp_path, gi
     tracking.scan(repo, "next", "next")
     record = tracking.regression()
     assert (record.tree, record.status) == ("next", "fixed")
+
+
+@pytest.mark.parametrize("versions", ["It broke in v6.5-rc1.", "It broke in next-20230720."])
+def test_a_fix_in_a_subsystem_tree_queues_it(tracking, tmp_path, git_env, versions) -> None:
+    """A subsystem tree (net-next, drm-next, ...) feeds next: a fix there is on its way to
+    every tree a regression lives in, so it queues the fix, never fixes it."""
+    repo, culprit = linux(tmp_path, git_env)
+    tracking.mail(report(culprit, versions=versions))
+    repo.checkout("-b", "drm-next")
+    fix = repo.commit(fix_message(f"Closes: https://lore.kernel.org/all/{REPORT}/"), "a.c", "1\n")
+    tracking.scan(repo, "subsystem", "drm-next")
+    record = tracking.regression()
+    assert record.status == "fix-queued"
+    assert effects(record) == [(fix[:12], "drm-next", "fix-queued")]
+    assert [c["tree"] for c in record.fix_commits] == ["subsystem"]
