@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from regtrack.cli import cli
-from regtrack.config import load_config, resolve_db_path
+from regtrack.config import load_config, resolve_db_path, tracking_settings
 from regtrack.errors import ConfigError
 
 
@@ -53,3 +54,41 @@ def test_a_missing_config_named_by_the_environment_is_an_error(tmp_path: Path, m
 def test_no_config_file_at_the_default_place_is_an_empty_config(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert load_config() == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param('stale_days = "a month"\n', "stale_days must be a whole number", id="text"),
+        pytest.param("stale_days = 0\n", "from 1 to 100000, not 0", id="zero days"),
+        pytest.param("report_threshold = true\n", "report_threshold must be", id="a boolean"),
+        pytest.param("report_threshold = 3.5\n", "report_threshold must be", id="a fraction"),
+    ],
+)
+def test_bad_tracking_settings_are_one_line_errors(
+    tmp_path: Path, monkeypatch, text, message
+) -> None:
+    _config(tmp_path, monkeypatch, text)
+    with pytest.raises(ConfigError, match=message):
+        tracking_settings()
+
+
+def test_tracking_settings_come_from_the_config(tmp_path: Path, monkeypatch) -> None:
+    assert tracking_settings() == (3, 30)  # no config file: the defaults
+    _config(tmp_path, monkeypatch, "report_threshold = 7\nstale_days = 90\n")
+    assert tracking_settings() == (7, 90)
+
+
+def test_the_report_threshold_decides_what_is_tracked(tmp_path: Path, monkeypatch) -> None:
+    """The seed report scores 9: tracked at 9, not at 10 (`regtrack update` re-derives)."""
+    from tests.paths import SEED_MBOX, require
+
+    seed = require(SEED_MBOX, "the seed thread")
+    db = str(tmp_path / "t.db")
+    runner = CliRunner()
+    for threshold, tracked in ((9, 1), (10, 0)):
+        _config(tmp_path, monkeypatch, f"report_threshold = {threshold}\n")
+        assert runner.invoke(cli, ["ingest", str(seed), "--db", db]).exit_code == 0
+        assert runner.invoke(cli, ["update", "--db", db]).exit_code == 0
+        listed = runner.invoke(cli, ["list", "--db", db, "--json"])
+        assert (listed.exit_code, len(json.loads(listed.output))) == (0, tracked)
