@@ -174,7 +174,6 @@ def test_a_scan_that_fails_half_way_keeps_the_cursor_and_completes_later(
     assert store.git_cursor(key).head == trees.revert
     assert _lookup_indexes(store) == {
         "commits_sha",
-        "commits_subject",
         "commits_subject_nocase",
         "commit_refs_target",
         "commit_refs_prefix",

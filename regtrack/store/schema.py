@@ -266,8 +266,9 @@ ALTER TABLE messages DROP COLUMN for_regzbot
 #   regtrack.store.regressions); the facts gain what tracking reads: a regzbot
 #   command's spelling and the post-image blobs of a diff (facts version 3; older
 #   facts keep the defaults until `regtrack extract` redoes them), and the
-#   indexes tracking looks things up by (commit subjects in any case among the
-#   commit tables' look-up indexes, which a first scan drops and rebuilds).
+#   indexes tracking looks things up by (commit subjects in any case, in place of
+#   the exact-case index: one of the commit tables' look-up indexes, which a first
+#   scan drops and rebuilds).
 _TRACKING = (
     """
 ALTER TABLE regzbot_commands ADD COLUMN spelling TEXT NOT NULL DEFAULT '';
@@ -276,6 +277,7 @@ CREATE INDEX message_patches_title ON message_patches(title COLLATE NOCASE);
 CREATE INDEX culprits_subject ON culprits(subject COLLATE NOCASE);
 CREATE INDEX trailers_reporter ON trailers(lower(key), value);
 CREATE INDEX messages_from ON messages(from_addr);
+DROP INDEX IF EXISTS commits_subject;
 """
     + LOOKUP_INDEXES["commits_subject_nocase"]
     + ";\n"

@@ -166,7 +166,7 @@ def test_migration_five_carries_the_commits_of_a_version_four_database(tmp_path:
 
 
 LOOKUP_INDEXES = {
-    "commits_sha", "commits_subject", "commits_subject_nocase", "commit_refs_target",
+    "commits_sha", "commits_subject_nocase", "commit_refs_target",
     "commit_refs_prefix",
 }  # fmt: skip
 
