@@ -30,7 +30,7 @@ from common import REPO, bench_arguments, run_ingest
 
 sys.path.insert(0, str(REPO))
 
-from regtrack.store import Store  # noqa: E402
+from regtrack.store import Store
 
 LABELS = REPO / "tests" / "data" / "heldout" / "fixed_by_2023.json"
 
