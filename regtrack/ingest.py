@@ -31,7 +31,7 @@ from regtrack.extract.facts import MessageFacts, extract_facts
 from regtrack.mail import content_sha
 from regtrack.sizes import format_sizes_apart
 from regtrack.sources import RawMail, Source, normalise_raw, starts_with_header
-from regtrack.state import REPORT_THRESHOLD, UpdateResult, update_for_messages
+from regtrack.state import REPORT_THRESHOLD, UpdateResult, update_pending
 from regtrack.store import Skip, Store
 from regtrack.workers import (
     DEFAULT_MESSAGE_BUDGET,
@@ -124,7 +124,8 @@ def ingest(
 
     With ``track`` (and ``extract``), the regression records of the threads
     the new messages joined are derived again once everything is stored
-    (:func:`regtrack.state.update_for_messages`; ``threshold`` is the report
+    (:func:`regtrack.state.update_pending`: also of messages an earlier run
+    stored and was stopped before tracking; ``threshold`` is the report
     score), and ``summary.tracking`` says what that did.
 
     With ``extract`` false, messages are stored without facts, for
@@ -151,7 +152,6 @@ def ingest(
     ingests use both cores.
     """
     summary = IngestSummary()
-    mark = store.message_mark()
     reader = store.reader()
     page_cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
     store.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
@@ -188,8 +188,8 @@ def ingest(
     summary.variants += writer.counts["variants"]
     summary.known += writer.counts["known"]
     _count_skips(summary, writer.skips)
-    if extract and track and summary.new:
-        summary.tracking = update_for_messages(store, store.messages_since(mark), threshold)
+    if extract and track:
+        summary.tracking = update_pending(store, threshold)
     return summary
 
 

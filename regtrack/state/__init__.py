@@ -2,7 +2,13 @@
 
 from regtrack.state.commands import regression_id
 from regtrack.state.derive import REPORT_THRESHOLD, Derived, derive
-from regtrack.state.update import UpdateResult, affected_threads, update_all, update_for_messages
+from regtrack.state.update import (
+    UpdateResult,
+    affected_threads,
+    update_all,
+    update_for_messages,
+    update_pending,
+)
 
 __all__ = [
     "REPORT_THRESHOLD",
@@ -13,4 +19,5 @@ __all__ = [
     "regression_id",
     "update_all",
     "update_for_messages",
+    "update_pending",
 ]

@@ -43,18 +43,36 @@ class UpdateResult:
 def update_all(store: Store, threshold: int = REPORT_THRESHOLD) -> UpdateResult:
     """Derive every record again from every stored message and commit (idempotent)."""
     started = time.perf_counter()
+    mark = store.message_mark()  # read first: a message stored meanwhile is tracked next time
     mails = tracking.load_mail(store.conn)
     derived = derive(mails, GitView(store), _bodies(store), threshold)
     with store.transaction() as conn:
         regression_tables.clear(conn)
         regression_tables.replace_regressions(conn, (), derived.regressions, (), derived.unhandled)
+        regression_tables.move_tracking_cursor(conn, mark)
     return _result(store, derived, len({m.thread_id for m in mails.values()}), len(mails), started)
 
 
+def update_pending(store: Store, threshold: int = REPORT_THRESHOLD) -> UpdateResult | None:
+    """Re-derive the records of every message stored since the records were last written
+    (ingest calls it when it has stored mail; a run killed before it did leaves its
+    messages pending, and the next ingest tracks them).  None when nothing is pending."""
+    mark = store.message_mark()
+    pending = store.messages_since(store.tracking_cursor())
+    if not pending:
+        return None
+    return update_for_messages(store, pending, threshold, upto=mark)
+
+
 def update_for_messages(
-    store: Store, msgids: Collection[str], threshold: int = REPORT_THRESHOLD
+    store: Store,
+    msgids: Collection[str],
+    threshold: int = REPORT_THRESHOLD,
+    *,
+    upto: int | None = None,
 ) -> UpdateResult:
-    """Re-derive the records that messages ``msgids`` (just stored) can change."""
+    """Re-derive the records that messages ``msgids`` (just stored) can change; ``upto``:
+    every message up to that row number is accounted for once these records are written."""
     started = time.perf_counter()
     threads = affected_threads(store, msgids)
     mails = tracking.load_mail(store.conn, threads) if threads else {}
@@ -68,6 +86,8 @@ def update_for_messages(
         regression_tables.replace_regressions(
             conn, [*in_scope, *old_reports], derived.regressions, in_scope, derived.unhandled
         )
+        if upto is not None:
+            regression_tables.move_tracking_cursor(conn, upto)
     return _result(store, derived, len(threads), len(mails), started)
 
 

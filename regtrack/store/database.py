@@ -289,6 +289,10 @@ class Store:
     def regressions_with_signature(self, kind: str, signature: str) -> list[str]:
         return regression_tables.with_signature(self.conn, kind, signature)
 
+    def tracking_cursor(self) -> int:
+        """The row number of the newest message the regression records account for."""
+        return regression_tables.tracking_cursor(self.conn)
+
     def regression_counts(self) -> dict[str, int]:
         return regression_tables.counts(self.conn)
 

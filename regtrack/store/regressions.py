@@ -19,6 +19,10 @@ same rows.
   that caused it.
 * ``regression_unhandled``: ``#regzbot`` commands that were not obeyed, with
   the reason (regzbot's "unhandled" page).
+* ``tracking_cursor``: the row number of the newest message the records
+  account for, moved in the transaction that writes them, so that messages
+  stored by a run that was killed before it updated the records are found
+  (and tracked) by the next one.
 """
 
 from __future__ import annotations
@@ -71,7 +75,11 @@ CREATE TABLE regression_unhandled (
     at TEXT,
     PRIMARY KEY (msgid, position)
 );
-CREATE INDEX regression_unhandled_regression ON regression_unhandled(regression_id)
+CREATE INDEX regression_unhandled_regression ON regression_unhandled(regression_id);
+CREATE TABLE tracking_cursor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    message_rowid INTEGER NOT NULL
+)
 """
 
 # The seven status values, in the order a regression usually moves through them.
@@ -218,6 +226,21 @@ def replace_regressions(
         "INSERT OR REPLACE INTO regression_unhandled (msgid, position, regression_id, "
         "command, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
         [(u.msgid, u.position, u.regression_id, u.command, u.reason, u.at) for u in unhandled],
+    )
+
+
+def tracking_cursor(conn: sqlite3.Connection) -> int:
+    """The row number of the newest message the records account for (0: none)."""
+    row = conn.execute("SELECT message_rowid FROM tracking_cursor WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def move_tracking_cursor(conn: sqlite3.Connection, rowid: int) -> None:
+    """Records now account for every message up to row ``rowid`` (never moves back)."""
+    conn.execute(
+        "INSERT INTO tracking_cursor (id, message_rowid) VALUES (1, ?) ON CONFLICT (id) "
+        "DO UPDATE SET message_rowid = max(message_rowid, excluded.message_rowid)",
+        (rowid,),
     )
 
 

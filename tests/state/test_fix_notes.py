@@ -58,3 +58,30 @@ def test_the_note_comes_whichever_mail_is_stored_first(tmp_path: Path) -> None:
             tracking.mail(mail)
         assert len(history(tracking.regression(), "note")) == 1
         tracking.close()
+
+
+def test_mail_stored_by_a_run_stopped_before_tracking_is_tracked_by_the_next(
+    tmp_path: Path,
+) -> None:
+    """A run killed after storing its mail but before deriving the records (here: told not
+    to track) leaves its messages pending; the next ingest, though it stores nothing new,
+    tracks them, and a third one has nothing left to do."""
+    from regtrack.ingest import ingest
+    from regtrack.sources.detect import open_targets
+    from regtrack.store import Store
+    from tests.state.mailgit import MBOX_SEPARATOR
+
+    mbox = tmp_path / "report.mbox"
+    mbox.write_text(MBOX_SEPARATOR + report(CULPRIT) + "\n")
+    store = Store(tmp_path / "t.db")
+
+    def run(track: bool):  # type: ignore[no-untyped-def]
+        sources = open_targets([str(mbox)], cursor_for=store.source_cursor, refresh=True)
+        return ingest(store, sources, track=track)
+
+    assert run(track=False).tracking is None and store.regressions() == []
+    again = run(track=True)
+    assert again.new == 0 and again.tracking is not None and again.tracking.regressions == 1
+    assert [r.status for r in store.regressions()] == ["open"]
+    assert run(track=True).tracking is None
+    store.close()
