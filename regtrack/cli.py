@@ -23,12 +23,28 @@ import click
 
 from regtrack import __version__
 from regtrack.config import resolve_db_path, tracking_settings
-from regtrack.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Interrupted, RegtrackError
+from regtrack.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SKIPPED,
+    Interrupted,
+    RegtrackError,
+    StoreError,
+)
 from regtrack.gitsync import scan_branch
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
-from regtrack.query import find_regression, regression_list, related_by_signature, thread_view
+from regtrack.link.export import FORMATS as GRAPH_FORMATS
+from regtrack.link.export import export
+from regtrack.query import (
+    find_regression,
+    graph_of,
+    regression_list,
+    related_by_signature,
+    thread_view,
+)
 from regtrack.render.extract import extract_json, extract_line, extract_notes
 from regtrack.render.gitscan import scan_json, scan_line
+from regtrack.render.graph import graph_lines, graph_summary
 from regtrack.render.ingest import ingest_errors, ingest_json, ingest_line, ingest_notes
 from regtrack.render.lines import count, error_line, terminal_safe
 from regtrack.render.progress import progress_bar
@@ -396,6 +412,68 @@ def list_command(
     if records:
         _echo_lines(list_lines(records, moment))
     click.echo(list_summary(records), err=True)
+    return EXIT_OK
+
+
+@cli.command("graph")
+@click.argument("reference")
+@db_option
+@json_option
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 6),
+    default=2,
+    show_default=True,
+    help="How many edges out from REFERENCE.",
+)
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(("tree", *GRAPH_FORMATS)),
+    default="tree",
+    show_default=True,
+    help="An indented tree for people, or GraphML, GEXF, node-link JSON, Graphviz DOT.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the graph to this file instead of standard output.",
+)
+@handles_errors
+def graph_command(
+    reference: str,
+    db_path: str | None,
+    as_json: bool,
+    depth: int,
+    form: str,
+    output: Path | None,
+) -> int:
+    """The relation graph around REFERENCE (a regression id, any message-id or lore URL,
+    or commit:<id>): messages, regressions, commits and crash or build signatures, and
+    the edges between them (replies-to, links-to, reported-by, introduced-by, fixes,
+    resolves, duplicate-of, same-signature, backport-of, reverts), each with its source.
+
+    \b
+    regtrack graph af25647953cc
+    regtrack graph af25647953cc --format graphml --output seed.graphml
+    regtrack graph af25647953cc --format dot | dot -Tsvg > seed.svg
+    """
+    store = _open_store(db_path, read_only=True)
+    start, graph = graph_of(store, reference, depth)
+    form = "json" if as_json else form
+    if form == "tree":
+        lines = graph_lines(graph, start)
+        text = "\n".join(terminal_safe(line) for line in lines) + "\n"
+    else:
+        text = export(graph, form) + ("" if form in ("graphml", "gexf") else "\n")
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text)
+        except OSError as exc:
+            raise StoreError(f"{output}: cannot write the graph ({exc.strerror})") from exc
+        click.echo(f"{graph_summary(graph)} written to {output}", err=True)
     return EXIT_OK
 
 

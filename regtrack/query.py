@@ -14,8 +14,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
+import networkx as nx
+
 from regtrack.errors import InvalidMessageIdError, NotStoredError
 from regtrack.extract.facts import MessageFacts
+from regtrack.link.graph import neighbourhood, node_id
 from regtrack.msgid import msgid_from_reference
 from regtrack.store import Store
 from regtrack.store.regressions import Regression
@@ -107,6 +110,7 @@ _STORED_FIELDS = tuple(f.name for f in fields(ThreadMessage) if f.name not in ("
 
 
 _REGRESSION_ID = re.compile(r"[0-9a-f]{4,12}")
+_COMMIT = re.compile(r"[0-9a-f]{8,40}")
 UNRESOLVED = ("open", "fix-posted", "fix-queued")
 
 
@@ -188,3 +192,23 @@ def regression_list(
     """The records ``regtrack list`` shows, most recent activity first."""
     records = store.regressions(statuses=statuses, tree=tree, since=since, min_score=min_score)
     return [with_stale_flag(record, now, stale_days) for record in records]
+
+
+def graph_of(store: Store, reference: str, depth: int) -> tuple[str, nx.MultiDiGraph]:
+    """The relation graph around ``reference`` (a regression id or a start of one, any
+    message-id or lore URL, or ``commit:<id>``), out to ``depth`` edges: (start node, graph)."""
+    if reference.startswith("commit:"):
+        sha = reference.removeprefix("commit:").lower()
+        if not _COMMIT.fullmatch(sha):
+            raise NotStoredError(f"{reference!r}: a commit is named by 8 to 40 hex digits")
+        found = store.commits_with_prefix(sha)
+        if len(found) != 1:
+            several = "several commits" if found else "no stored commit"
+            raise NotStoredError(f"{sha!r} names {several} in {store.path}")
+        start = node_id("commit", found[0].sha)
+    else:
+        record = find_regression(store, reference)
+        start = (
+            node_id("reg", record.id) if record else node_id("msg", msgid_from_reference(reference))
+        )
+    return start, neighbourhood(store, start, depth)

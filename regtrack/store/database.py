@@ -197,6 +197,10 @@ class Store:
         """Commits whose ``upstream``/``reverts``/``fixes`` reference names commit ``sha``."""
         return commit_tables.commits_referencing(self.conn, kind, sha)
 
+    def commits_with_prefix(self, prefix: str) -> list[Commit]:
+        """Stored commits whose id starts with ``prefix``."""
+        return commit_tables.commits_with_prefix(self.conn, prefix)
+
     def commits_by_subject(self, subject: str) -> list[Commit]:
         return commit_tables.commits_by_subject(self.conn, subject)
 

@@ -1,0 +1,175 @@
+"""The relation graph of the seed thread, its exports read back, and the `graph` command."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from regtrack.cli import main
+from regtrack.ingest import ingest
+from regtrack.link.export import FORMATS, export, to_dot
+from regtrack.query import graph_of
+from regtrack.sources.detect import open_targets
+from regtrack.state import regression_id
+from regtrack.store import Store
+from tests.paths import SEED_REPORT, seed_msgid
+
+REGRESSION = regression_id(SEED_REPORT)
+CULPRIT = "828fe4085cae77acb3abf7dd3d25b3ed6c560edf"
+
+
+@pytest.fixture
+def seed_store(tmp_path: Path, seed_mbox: Path):
+    store = Store(tmp_path / "seed.db")
+    ingest(store, open_targets([str(seed_mbox)], cursor_for=store.source_cursor))
+    yield store
+    store.close()
+
+
+def _edges(graph: nx.MultiDiGraph, kind: str) -> set[tuple[str, str]]:
+    return {(s, t) for s, t, attrs in graph.edges(data=True) if attrs["kind"] == kind}
+
+
+def test_the_seed_regression_and_what_relates_to_it(seed_store: Store) -> None:
+    start, graph = graph_of(seed_store, REGRESSION[:6], depth=2)
+    reg = f"reg:{REGRESSION}"
+    assert start == reg
+    assert _edges(graph, "reported-by") == {(reg, f"msg:{SEED_REPORT}")}
+    assert _edges(graph, "introduced-by") == {(reg, f"commit:{CULPRIT}")}
+    assert _edges(graph, "resolves") == {
+        (f"msg:{seed_msgid(3)}", reg),
+        (f"msg:{seed_msgid(9)}", reg),
+    }
+    resolves = {
+        attrs["how"]
+        for _, _, attrs in graph.in_edges(reg, data=True)
+        if attrs["kind"] == "resolves"
+    }
+    assert resolves == {"inline-diff", "respin-of-culprit"}
+    assert (f"msg:{seed_msgid(2)}", f"msg:{SEED_REPORT}") in _edges(graph, "replies-to")
+    signature = next(n for n in graph if n.startswith("sig:crash:"))
+    assert (f"msg:{SEED_REPORT}", signature) in _edges(graph, "same-signature")
+    assert graph.nodes[reg]["status"] == "fix-posted"
+    assert graph.nodes[f"commit:{CULPRIT}"]["label"] == "828fe4085cae (not scanned)"
+
+
+def test_the_ci_mail_never_resolves_anything(seed_store: Store) -> None:
+    _, graph = graph_of(seed_store, REGRESSION, depth=5)
+    ci_mail = f"msg:{seed_msgid(12)}"
+    assert ci_mail in graph  # reached through the series it replies to
+    assert not [e for e in graph.out_edges(ci_mail, data=True) if e[2]["kind"] == "resolves"]
+
+
+def test_depth_bounds_the_neighbourhood(seed_store: Store) -> None:
+    sizes = [graph_of(seed_store, REGRESSION, depth)[1].number_of_nodes() for depth in range(4)]
+    assert sizes[0] == 1 and sizes == sorted(sizes) and sizes[1] < sizes[3]
+
+
+def test_a_message_of_no_regression_starts_from_itself(seed_store: Store) -> None:
+    start, graph = graph_of(seed_store, seed_msgid(5), depth=1)  # v4 1/5: no regression's
+    assert start == f"msg:{seed_msgid(5)}"
+    assert (start, f"msg:{seed_msgid(4)}") in _edges(graph, "replies-to")
+
+
+@pytest.mark.parametrize("form", ["graphml", "gexf", "json"])
+def test_exports_read_back(seed_store: Store, form: str) -> None:
+    _, graph = graph_of(seed_store, REGRESSION, depth=2)
+    text = export(graph, form)
+    if form == "json":
+        back = nx.node_link_graph(json.loads(text), directed=True, multigraph=True, edges="edges")
+    elif form == "graphml":
+        back = nx.read_graphml(io.BytesIO(text.encode()))
+    else:
+        back = nx.read_gexf(io.BytesIO(text.encode()))
+    assert set(back.nodes) == set(graph.nodes)
+    assert back.number_of_edges() == graph.number_of_edges()
+    kinds = sorted(attrs["kind"] for _, _, attrs in back.edges(data=True))
+    assert kinds == sorted(attrs["kind"] for _, _, attrs in graph.edges(data=True))
+
+
+def test_dot_keeps_hostile_labels_inside_their_strings(tmp_path: Path) -> None:
+    graph = nx.MultiDiGraph()
+    graph.add_node('msg:a"b@x', kind="message", label='x"]; evil [label="\\\n<script>')
+    graph.add_node("reg:1", kind="regression", label="r")
+    graph.add_edge('msg:a"b@x', "reg:1", kind="resolves")
+    dot = to_dot(graph)
+    assert '"msg:a\\"b@x"' in dot and "\n<script>" not in dot
+    if shutil.which("dot") is None:
+        pytest.skip(
+            "Graphviz's dot is not installed (apt-get install graphviz); .ci/run installs it"
+        )
+    done = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "&lt;script&gt;" in done.stdout and "<script>" not in done.stdout
+
+
+def test_graphviz_accepts_the_seed_graph(seed_store: Store) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip(
+            "Graphviz's dot is not installed (apt-get install graphviz); .ci/run installs it"
+        )
+    _, graph = graph_of(seed_store, REGRESSION, depth=3)
+    done = subprocess.run(
+        ["dot", "-Tsvg"], input=export(graph, "dot"), capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "<svg" in done.stdout, done.stderr
+
+
+def test_the_graph_command(seed_store: Store, tmp_path: Path, capsys) -> None:
+    db = str(seed_store.path)
+    assert main(["graph", REGRESSION, "--db", db]) == 0
+    tree = capsys.readouterr().out.splitlines()
+    assert tree[0].startswith(f"reg:{REGRESSION}  Regression in linux-next  [fix-posted, next]")
+    assert any("<- resolves (respin-of-culprit): msg:" in line for line in tree)
+    assert main(["graph", REGRESSION, "--db", db, "--json", "--depth", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {node["id"] for node in data["nodes"]} >= {f"reg:{REGRESSION}", f"commit:{CULPRIT}"}
+    for form in FORMATS:
+        out = tmp_path / f"seed.{form}"
+        assert main(["graph", REGRESSION, "--db", db, "--format", form, "--output", str(out)]) == 0
+        assert out.stat().st_size > 100
+        assert capsys.readouterr().err.endswith(f"written to {out}\n")
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("commit:zz", "a commit is named by 8 to 40 hex digits"),
+        (f"commit:{CULPRIT[:12]}", "names no stored commit"),
+        ("0000", "no regression id starts with '0000'"),
+    ],
+)
+def test_bad_references_are_one_line_errors(seed_store: Store, capsys, reference, message) -> None:
+    assert main(["graph", reference, "--db", str(seed_store.path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_commits_join_the_graph_once_scanned(tmp_path: Path, git_env) -> None:
+    from tests.state.mailgit import REPORT, Tracking, fix_message, linux, report
+
+    tracking = Tracking(tmp_path)
+    repo, culprit = linux(tmp_path, git_env)
+    tracking.mail(report(culprit))
+    fix = repo.commit(
+        fix_message(f"Closes: https://lore.kernel.org/all/{REPORT}/", f"Fixes: {culprit[:12]}"),
+        "a.c",
+        "1\n",
+    )
+    tracking.scan(repo, "mainline")
+    reg = f"reg:{tracking.regression().id}"
+    start, graph = graph_of(tracking.store, f"commit:{fix[:10]}", depth=2)
+    assert start == f"commit:{fix}"
+    assert (start, f"msg:{REPORT}") in _edges(graph, "links-to")
+    assert (start, f"commit:{culprit}") in _edges(graph, "fixes")
+    assert (start, reg) in _edges(graph, "resolves")
+    effect = next(a for s, t, a in graph.edges(data=True) if (s, t) == (start, reg))
+    assert (effect["tree"], effect["effect"]) == ("mainline", "fixed")
+    assert graph.nodes[f"commit:{culprit}"]["label"] == "drm/frob: subscribe to frobnicator events"
+    tracking.close()
