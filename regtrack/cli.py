@@ -42,12 +42,14 @@ from regtrack.query import (
     related_by_signature,
     thread_view,
 )
+from regtrack.questions import Answer, culprit, fixed_by, related
 from regtrack.render.extract import extract_json, extract_line, extract_notes
 from regtrack.render.gitscan import scan_json, scan_line
 from regtrack.render.graph import graph_lines, graph_summary
 from regtrack.render.ingest import ingest_errors, ingest_json, ingest_line, ingest_notes
 from regtrack.render.lines import count, error_line, terminal_safe
 from regtrack.render.progress import progress_bar
+from regtrack.render.questions import answer_json, answer_lines
 from regtrack.render.regressions import (
     list_lines,
     list_summary,
@@ -413,6 +415,44 @@ def list_command(
         _echo_lines(list_lines(records, moment))
     click.echo(list_summary(records), err=True)
     return EXIT_OK
+
+
+def _question(name: str, ask: Callable[[Store, str], Answer], summary: str) -> None:
+    """Register one question command: REFERENCE in, an answer with its evidence out."""
+
+    @cli.command(name, help=summary)
+    @click.argument("reference")
+    @db_option
+    @json_option
+    @handles_errors
+    def command(reference: str, db_path: str | None, as_json: bool) -> int:
+        answer = ask(_open_store(db_path, read_only=True), reference)
+        if as_json:
+            _echo_json(answer_json(answer))
+        else:
+            _echo_lines(answer_lines(answer))
+        return EXIT_OK
+
+
+_question(
+    "fixed-by",
+    fixed_by,
+    """Which mails and commits fix the regression REFERENCE (its id, a start of it, or
+    any message of its thread), in which trees, how each was found and how sure, and what
+    is still missing; with no fix, the nearest candidates, marked as such.""",
+)
+_question(
+    "culprit",
+    culprit,
+    """The culprit of the regression REFERENCE: the commit, who named it where and how,
+    the other commits the thread blamed, whether a revert confirmed it, its own posting.""",
+)
+_question(
+    "related",
+    related,
+    """Regressions and threads related to REFERENCE: the same crash or build-failure
+    signature, duplicates, monitored threads and links, the same culprit.""",
+)
 
 
 @cli.command("graph")

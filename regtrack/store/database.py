@@ -290,6 +290,9 @@ class Store:
     def unhandled_commands(self, regression_id: str | None = None) -> list[Unhandled]:
         return regression_tables.unhandled(self.conn, regression_id)
 
+    def regressions_with_culprit(self, commit: str) -> list[str]:
+        return regression_tables.with_culprit(self.conn, commit)
+
     def regressions_with_signature(self, kind: str, signature: str) -> list[str]:
         return regression_tables.with_signature(self.conn, kind, signature)
 

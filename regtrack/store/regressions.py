@@ -48,6 +48,7 @@ CREATE TABLE regressions (
     record TEXT NOT NULL
 );
 CREATE INDEX regressions_status ON regressions(status, tree);
+CREATE INDEX regressions_culprit ON regressions(culprit);
 CREATE TABLE regression_messages (
     regression_id TEXT NOT NULL,
     msgid TEXT NOT NULL,
@@ -343,6 +344,21 @@ def with_signature(conn: sqlite3.Connection, kind: str, signature: str) -> list[
         (signature,),
     )
     return [row[0] for row in rows]
+
+
+def with_culprit(conn: sqlite3.Connection, commit: str) -> list[str]:
+    """Regressions whose culprit commit agrees with ``commit`` on the digits both give
+    (at least 8)."""
+    commit = commit.lower()
+    if len(commit) < 8:
+        return []
+    rows = conn.execute(
+        "SELECT id, culprit FROM regressions WHERE culprit >= ? AND culprit < ? ORDER BY id",
+        (commit[:8], commit[:8] + "g"),
+    )
+    return [
+        rid for rid, other in rows if other[: min(len(other), len(commit))] == commit[: len(other)]
+    ]
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:

@@ -1,0 +1,140 @@
+"""fixed-by, culprit and related: answers with their evidence, on the seed and on mail
+written in the test (a second report of the seed's crash, a culprit's Fixes: candidate)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from regtrack.cli import main
+from regtrack.errors import NotStoredError
+from regtrack.ingest import ingest
+from regtrack.questions import culprit, fixed_by, related
+from regtrack.sources.detect import open_targets
+from regtrack.state import regression_id
+from regtrack.store import Store
+from tests.paths import SEED_REPORT, seed_msgid
+from tests.state.mailgit import MBOX_SEPARATOR, Tracking, message, report
+
+REGRESSION = regression_id(SEED_REPORT)
+POSTING = "9a02dde2f8ddaad2db31e54706a80c12d1817aaf.1689768831.git-series.apopple@nvidia.com"
+
+
+@pytest.fixture
+def seed_store(tmp_path: Path, seed_mbox: Path):
+    store = Store(tmp_path / "seed.db")
+    ingest(store, open_targets([str(seed_mbox)], cursor_for=store.source_cursor))
+    yield store
+    store.close()
+
+
+def test_fixed_by_the_seed_names_the_inline_fix_and_the_respin(seed_store: Store) -> None:
+    answer = fixed_by(seed_store, seed_msgid(10))  # any message of the thread will do
+    assert (answer.regression, answer.status, answer.answer) == (
+        REGRESSION,
+        "fix-posted",
+        "a fix was posted",
+    )
+    assert [(e.ref, e.how, e.candidate) for e in answer.evidence] == [
+        (seed_msgid(3), "inline-diff", False),
+        (seed_msgid(9), "respin-of-culprit", False),
+    ]
+    assert seed_msgid(12) not in {e.ref for e in answer.evidence}  # the CI mail is no fix
+    assert answer.missing == (
+        "posted, no fixing commit in a scanned tree (scan next with regtrack scan-git)",
+    )
+
+
+def test_culprit_of_the_seed_with_its_posting(seed_store: Store) -> None:
+    answer = culprit(seed_store, REGRESSION)
+    assert answer.answer.startswith('828fe4085cae ("mmu_notifiers: rename invalidate_range')
+    (chosen,) = answer.evidence
+    assert (chosen.ref, chosen.how, chosen.confidence) == (
+        "828fe4085cae77acb3abf7dd3d25b3ed6c560edf",
+        "git-show",
+        "high",
+    )
+    assert f"in <{SEED_REPORT}>" in chosen.path
+    assert answer.extra["posting"] == POSTING
+    assert answer.extra["revert_confirmed"] == [f"revert test in <{SEED_REPORT}>"]
+
+
+def test_related_finds_a_second_report_of_the_same_crash(seed_store: Store, tmp_path) -> None:
+    assert related(seed_store, REGRESSION).evidence == ()
+    oops = seed_store.message(SEED_REPORT)["body"]
+    second = message(
+        "20230801.second-report@example.org",
+        "[REGRESSION] i915: oops in __mmu_notifier_register on boot",
+        "Hi,\n\nmy laptop shows this since next-20230720:\n\n" + oops,
+        date="2023-08-01 09:00",
+        author="Other Reporter <other@example.org>",
+    )
+    mbox = tmp_path / "second.mbox"
+    mbox.write_text(MBOX_SEPARATOR + second + "\n")
+    ingest(seed_store, open_targets([str(mbox)], cursor_for=seed_store.source_cursor))
+    answer = related(seed_store, REGRESSION)
+    second_id = regression_id("20230801.second-report@example.org")
+    # The pasted oops carries the culprit's git show block too: related both ways.
+    assert {(e.ref, e.how) for e in answer.evidence} == {
+        (second_id, "same-crash-signature"),
+        (second_id, "same-culprit"),
+    }
+    assert len(seed_store.regressions()) == 2  # related, never merged without a command
+    assert {e.ref for e in related(seed_store, second_id).evidence} == {REGRESSION}
+
+
+def test_with_no_fix_the_culprits_fixes_tag_is_a_candidate(tmp_path: Path) -> None:
+    tracking = Tracking(tmp_path)
+    culprit_id = "f00dfeedcafe0123456789abcdef0123456789ab"
+    patch = message(
+        "20230722.fixes-patch@example.org",
+        "[PATCH] drm/frob: check the subscription first",
+        f'Fix it.\n\nFixes: {culprit_id[:12]} ("drm/frob: subscribe")\n'
+        "Signed-off-by: Carol Dev <carol@example.org>\n---\n"
+        "diff --git a/frob.c b/frob.c\n--- a/frob.c\n+++ b/frob.c\n@@ -1 +1 @@\n-a\n+b\n",
+        date="2023-07-22 09:00",
+    )
+    tracking.mail(report(culprit_id), patch)
+    answer = fixed_by(tracking.store, tracking.regression().id)
+    assert answer.answer == "nothing found that fixes it; 1 candidate(s), unconfirmed"
+    (candidate,) = answer.evidence
+    assert (candidate.ref, candidate.candidate, candidate.confidence) == (
+        "20230722.fixes-patch@example.org",
+        True,
+        "low",
+    )
+    assert answer.missing == ("no fix posted or committed that regtrack can see",)
+    tracking.close()
+
+
+def test_two_regressions_blamed_on_one_culprit_are_related(tmp_path: Path) -> None:
+    tracking = Tracking(tmp_path)
+    culprit_id = "0123456789abcdef0123456789abcdef01234567"
+    other = report(culprit_id[:12], msgid="20230725.other@example.org")
+    tracking.mail(report(culprit_id), other)
+    first = regression_id("20230720100000.report@example.org")
+    other_id = regression_id("20230725.other@example.org")
+    found = {(e.ref, e.how) for e in related(tracking.store, first).evidence}
+    assert found == {(other_id, "same-culprit"), (other_id, "same-crash-signature")}
+    tracking.close()
+
+
+def test_a_message_of_no_regression_is_a_one_line_error(seed_store: Store, capsys) -> None:
+    with pytest.raises(NotStoredError, match="belongs to no tracked regression"):
+        fixed_by(seed_store, seed_msgid(5))
+    assert main(["culprit", seed_msgid(5), "--db", str(seed_store.path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("regtrack: error: ")
+
+
+@pytest.mark.parametrize("question", ["fixed-by", "culprit", "related"])
+def test_the_question_commands(seed_store: Store, capsys, question: str) -> None:
+    db = str(seed_store.path)
+    assert main([question, REGRESSION[:6], "--db", db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{question} {REGRESSION}: Regression in linux-next"
+    assert main([question, SEED_REPORT, "--db", db, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["question"], data["regression"]) == (question, REGRESSION)
