@@ -21,6 +21,7 @@ def search_lines(hits: list[SearchHit]) -> list[str]:
     for hit in hits:
         day = (hit.date_utc or UNKNOWN_DAY)[:10]
         who = sender(hit.from_name, hit.from_addr)
-        lines.append(f"{day}  {who}: {hit.subject}  <{hit.msgid}>")
+        regression = f"  [regression {hit.regression}]" if hit.regression else ""
+        lines.append(f"{day}  {who}: {hit.subject}  <{hit.msgid}>{regression}")
         lines.append(f"    {hit.snippet}")
     return lines

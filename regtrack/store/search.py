@@ -39,6 +39,8 @@ class SearchHit:
     subject: str
     snippet: str
     rank: float  # FTS5's bm25: lower is a better match
+    # The tracked regression the message belongs to (its report's first, if several).
+    regression: str | None = None
 
 
 def text_query(text: str) -> str:
@@ -90,8 +92,13 @@ def search_messages(
         else ""
     )
     order = "f.rank" if sort == "rank" else "m.date_utc IS NULL, m.date_utc DESC, f.rank"
+    # The regression a hit belongs to, looked up per hit (by index): as the report or
+    # another report first, then as any message of its thread.
+    regression = """(SELECT r.regression_id FROM regression_messages r WHERE r.msgid = m.msgid
+                     ORDER BY r.role NOT IN ('report', 'other-report'), r.regression_id
+                     LIMIT 1)"""
     sql = f"""SELECT m.msgid, m.date_utc, m.from_name, m.from_addr, m.subject,
-                     snippet(messages_fts, -1, ?, ?, '...', ?), f.rank
+                     snippet(messages_fts, -1, ?, ?, '...', ?), f.rank, {regression}
               FROM messages_fts f JOIN messages m ON m.rowid = f.rowid {reports}
               WHERE messages_fts MATCH ? ORDER BY {order} LIMIT ?"""
     args = (SNIPPET_MARK, SNIPPET_MARK, SNIPPET_WORDS, match, limit)
@@ -101,8 +108,8 @@ def search_messages(
         hint = "" if fts else " (this is a bug: plain queries should always work)"
         raise StoreError(f"bad search query {query!r}: {exc}{hint}") from exc
     return [
-        SearchHit(msgid, date, name, addr, subject, " ".join(snippet.split()), rank)
-        for msgid, date, name, addr, subject, snippet, rank in rows
+        SearchHit(msgid, date, name, addr, subject, " ".join(snippet.split()), rank, reg)
+        for msgid, date, name, addr, subject, snippet, rank, reg in rows
     ]
 
 

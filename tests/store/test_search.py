@@ -30,7 +30,9 @@ TVRTKO = "ef712b76-ef8a-9c01-08e3-13a1ee5b00b4@linux.intel.com"
 INLINE_FIX = "87o7k0xh9u.fsf@nvdebian.thelocal"
 PATCH_2 = "e7a09081b3ac82a03c189409f1262fc2df91071e.1690292440.git-series.apopple@nvidia.com"
 PATCH_4 = "90d749d03cbab256ca0edeb5287069599566d783.1690292440.git-series.apopple@nvidia.com"
-FIELDS = ["msgid", "date_utc", "from_name", "from_addr", "subject", "snippet", "rank"]
+FIELDS = [
+    "msgid", "date_utc", "from_name", "from_addr", "subject", "snippet", "rank", "regression",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +88,7 @@ def test_text_output_shows_date_sender_subject_and_snippet(seed_db: Path) -> Non
     lines = out.splitlines()
     assert lines[-2] == (
         f"2023-07-25  Borah, Chaitanya Kumar: Regression in linux-next  <{SEED_REPORT}>"
+        "  [regression af25647953cc]"
     )
     assert lines[-1].startswith("    ") and "**next-20230720**" in lines[-1]
 
@@ -166,3 +169,13 @@ def test_any_text_is_a_query_or_a_one_line_refusal(seed_db: Path, text: str) -> 
         assert "has no words to search for" in str(exc) or "over the limit" in str(exc)
     finally:
         store.close()
+
+
+def test_a_hit_names_the_regression_it_belongs_to(seed_db: Path) -> None:
+    from regtrack.state import regression_id
+
+    found = {hit["msgid"]: hit["regression"] for hit in hits(seed_db, "mmu_notifier")}
+    assert found[SEED_REPORT] == found[TVRTKO] == regression_id(SEED_REPORT)
+    assert found[PATCH_2] is None  # a patch of the series that fixes nothing
+    code, out, _ = search(seed_db, "next-20230720")
+    assert code == 0 and f"<{SEED_REPORT}>  [regression {regression_id(SEED_REPORT)}]" in out
