@@ -195,8 +195,9 @@ def regression_list(
 
 
 def graph_of(store: Store, reference: str, depth: int) -> tuple[str, nx.MultiDiGraph]:
-    """The relation graph around ``reference`` (a regression id or a start of one, any
-    message-id or lore URL, or ``commit:<id>``), out to ``depth`` edges: (start node, graph)."""
+    """The relation graph around ``reference`` (a regression id or a start of one, a
+    message-id or lore URL, or ``commit:<id>``), out to ``depth`` edges: (start node, graph).
+    A message is the graph's centre itself; its regression is one edge away."""
     if reference.startswith("commit:"):
         sha = reference.removeprefix("commit:").lower()
         if not _COMMIT.fullmatch(sha):
@@ -206,9 +207,16 @@ def graph_of(store: Store, reference: str, depth: int) -> tuple[str, nx.MultiDiG
             several = "several commits" if found else "no stored commit"
             raise NotStoredError(f"{sha!r} names {several} in {store.path}")
         start = node_id("commit", found[0].sha)
+    elif "@" in reference:  # a message: the graph around it (its regression is an edge away)
+        msgid = msgid_from_reference(reference)
+        if store.message(msgid) is None:
+            raise NotStoredError(
+                f"{msgid!r} is not in {store.path}; run: regtrack ingest '{msgid}'"
+            )
+        start = node_id("msg", msgid)
     else:
         record = find_regression(store, reference)
-        start = (
-            node_id("reg", record.id) if record else node_id("msg", msgid_from_reference(reference))
-        )
+        if record is None:
+            raise NotStoredError(f"{reference!r} names no regression in {store.path}")
+        start = node_id("reg", record.id)
     return start, neighbourhood(store, start, depth)

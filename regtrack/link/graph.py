@@ -18,7 +18,11 @@ commit -> message, with ``how``: link, closes or url), ``reported-by``
 message with a ``Fixes:`` -> the commit it names), ``resolves`` (fix mail
 or fixing commit -> regression, with ``how`` and, for commits, the tree and
 effect), ``duplicate-of``, ``same-signature`` (report -> signature),
-``backport-of`` and ``reverts`` (commit -> commit).
+``backport-of`` and ``reverts`` (commit -> commit), ``applied-as`` (a patch
+posting -> the commit it became: by the commit's Link:, or by subject),
+``version-of`` (a newer version of a patch -> the older, and a respin of the
+culprit -> the culprit), ``carries-fix`` (a respin -> the inline fix it folds
+in).
 """
 
 from __future__ import annotations
@@ -121,6 +125,7 @@ def _message_edges(store: Store, msgid: str) -> Iterator[Edge]:
         (msgid,),
     ):
         yield me, _commit_node(conn, commit), _edge("fixes", msgid)
+    yield from _patch_edges(conn, msgid)
     for regression_id, role in conn.execute(
         "SELECT regression_id, role FROM regression_messages WHERE msgid = ? ORDER BY 1, 2",
         (msgid,),
@@ -129,6 +134,45 @@ def _message_edges(store: Store, msgid: str) -> Iterator[Edge]:
             yield me, node_id("reg", regression_id), _edge("in-thread", msgid, role=role)
     for kind, signature in _signatures(conn, msgid):
         yield me, node_id("sig", f"{kind}:{signature}"), _edge("same-signature", msgid)
+
+
+def _patch_edges(conn: sqlite3.Connection, msgid: str) -> Iterator[Edge]:
+    """A patch posting's commits (``applied-as``: by a commit's Link: to it, high; by its
+    subject, medium) and its other versions (``version-of``: the newer -> the older)."""
+    row = conn.execute(
+        "SELECT title, version FROM message_patches WHERE msgid = ? AND is_patch = 1 "
+        "AND is_reply = 0 AND files != '[]'",
+        (msgid,),
+    ).fetchone()
+    if row is None:
+        return
+    title, version = row
+    me = node_id("msg", msgid)
+    linked = set()
+    for (sha,) in conn.execute(
+        "SELECT c.sha FROM commit_refs r JOIN commits c ON c.id = r.commit_id "
+        "WHERE r.target = ? AND r.kind IN ('link', 'closes') AND r.target IS NOT NULL "
+        f"ORDER BY c.sha LIMIT {_LIMIT}",
+        (msgid,),
+    ):
+        linked.add(sha)
+        yield me, node_id("commit", sha), _edge("applied-as", sha, how="link")
+    for (sha,) in conn.execute(
+        f"SELECT sha FROM commits WHERE subject = ? COLLATE NOCASE ORDER BY sha LIMIT {_LIMIT}",
+        (title,),
+    ):
+        if sha not in linked:
+            yield me, node_id("commit", sha), _edge("applied-as", sha, "medium", how="subject")
+    for other, other_version in conn.execute(
+        "SELECT msgid, version FROM message_patches WHERE title = ? COLLATE NOCASE "
+        "AND is_patch = 1 AND is_reply = 0 AND files != '[]' AND msgid != ? "
+        f"ORDER BY msgid LIMIT {_LIMIT}",
+        (title, msgid),
+    ):
+        if other_version < version:
+            yield me, node_id("msg", other), _edge("version-of", msgid, "medium")
+        elif other_version > version:
+            yield node_id("msg", other), me, _edge("version-of", other, "medium")
 
 
 def _own_links(
@@ -188,6 +232,21 @@ def _regression_edges(store: Store, regression_id: str) -> Iterator[Edge]:
             me,
             _edge("resolves", fix["msgid"], confidence, how=fix["how"], evidence=fix["evidence"]),
         )
+    inline = [f["msgid"] for f in record.fix_mails if f["how"] == "inline-diff"]
+    for fix in record.fix_mails:
+        if fix["how"] == "respin-of-culprit":  # the respin replaces the culprit, fix folded in
+            if culprit.get("commit"):
+                yield (
+                    node_id("msg", fix["msgid"]),
+                    _commit_node(conn, culprit["commit"]),
+                    _edge("version-of", fix["msgid"], "medium"),
+                )
+            for carried in inline:
+                yield (
+                    node_id("msg", fix["msgid"]),
+                    node_id("msg", carried),
+                    _edge("carries-fix", fix["msgid"], "medium"),
+                )
     for commit in record.fix_commits:
         yield node_id("commit", commit["sha"]), me, _edge(
             "resolves", commit["sha"], how=commit["how"], tree=commit["tree"],

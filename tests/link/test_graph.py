@@ -173,3 +173,48 @@ def test_commits_join_the_graph_once_scanned(tmp_path: Path, git_env) -> None:
     assert (effect["tree"], effect["effect"]) == ("mainline", "fixed")
     assert graph.nodes[f"commit:{culprit}"]["label"] == "drm/frob: subscribe to frobnicator events"
     tracking.close()
+
+
+def test_the_respun_culprit_replaces_the_culprit_and_carries_the_fix(seed_store: Store) -> None:
+    _, graph = graph_of(seed_store, REGRESSION, depth=1)
+    respin, inline = f"msg:{seed_msgid(9)}", f"msg:{seed_msgid(3)}"
+    assert (respin, f"commit:{CULPRIT}") in _edges(graph, "version-of")
+    assert (respin, inline) in _edges(graph, "carries-fix")
+
+
+def test_a_posted_patch_and_the_commit_it_became(tmp_path: Path, git_env) -> None:
+    from tests.state.mailgit import (
+        FIX_SUBJECT,
+        REPORT,
+        Tracking,
+        fix_message,
+        linux,
+        message,
+        report,
+    )
+
+    tracking = Tracking(tmp_path)
+    repo, culprit = linux(tmp_path, git_env)
+    diff = "---\ndiff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -0,0 +1 @@\n+1\n"
+    v1 = message(
+        "v1.fix@example.org", f"[PATCH] {FIX_SUBJECT}", f"v1\n{diff}", date="2023-07-21 09:00"
+    )
+    v2 = message(
+        "v2.fix@example.org",
+        f"[PATCH v2] {FIX_SUBJECT}",
+        f"v2\n\nCloses: https://lore.kernel.org/all/{REPORT}/\n{diff}",
+        date="2023-07-22 09:00",
+    )
+    tracking.mail(report(culprit), v1, v2)
+    linked = repo.commit(
+        fix_message("Link: https://patch.msgid.link/v2.fix@example.org"), "a.c", "1\n"
+    )
+    tracking.scan(repo, "mainline")
+    _, graph = graph_of(tracking.store, "v2.fix@example.org", depth=1)
+    applied = {(s, t): a for s, t, a in graph.edges(data=True) if a["kind"] == "applied-as"}
+    assert applied[("msg:v2.fix@example.org", f"commit:{linked}")]["how"] == "link"
+    assert ("msg:v2.fix@example.org", "msg:v1.fix@example.org") in _edges(graph, "version-of")
+    _, older = graph_of(tracking.store, "v1.fix@example.org", depth=1)
+    subject = {(s, t): a for s, t, a in older.edges(data=True) if a["kind"] == "applied-as"}
+    assert subject[("msg:v1.fix@example.org", f"commit:{linked}")]["confidence"] == "medium"
+    tracking.close()
