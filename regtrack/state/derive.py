@@ -133,11 +133,17 @@ def derive(
     roots = sorted({owner[r] for r in reports})
     monitors = _monitored(mails, thread, owner, index)
     built = {}
+    ordered = _ordered(mails.values())
+    by_root: dict[str, list[TrackedMail]] = {root: [] for root in roots}
+    for mail in ordered:  # one pass, in (date, id) order, so each list is in that order too
+        root = owner.get(mail.msgid)
+        if root is not None:
+            by_root[root].append(mail)
     for root in roots:
-        members = [m for m in _ordered(mails.values()) if owner.get(m.msgid) == root]
+        members = by_root[root]
         members += [mails[m] for m in sorted(monitors.get(root, ())) if m not in owner]
         built[root] = _Builder(root, mails, thread, members, reports, explicit, index, git, changes)
-    for mail in _ordered(mails.values()):
+    for mail in ordered:
         for position, (command, context) in enumerate(
             zip(mail.commands, contexts(mail), strict=True)
         ):
@@ -417,7 +423,7 @@ class _Builder:
             resolution=state.resolution,
             messages=tuple(
                 sorted(
-                    {(m.msgid, _role(m.msgid, self.root, others, own)) for m in members}
+                    {(m.msgid, _role(m.msgid, self.root, others, subtree)) for m in members}
                     | {(f["msgid"], "fix") for f in mail_fixes.mails}
                 )
             ),
@@ -432,12 +438,12 @@ class _Builder:
         return min(times), max(times), len(times)
 
 
-def _role(msgid: str, root: str, others: list[str], own: list[TrackedMail]) -> str:
+def _role(msgid: str, root: str, others: list[str], own: set[str]) -> str:
     if msgid == root:
         return "report"
     if msgid in others:
         return "other-report"
-    return "activity" if any(m.msgid == msgid for m in own) else "monitored"
+    return "activity" if msgid in own else "monitored"
 
 
 def _level(fix_mails, commits, commanded) -> str:
