@@ -79,9 +79,10 @@ def build(repo: Path, commits: int) -> float:
     return time.perf_counter() - started
 
 
-def bare_git_log(repo: Path) -> tuple[float, int, int]:
-    """Seconds for ``git log --format=%H%x00%B`` read through a pipe, commits seen, and
-    git's peak RSS in KB (git's revision walk keeps every commit it has seen)."""
+def bare_git_log(repo: Path) -> tuple[float, int, int, float]:
+    """Seconds for ``git log --format=%H%x00%B`` read through a pipe, commits seen,
+    git's peak RSS in KB (git's revision walk keeps every commit it has seen), and
+    git's CPU seconds."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         ["git", f"--git-dir={repo}", "log", "--format=%H%x00%B", "master"],
@@ -92,7 +93,7 @@ def bare_git_log(repo: Path) -> tuple[float, int, int]:
     while chunk := proc.stdout.read1(1 << 20):
         nuls += chunk.count(b"\0")
     _, _, usage = os.wait4(proc.pid, 0)
-    return time.perf_counter() - started, nuls, usage.ru_maxrss
+    return time.perf_counter() - started, nuls, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def scan(repo: Path, db: Path) -> tuple[float, dict, int]:
@@ -100,18 +101,26 @@ def scan(repo: Path, db: Path) -> tuple[float, dict, int]:
     return run_regtrack("scan-git", repo, db, "--tree", "mainline")
 
 
-def timed_scan(repo: Path, db: Path) -> tuple[float, dict]:
+def timed_scan(repo: Path, db: Path) -> tuple[float, float, dict]:
     """A scan timed alone: reading /proc 50 times a second costs the sampled processes
-    time (the kernel walks their page tables), which the bare git log does not pay."""
+    time (the kernel walks their page tables), which the bare git log does not pay.
+
+    Returns the seconds, the CPU seconds of regtrack's process and of the git it ran
+    (a figure the other sessions' load on a shared machine moves less), and the output.
+    """
     command = [sys.executable, "-m", "regtrack", "scan-git", str(repo), "--db", str(db)]
-    started = time.perf_counter()
-    done = subprocess.run(
-        [*command, "--tree", "mainline", "--json"], cwd=REPO, capture_output=True, text=True
-    )
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"scan-git failed ({done.returncode}): {done.stderr.strip()}")
-    return elapsed, json.loads(done.stdout)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [*command, "--tree", "mainline", "--json"], cwd=REPO, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"scan-git failed ({status}): {err.read().decode().strip()}")
+        return elapsed, usage.ru_utime + usage.ru_stime, json.loads(out.read())
 
 
 def main() -> None:
@@ -128,17 +137,18 @@ def main() -> None:
         build(small, max(args.commits // 10, 1))
         built = build(large, args.commits)
         print(f"built {args.commits:,} commits with git fast-import in {built:.1f} s")
-        log_s, seen, git_kb = bare_git_log(large)
+        log_s, seen, git_kb, log_cpu = bare_git_log(large)
         print(
             f"bare git log --format=%H%x00%B: {seen:,} commits in {log_s:.2f} s, "
             f"{seen / log_s:,.0f} commits/s; git's peak RSS {git_kb / 1024:.0f} MB"
         )
-        small_s, _ = timed_scan(small, work / "small.db")
-        full_s, out = timed_scan(large, work / "large.db")
+        small_s, _, _ = timed_scan(small, work / "small.db")
+        full_s, full_cpu, out = timed_scan(large, work / "large.db")
         read = out["branches"][0]["read"]
         print(
             f"full scan-git: {read:,} commits in {full_s:.2f} s, {read / full_s:,.0f} commits/s "
-            f"({read / full_s / (seen / log_s):.0%} of git log's rate)"
+            f"({read / full_s / (seen / log_s):.0%} of git log's rate); CPU {full_cpu:.2f} s "
+            f"(regtrack and its git; the bare git log's: {log_cpu:.2f} s)"
         )
         print(f"full scan-git of {args.commits // 10:,} commits: {small_s:.2f} s")
         # Memory, in runs of their own into fresh databases (the sampling slows them).

@@ -104,6 +104,7 @@ def main() -> None:
         if not big.exists():
             seconds, out, _ = run_ingest(inbox, big)
             print(f"ingested {out['new']:,} messages in {seconds:.0f} s")
+        if Store(big, read_only=True).commit_stats()["commits"] == 0:
             repo = root / "commits.git"
             if not repo.exists():
                 subprocess.run(["git", "init", "-q", "--bare", str(repo)], check=True)

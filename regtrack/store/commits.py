@@ -13,11 +13,17 @@ migration 4 in :mod:`regtrack.store.schema`, and remade by
   (:data:`regtrack.gitscan.REF_KINDS`), with the message-id a link names
   (``target``), so a report's id finds its fixing commits by index.
 * ``git_branches``: each scanned branch (repository, tree, branch) with its
-  cursor, the head its last finished scan read up to (NULL until then).
+  cursor, the head its last finished scan read up to (NULL until then), and
+  ``loaded_to``: the last commit row of the first load of a database, when
+  the load was this branch's (see below).
 * ``branch_commits``: which commits each scanned branch holds, by the
   branch's and the commit's row numbers.  A commit that a rebase took off a
   branch (linux-next is rebuilt daily) keeps its row with ``on_branch = 0``:
-  it was there, and is no longer.
+  it was there, and is no longer.  The commits of a first load (rows 1 to
+  ``loaded_to``, every one of them on the loading branch) get no row: the
+  branch holds them unless a row says otherwise.  Tracking asks about a
+  handful of commits, and a million rows a branch cost a tenth of the scan;
+  a row is written for such a commit only when a rebuild drops it.
 
 Writing is built for a whole kernel history at once.  Row numbers are given
 in the order commits arrive, so ``commit_refs`` and ``branch_commits`` grow
@@ -34,6 +40,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from regtrack.gitscan import Commit, CommitBatch, CommitRef, utc_iso
 
@@ -146,6 +153,8 @@ INSERT INTO branch_commits (branch_id, commit_id, on_branch, seen_scan)
 SELECT branch_id, commits.id, on_branch, seen_scan
 FROM branch_commits_v4 JOIN commits USING (sha);
 CREATE INDEX branch_commits_commit ON branch_commits(commit_id);
+ALTER TABLE git_branches ADD COLUMN loaded_to INTEGER;
+CREATE INDEX git_branches_loaded_to ON git_branches(loaded_to);
 DROP TABLE commits_v4;
 DROP TABLE commit_refs_v4;
 DROP TABLE branch_commits_v4
@@ -217,7 +226,7 @@ def write_batch(conn: sqlite3.Connection, load: CommitLoad, batch: CommitBatch) 
         restore_indexes(conn)
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM commits").fetchone()[0]
     if load.bulk:
-        return _append(conn, branch, load.scan, batch, first)
+        return _append(conn, branch, batch, first)
     return _merge(conn, branch, load.scan, batch, first)
 
 
@@ -251,9 +260,7 @@ _INSERT_COMMITS = f"INSERT INTO commits ({_COMMIT_COLUMNS}) VALUES (?, ?, ?, ?, 
 _REF_COLUMNS = "commit_id, position, kind, value, target"
 
 
-def _append(
-    conn: sqlite3.Connection, branch: int, scan: int, batch: CommitBatch, first: int
-) -> int:
+def _append(conn: sqlite3.Connection, branch: int, batch: CommitBatch, first: int) -> int:
     """A bulk load's batch: every commit is new (the table was empty and git lists a
     commit once), so its row number is ``first`` plus its index in the batch.
 
@@ -266,11 +273,8 @@ def _append(
     conn.executemany(
         f"INSERT INTO commit_refs ({_REF_COLUMNS}) VALUES ({first:d} + ?, ?, ?, ?, ?)", batch.refs
     )
-    conn.execute(
-        "INSERT INTO branch_commits (branch_id, commit_id, on_branch, seen_scan) "
-        "SELECT ?, id, 1, ? FROM commits WHERE id >= ?",
-        (branch, scan, first),
-    )
+    # Rows 1 to last are all on the branch (the load began with an empty table): no row each.
+    conn.execute("UPDATE git_branches SET loaded_to = ? WHERE id = ?", (last, branch))
     return len(batch)
 
 
@@ -317,24 +321,53 @@ def _ids(conn: sqlite3.Connection, shas: list[str]) -> dict[str, int]:
 
 
 def mark_dropped(conn: sqlite3.Connection, key: BranchKey, shas: Iterable[str]) -> int:
-    """Mark commits as no longer on the branch; returns how many were on it until now."""
+    """Mark commits as no longer on the branch; returns how many were on it until now.
+
+    A commit of the branch's first load has no row until then: it gets one,
+    off the branch (its ``seen_scan`` 0: which scan saw it is not kept).
+    """
     branch = branch_id(conn, key)
     before = conn.total_changes
-    conn.executemany(
-        "UPDATE branch_commits SET on_branch = 0 WHERE branch_id = ? AND on_branch = 1 "
-        "AND commit_id = (SELECT id FROM commits WHERE sha = ?)",
-        ((branch, sha) for sha in shas),
-    )
+    each = iter(shas)
+    while rows := [(branch, sha) for sha in islice(each, 10_000)]:
+        conn.executemany(
+            "UPDATE branch_commits SET on_branch = 0 WHERE branch_id = ? AND on_branch = 1 "
+            "AND commit_id = (SELECT id FROM commits WHERE sha = ?)",
+            rows,
+        )
+        conn.executemany(
+            "INSERT INTO branch_commits (branch_id, commit_id, on_branch, seen_scan) "
+            "SELECT git_branches.id, commits.id, 0, 0 FROM git_branches, commits "
+            "WHERE git_branches.id = ? AND commits.sha = ? AND commits.id <= loaded_to "
+            "ON CONFLICT DO NOTHING",
+            rows,
+        )
     return conn.total_changes - before
 
 
 def mark_unseen_dropped(conn: sqlite3.Connection, key: BranchKey, scan: int) -> int:
-    """After a full rescan: every commit on the branch that this scan did not see is dropped."""
-    return conn.execute(
-        "UPDATE branch_commits SET on_branch = 0 "
-        "WHERE branch_id = ? AND on_branch = 1 AND seen_scan < ?",
-        (branch_id(conn, key), scan),
+    """After a full rescan: every commit on the branch that this scan did not see is dropped.
+
+    The rescan wrote a row for each commit it saw; the commits of the first
+    load that have none were not seen.
+    """
+    branch = branch_id(conn, key)
+    loaded = conn.execute(
+        "INSERT INTO branch_commits (branch_id, commit_id, on_branch, seen_scan) "
+        "SELECT git_branches.id, commits.id, 0, 0 FROM git_branches, commits "
+        "WHERE git_branches.id = ? AND commits.id <= loaded_to "
+        "ON CONFLICT DO NOTHING",
+        (branch,),
     ).rowcount
+    conn.execute("UPDATE git_branches SET loaded_to = NULL WHERE id = ?", (branch,))
+    return (
+        loaded
+        + conn.execute(
+            "UPDATE branch_commits SET on_branch = 0 "
+            "WHERE branch_id = ? AND on_branch = 1 AND seen_scan < ?",
+            (branch, scan),
+        ).rowcount
+    )
 
 
 def cursor(conn: sqlite3.Connection, key: BranchKey) -> GitCursor | None:
@@ -397,12 +430,17 @@ def commits_by_subject(conn: sqlite3.Connection, subject: str) -> list[Commit]:
 
 
 def branch_state(conn: sqlite3.Connection, sha: str) -> dict[BranchKey, bool]:
-    """Every scanned branch that held commit ``sha``, and whether it still does."""
+    """Every scanned branch that held commit ``sha``, and whether it still does: its
+    rows, and the branch whose first load holds it without one (module doc)."""
+    one = "(SELECT id FROM commits WHERE sha = :sha)"
     rows = conn.execute(
         "SELECT repository, tree, branch, on_branch FROM branch_commits "
-        "JOIN git_branches ON git_branches.id = branch_id "
-        "WHERE commit_id = (SELECT id FROM commits WHERE sha = ?)",
-        (sha.lower(),),
+        f"JOIN git_branches ON git_branches.id = branch_id WHERE commit_id = {one} "
+        "UNION ALL "
+        f"SELECT repository, tree, branch, 1 FROM git_branches WHERE loaded_to >= {one} "
+        "AND NOT EXISTS (SELECT 1 FROM branch_commits "
+        f"WHERE branch_id = git_branches.id AND commit_id = {one})",
+        {"sha": sha.lower()},
     )
     return {BranchKey(repo, tree, branch): bool(on) for repo, tree, branch, on in rows}
 

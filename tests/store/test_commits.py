@@ -244,3 +244,51 @@ def test_every_look_up_uses_an_index(store: Store, look_up) -> None:
         for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}")
     ]
     assert plans and not [plan for plan in plans if plan.startswith("SCAN")], plans
+
+
+# -- branch membership of a first load ------------------------------------------
+
+
+def _first_load(store: Store, commits: list[Commit]) -> None:
+    load = CommitLoad(NEXT, scan=1)
+    store.write_commit_batch(load, CommitBatch.of(commits))
+    assert load.bulk is True
+    store.finish_git_scan(NEXT, commits[-1].sha, scan=1)
+
+
+def _rows(store: Store) -> list[tuple]:
+    return store.conn.execute("SELECT * FROM branch_commits ORDER BY commit_id").fetchall()
+
+
+def test_a_first_load_holds_its_commits_on_the_branch_without_a_row_each(store: Store) -> None:
+    _first_load(store, [OLD, FIX])
+    assert _rows(store) == []
+    assert store.branches_of(OLD.sha) == {NEXT: True} and store.branches_of(FIX.sha) == {NEXT: True}
+    other = BranchKey("/src/linux/.git", "mainline", "master")
+    store.write_commits(other, [FIX, RESPIN], scan=1)
+    assert store.branches_of(FIX.sha) == {NEXT: True, other: True}
+    assert store.branches_of(RESPIN.sha) == {other: True}  # a row after the load's: not NEXT's
+    assert store.branches_of("c" * 40) == {}
+
+
+def test_a_rebuild_drops_a_commit_of_the_first_load(store: Store) -> None:
+    _first_load(store, [OLD, FIX])
+    store.write_commits(NEXT, [RESPIN], scan=2)
+    assert store.finish_git_scan(NEXT, RESPIN.sha, scan=2, dropped=[OLD.sha, "f" * 40]) == 1
+    assert store.branches_of(OLD.sha) == {NEXT: False}
+    assert store.branches_of(FIX.sha) == {NEXT: True}
+    assert store.finish_git_scan(NEXT, RESPIN.sha, scan=2, dropped=[OLD.sha]) == 0
+    store.write_commits(NEXT, [OLD], scan=3)  # back on the branch
+    assert store.branches_of(OLD.sha) == {NEXT: True}
+
+
+def test_a_rescan_after_a_first_load_drops_what_it_did_not_see(store: Store) -> None:
+    _first_load(store, [OLD, FIX])
+    store.write_commits(NEXT, [FIX, RESPIN], scan=2)
+    assert store.finish_git_scan(NEXT, RESPIN.sha, scan=2, unseen_dropped=True) == 1
+    assert store.branches_of(OLD.sha) == {NEXT: False}
+    assert store.branches_of(FIX.sha) == {NEXT: True}
+    assert store.branches_of(RESPIN.sha) == {NEXT: True}
+    store.write_commits(NEXT, [FIX, RESPIN], scan=3)
+    assert store.finish_git_scan(NEXT, RESPIN.sha, scan=3, unseen_dropped=True) == 0
+    assert store.branches_of(OLD.sha) == {NEXT: False}
