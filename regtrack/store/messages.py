@@ -68,7 +68,9 @@ _INSERT_MESSAGE = (
 )
 
 
-def rows_in(conn: sqlite3.Connection, sql: str, values: Sequence[str]) -> Iterator[tuple]:
+def rows_in(
+    conn: sqlite3.Connection, sql: str, values: Sequence[str | int]
+) -> Iterator[tuple[Any, ...]]:
     """Rows of ``sql``, whose ``{marks}`` is an IN list over ``values``, in chunks."""
     for start in range(0, len(values), _SQL_VARS):
         chunk = values[start : start + _SQL_VARS]

@@ -33,6 +33,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from regtrack.store.messages import rows_in
+
 REGRESSIONS_SCHEMA = """
 CREATE TABLE regressions (
     id TEXT PRIMARY KEY,
@@ -187,9 +189,8 @@ def replace_regressions(
 ) -> None:
     """Remove the records of ``reports`` (message-ids) and the unhandled commands of
     ``unhandled_msgids``, and write the new ones; the caller holds the transaction."""
-    old = [
-        row[0] for row in _rows_in(conn, "SELECT id FROM regressions WHERE report_msgid", reports)
-    ]
+    sql = "SELECT id FROM regressions WHERE report_msgid IN ({marks})"
+    old = [row[0] for row in rows_in(conn, sql, list(dict.fromkeys(reports)))]
     old += [r.id for r in regressions]
     for table in ("regressions", "regression_messages", "regression_events"):
         column = "id" if table == "regressions" else "regression_id"
@@ -273,21 +274,21 @@ def ids_with_prefix(conn: sqlite3.Connection, prefix: str) -> list[str]:
 def regressions_of_messages(conn: sqlite3.Connection, msgids: Iterable[str]) -> dict[str, set[str]]:
     """For each of ``msgids`` that belongs to regressions: their ids."""
     found: dict[str, set[str]] = {}
-    sql = "SELECT msgid, regression_id FROM regression_messages WHERE msgid"
-    for msgid, regression_id in _rows_in(conn, sql, msgids):
+    sql = "SELECT msgid, regression_id FROM regression_messages WHERE msgid IN ({marks})"
+    for msgid, regression_id in rows_in(conn, sql, list(dict.fromkeys(msgids))):
         found.setdefault(msgid, set()).add(regression_id)
     return found
 
 
 def messages_of(conn: sqlite3.Connection, regression_ids: Iterable[str]) -> set[str]:
     """Every message that belongs to these regressions."""
-    sql = "SELECT msgid FROM regression_messages WHERE regression_id"
-    return {row[0] for row in _rows_in(conn, sql, regression_ids)}
+    sql = "SELECT msgid FROM regression_messages WHERE regression_id IN ({marks})"
+    return {row[0] for row in rows_in(conn, sql, list(dict.fromkeys(regression_ids)))}
 
 
 def report_msgids(conn: sqlite3.Connection, regression_ids: Iterable[str]) -> list[str]:
-    sql = "SELECT report_msgid FROM regressions WHERE id"
-    return [row[0] for row in _rows_in(conn, sql, regression_ids)]
+    sql = "SELECT report_msgid FROM regressions WHERE id IN ({marks})"
+    return [row[0] for row in rows_in(conn, sql, list(dict.fromkeys(regression_ids)))]
 
 
 def select(
@@ -367,14 +368,4 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     for status, number in conn.execute("SELECT status, COUNT(*) FROM regressions GROUP BY status"):
         found[status] = number
     found["unhandled"] = conn.execute("SELECT COUNT(*) FROM regression_unhandled").fetchone()[0]
-    return found
-
-
-def _rows_in(conn: sqlite3.Connection, sql: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
-    """``sql`` ends in a column name; rows where that column is one of ``values``."""
-    values = list(dict.fromkeys(values))
-    found: list[tuple[Any, ...]] = []
-    for start in range(0, len(values), 900):
-        chunk = values[start : start + 900]
-        found.extend(conn.execute(f"{sql} IN ({','.join('?' * len(chunk))})", chunk))
     return found

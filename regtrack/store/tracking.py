@@ -19,6 +19,7 @@ from email.utils import parseaddr
 
 from regtrack.extract.patches import parse_subject
 from regtrack.extract.regzbot import RegzbotCommand
+from regtrack.store.messages import rows_in
 
 
 @dataclass(slots=True)
@@ -74,31 +75,8 @@ class TrackedMail:
 
 def thread_ids_of(conn: sqlite3.Connection, msgids: Collection[str]) -> set[int]:
     """The threads these messages are in (a message not stored is in none)."""
-    found: set[int] = set()
-    values = list(msgids)
-    for start in range(0, len(values), 900):
-        chunk = values[start : start + 900]
-        rows = conn.execute(
-            f"SELECT thread_id FROM thread_index WHERE msgid IN ({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        found.update(row[0] for row in rows)
-    return found
-
-
-def messages_linking(conn: sqlite3.Connection, msgids: Collection[str]) -> set[str]:
-    """Messages whose own text links (by URL or trailer) to any of ``msgids``."""
-    found: set[str] = set()
-    values = list(msgids)
-    for start in range(0, len(values), 900):
-        chunk = values[start : start + 900]
-        rows = conn.execute(
-            "SELECT msgid FROM message_links WHERE origin = 'own' AND ref_msgid IN "
-            f"({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        found.update(row[0] for row in rows)
-    return found
+    sql = "SELECT thread_id FROM thread_index WHERE msgid IN ({marks})"
+    return {row[0] for row in rows_in(conn, sql, list(msgids))}
 
 
 def load_mail(
@@ -255,61 +233,48 @@ def _signatures(mails: dict[str, TrackedMail], each) -> None:
 
 def thread_messages(conn: sqlite3.Connection, thread_ids: Collection[int]) -> set[str]:
     """Every stored message of these threads."""
-    found: set[str] = set()
-    values = list(thread_ids)
-    for start in range(0, len(values), 900):
-        chunk = values[start : start + 900]
-        rows = conn.execute(
-            f"SELECT msgid FROM thread_index WHERE thread_id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        found.update(row[0] for row in rows)
-    return found
+    sql = "SELECT msgid FROM thread_index WHERE thread_id IN ({marks})"
+    return {row[0] for row in rows_in(conn, sql, list(thread_ids))}
 
 
-# Each query takes a set of message-ids (the ? list) and gives messages whose
+# Each query takes a set of message-ids (the {marks} list) and gives messages whose
 # records can depend on them: what they link and what links them, what their
 # commands name, patches with the subject of a culprit they name, and the
 # culprits a patch's subject names.  (Patches and the ``#regzbot fix:`` subjects
 # they match: :func:`_fix_subject_matches`.)
 _RELATED = (
-    "SELECT ref_msgid FROM message_links WHERE origin = 'own' AND msgid IN ({})",
-    "SELECT msgid FROM message_links WHERE origin = 'own' AND ref_msgid IN ({})",
-    "SELECT ref_msgid FROM regzbot_commands WHERE ref_msgid IS NOT NULL AND msgid IN ({})",
+    "SELECT ref_msgid FROM message_links WHERE origin = 'own' AND msgid IN ({marks})",
+    "SELECT msgid FROM message_links WHERE origin = 'own' AND ref_msgid IN ({marks})",
+    "SELECT ref_msgid FROM regzbot_commands WHERE ref_msgid IS NOT NULL AND msgid IN ({marks})",
     "SELECT p.msgid FROM culprits c JOIN message_patches p "
-    "ON p.title = c.subject COLLATE NOCASE WHERE c.subject IS NOT NULL AND c.msgid IN ({})",
+    "ON p.title = c.subject COLLATE NOCASE WHERE c.subject IS NOT NULL AND c.msgid IN ({marks})",
     "SELECT c.msgid FROM message_patches p JOIN culprits c "
-    "ON c.subject = p.title COLLATE NOCASE WHERE p.is_patch = 1 AND p.msgid IN ({})",
+    "ON c.subject = p.title COLLATE NOCASE WHERE p.is_patch = 1 AND p.msgid IN ({marks})",
     # syzbot's per-bug sender address, in a fix's Reported-by: (and back)
     "SELECT t.msgid FROM messages m JOIN trailers t ON lower(t.key) = 'reported-by' "
-    "AND t.value = m.from_addr WHERE m.from_addr LIKE 'syzbot+%' AND m.msgid IN ({})",
+    "AND t.value = m.from_addr WHERE m.from_addr LIKE 'syzbot+%' AND m.msgid IN ({marks})",
     "SELECT m.msgid FROM trailers t JOIN messages m ON m.from_addr = t.value "
-    "WHERE lower(t.key) = 'reported-by' AND t.value LIKE 'syzbot+%' AND t.msgid IN ({})",
+    "WHERE lower(t.key) = 'reported-by' AND t.value LIKE 'syzbot+%' AND t.msgid IN ({marks})",
     # a Fixes: naming a culprit named here (by prose or #regzbot introduced), and back
     "SELECT t.msgid FROM culprits c JOIN trailers t ON t.key IN ('Fixes', 'fixes') "
     "AND t.commit_id >= substr(c.commit_id, 1, 8) AND t.commit_id < substr(c.commit_id, 1, 8) "
-    "|| 'g' WHERE c.msgid IN ({})",
+    "|| 'g' WHERE c.msgid IN ({marks})",
     "SELECT t.msgid FROM regzbot_commands r JOIN trailers t ON t.key IN ('Fixes', 'fixes') "
     "AND t.commit_id >= substr(r.commit_id, 1, 8) AND t.commit_id < substr(r.commit_id, 1, 8) "
-    "|| 'g' WHERE r.name = 'introduced' AND r.commit_id IS NOT NULL AND r.msgid IN ({})",
+    "|| 'g' WHERE r.name = 'introduced' AND r.commit_id IS NOT NULL AND r.msgid IN ({marks})",
     "SELECT c.msgid FROM trailers t JOIN culprits c ON c.commit_id >= substr(t.commit_id, 1, 8) "
     "AND c.commit_id < substr(t.commit_id, 1, 8) || 'g' "
-    "WHERE t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({})",
+    "WHERE t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({marks})",
     "SELECT r.msgid FROM trailers t JOIN regzbot_commands r ON r.name = 'introduced' "
     "AND r.commit_id >= substr(t.commit_id, 1, 8) AND r.commit_id < substr(t.commit_id, 1, 8) "
-    "|| 'g' WHERE t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({})",
+    "|| 'g' WHERE t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({marks})",
 )
 
 
 def related_messages(conn: sqlite3.Connection, msgids: Collection[str]) -> set[str]:
     """Messages whose regression records can change when these messages change."""
-    found: set[str] = set()
     values = list(msgids)
-    for start in range(0, len(values), 900):
-        chunk = values[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        for sql in _RELATED:
-            found.update(row[0] for row in conn.execute(sql.format(marks), chunk))
+    found = {row[0] for sql in _RELATED for row in rows_in(conn, sql, values)}
     return found | _fix_subject_matches(conn, values)
 
 
@@ -334,15 +299,9 @@ def _fix_subject_matches(conn: sqlite3.Connection, msgids: list[str]) -> set[str
                 "SELECT msgid FROM message_patches WHERE title = ? COLLATE NOCASE", (title,)
             )
             found.update(row[0] for row in rows)
-    for start in range(0, len(msgids), 900):
-        chunk = msgids[start : start + 900]
-        rows = conn.execute(
-            "SELECT title FROM message_patches WHERE is_patch = 1 AND msgid IN "
-            f"({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        for (title,) in rows:
-            found.update(commands.get(_comparable(title or ""), ()))
+    sql = "SELECT title FROM message_patches WHERE is_patch = 1 AND msgid IN ({marks})"
+    for (title,) in rows_in(conn, sql, msgids):
+        found.update(commands.get(_comparable(title or ""), ()))
     return found
 
 
