@@ -310,8 +310,6 @@ class _Builder:
         self.index: MailIndex = index
         self.git: GitView = git
         self.commands: list[tuple[TrackedMail, int, RegzbotCommand]] = []
-        self.duplicate_targets: list[tuple[TrackedMail, str]] = []
-        self.fix_level = "open"
 
     def build(
         self, unhandled: list[Unhandled]

@@ -87,7 +87,6 @@ CREATE TABLE tracking_cursor (
 
 # The seven status values, in the order a regression usually moves through them.
 STATUSES = ("open", "fix-posted", "fix-queued", "fixed", "resolved", "inconclusive", "duplicate")
-FLAGS = ("culprit-identified", "backburner", "poked", "stale")
 
 
 @dataclass(frozen=True, slots=True)
