@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from regtrack.errors import GitError, InvalidMessageIdError
 from regtrack.extract.commits import COMMIT_ID, FULL_COMMIT_ID, normalise_commit_id
@@ -134,6 +135,16 @@ class Commit:
     def refs_of(self, kind: str) -> tuple[CommitRef, ...]:
         return tuple(ref for ref in self.refs if ref.kind == kind)
 
+    @classmethod
+    def of_row(cls, row: Sequence[Any], refs: Sequence[CommitRef] = ()) -> Commit:
+        """A commit from its stored row (sha, parents, author name and mail, author and
+        committer time in seconds since the epoch, subject): as git gave it, or the store."""
+        sha, parents, name, mail, authored, committed, subject = row
+        return cls(
+            sha, tuple(parents.split()), name, mail, utc_iso(int(authored)),
+            utc_iso(int(committed)), subject, tuple(refs),
+        )  # fmt: skip
+
 
 @dataclass(slots=True)
 class CommitBatch:
@@ -159,21 +170,7 @@ class CommitBatch:
         refs: dict[int, list[CommitRef]] = {}
         for index, _, kind, value, target in self.refs:
             refs.setdefault(index, []).append(CommitRef(kind, value, target))
-        return [
-            Commit(
-                sha=sha,
-                parents=tuple(parents.split()),
-                author_name=name,
-                author_mail=mail,
-                authored_at=utc_iso(int(authored)),
-                committed_at=utc_iso(int(committed)),
-                subject=subject,
-                refs=tuple(refs.get(index, ())),
-            )
-            for index, (sha, parents, name, mail, authored, committed, subject) in enumerate(
-                self.commits
-            )
-        ]
+        return [Commit.of_row(row, refs.get(index, ())) for index, row in enumerate(self.commits)]
 
     @classmethod
     def of(cls, commits: Sequence[Commit]) -> CommitBatch:

@@ -34,6 +34,13 @@ def normalise_commit_id(matched: str) -> str:
     return matched.lower()
 
 
+def same_object(one: str, other: str) -> bool:
+    """Whether two git object ids, either of them abbreviated, can name the same object:
+    the shorter starts the longer (``828fe4085cae`` and ``828fe4085cae77ac...``)."""
+    shorter = min(len(one), len(other))
+    return one[:shorter] == other[:shorter]
+
+
 def commit_id(word: str) -> str | None:
     """``word`` as a commit id in lower case, or None when the whole word is not one."""
     return normalise_commit_id(word) if _COMMIT_ID.fullmatch(word) else None

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from regtrack.extract.commits import same_object
 from regtrack.state.gitview import GitView
 from regtrack.store.tracking import TrackedMail
 
@@ -98,15 +99,10 @@ def choose_culprit(candidates: Sequence[dict[str, Any]], git: GitView) -> dict[s
             chosen["subject"] = chosen["subject"] or known[0].subject
     if commit and not chosen["subject"]:  # another statement may give the subject
         for other in candidates:
-            if other["commit"] and other["subject"] and _same_commit(other["commit"], commit):
+            if other["commit"] and other["subject"] and same_object(other["commit"], commit):
                 chosen["subject"] = other["subject"]
                 break
     return chosen
-
-
-def _same_commit(one: str, other: str) -> bool:
-    shorter = min(len(one), len(other))
-    return one[:shorter] == other[:shorter]
 
 
 def regression_tree(

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from regtrack.extract.commits import same_object
 from regtrack.extract.patches import carries_change, parse_subject
 from regtrack.gitscan import Commit
 from regtrack.state.gitview import GitView, Placement
@@ -192,8 +193,7 @@ def _fixes_culprit(culprit, mails, index, seen, found) -> None:
     if len(commit) < 8:
         return
     for msgid, named in index.fixing.get(commit[:8], ()):
-        shorter = min(len(named), len(commit))
-        if msgid in seen or named[:shorter] != commit[:shorter]:
+        if msgid in seen or not same_object(named, commit):
             continue
         mail = mails[msgid]
         text = f"{mail.subject} has a Fixes: tag for the culprit"
@@ -222,7 +222,7 @@ def _shared_blob(
     (ids are abbreviated to different lengths, so one must start the other)."""
     for path, blob in blobs:
         for other_path, other in wanted:
-            agree = blob.startswith(other) or other.startswith(blob)
+            agree = same_object(blob, other)
             if path == other_path and len(min(blob, other, key=len)) >= 7 and agree:
                 return path, min(blob, other, key=len)
     return None

@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from regtrack.gitscan import Commit, CommitBatch, CommitRef, utc_iso
+from regtrack.gitscan import Commit, CommitBatch, CommitRef
 
 # Migration 4 (appended to regtrack.store.schema.MIGRATIONS): released, kept as it was.
 COMMITS_SCHEMA = """
@@ -461,19 +461,7 @@ def _commits(conn: sqlite3.Connection, where: str, values: tuple[str, ...]) -> l
         f"SELECT id, {_COMMIT_COLUMNS} FROM commits {where} ORDER BY committed_at, sha", values
     ).fetchall()
     refs = _refs(conn, [row[0] for row in rows])
-    return [
-        Commit(
-            sha=sha,
-            parents=tuple(parents.split()),
-            author_name=name,
-            author_mail=mail,
-            authored_at=utc_iso(authored),
-            committed_at=utc_iso(committed),
-            subject=subject,
-            refs=refs.get(commit_id, ()),
-        )
-        for commit_id, sha, parents, name, mail, authored, committed, subject in rows
-    ]
+    return [Commit.of_row(row[1:], refs.get(row[0], ())) for row in rows]
 
 
 def _refs(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[CommitRef, ...]]:

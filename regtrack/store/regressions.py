@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from regtrack.extract.commits import same_object
 from regtrack.store.messages import rows_in
 
 REGRESSIONS_SCHEMA = """
@@ -356,9 +357,7 @@ def with_culprit(conn: sqlite3.Connection, commit: str) -> list[str]:
         "SELECT id, culprit FROM regressions WHERE culprit >= ? AND culprit < ? ORDER BY id",
         (commit[:8], commit[:8] + "g"),
     )
-    return [
-        rid for rid, other in rows if other[: min(len(other), len(commit))] == commit[: len(other)]
-    ]
+    return [rid for rid, other in rows if same_object(other, commit)]
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
