@@ -1,15 +1,19 @@
-"""Fixtures shared by the test modules: isolation, the corpus, servers."""
+"""Fixtures shared by the test modules: isolation, the corpus, the seed, tracking, servers."""
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from regtrack.ingest import ingest
+from regtrack.sources.mbox import MboxSource
 from regtrack.store import Store
 from tests.paths import CORPUS_2023, SEED_MBOX, require
+from tests.state.mailgit import Tracking
 
 pytest_plugins = ["tests.servers"]
 
@@ -60,6 +64,21 @@ def store(db_path: Path):
 @pytest.fixture
 def seed_mbox() -> Path:
     return require(SEED_MBOX, "the seed thread")
+
+
+@pytest.fixture
+def seed_store(store: Store, seed_mbox: Path) -> Store:
+    """A database holding the seed thread, as ingest leaves it (regression records too)."""
+    ingest(store, [MboxSource(seed_mbox)])
+    return store
+
+
+@pytest.fixture
+def tracking(tmp_path: Path) -> Iterator[Tracking]:
+    """A database fed with mbox files and scanned branches, as a user would (mailgit.py)."""
+    opened = Tracking(tmp_path)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from regtrack.errors import NotStoredError
-from regtrack.ingest import ingest
 from regtrack.query import thread_view
-from regtrack.sources.mbox import MboxSource
 from regtrack.store import Store
 from tests.paths import SEED_MSGIDS, SEED_REPORT, seed_msgid
 
 SEED_GHOST = "SJ1PR11MB612980562220A376CA90E105B97E9@SJ1PR11MB6129.namprd11.prod.outlook.com"
-
-
-@pytest.fixture
-def seed_store(store: Store, seed_mbox: Path) -> Store:
-    ingest(store, [MboxSource(seed_mbox)])
-    return store
 
 
 def test_the_regression_thread_as_a_tree(seed_store: Store) -> None:

@@ -22,14 +22,6 @@ REGRESSION = regression_id(SEED_REPORT)
 POSTING = "9a02dde2f8ddaad2db31e54706a80c12d1817aaf.1689768831.git-series.apopple@nvidia.com"
 
 
-@pytest.fixture
-def seed_store(tmp_path: Path, seed_mbox: Path):
-    store = Store(tmp_path / "seed.db")
-    ingest(store, open_targets([str(seed_mbox)], cursor_for=store.source_cursor))
-    yield store
-    store.close()
-
-
 def test_fixed_by_the_seed_names_the_inline_fix_and_the_respin(seed_store: Store) -> None:
     answer = fixed_by(seed_store, seed_msgid(10))  # any message of the thread will do
     assert (answer.regression, answer.status, answer.answer) == (

@@ -12,24 +12,14 @@ import networkx as nx
 import pytest
 
 from regtrack.cli import main
-from regtrack.ingest import ingest
 from regtrack.link.export import FORMATS, export, to_dot
 from regtrack.query import graph_of
-from regtrack.sources.detect import open_targets
 from regtrack.state import regression_id
 from regtrack.store import Store
 from tests.paths import SEED_REPORT, seed_msgid
 
 REGRESSION = regression_id(SEED_REPORT)
 CULPRIT = "828fe4085cae77acb3abf7dd3d25b3ed6c560edf"
-
-
-@pytest.fixture
-def seed_store(tmp_path: Path, seed_mbox: Path):
-    store = Store(tmp_path / "seed.db")
-    ingest(store, open_targets([str(seed_mbox)], cursor_for=store.source_cursor))
-    yield store
-    store.close()
 
 
 def _edges(graph: nx.MultiDiGraph, kind: str) -> set[tuple[str, str]]:

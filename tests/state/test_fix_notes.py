@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,13 +9,6 @@ import pytest
 from tests.state.mailgit import Tracking, history, message, report
 
 CULPRIT = "f00dfeedcafe0123456789abcdef0123456789ab"  # an "f" in the first 12: regzbot misses it
-
-
-@pytest.fixture
-def tracking(tmp_path: Path) -> Iterator[Tracking]:
-    tracking = Tracking(tmp_path)
-    yield tracking
-    tracking.close()
 
 
 def _patch(fixes: str) -> str:

@@ -9,9 +9,6 @@ Tree priorities are regzbot's: next < mainline < stable.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests.gitrepo import KernelRepo
@@ -19,7 +16,6 @@ from tests.state.mailgit import (
     CULPRIT_SUBJECT,
     FIX_SUBJECT,
     REPORT,
-    Tracking,
     effects,
     fix_message,
     history,
@@ -30,13 +26,6 @@ from tests.state.mailgit import (
 )
 
 FIX_POSTING = "20230721090000.fix-v2@example.org"
-
-
-@pytest.fixture
-def tracking(tmp_path: Path) -> Iterator[Tracking]:
-    opened = Tracking(tmp_path)
-    yield opened
-    opened.close()
 
 
 def _fix_posting(*trailers: str, msgid: str = FIX_POSTING) -> str:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from regtrack.cli import main
@@ -43,13 +41,6 @@ from tests.state.mailgit import (
 )
 
 NEXT_VERSIONS = "It worked in next-20230719 and broke in next-20230720."
-
-
-@pytest.fixture
-def tracking(tmp_path: Path) -> Iterator[Tracking]:
-    opened = Tracking(tmp_path)
-    yield opened
-    opened.close()
 
 
 def run(*args: str) -> tuple[int, str, str]:
