@@ -218,9 +218,9 @@ def _arguments(name: str, argument: str, caret: bool) -> dict[str, str | None]:
         return _fix(argument)
     if name in ("title", "from"):
         return {"title": argument} if argument else _needs("an argument")
-    if name in ("resolve", "inconclusive", "backburner"):
-        return {"title": argument or None}
-    return {"title": argument or None}  # poke, ignore-activity, unbackburner, reopen
+    # resolve, inconclusive, backburner (a reason, optional); poke, ignore-activity,
+    # unbackburner, reopen (nothing expected; an argument is kept as written)
+    return {"title": argument or None}
 
 
 def _needs(what: str) -> dict[str, str | None]:

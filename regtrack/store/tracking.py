@@ -35,16 +35,11 @@ class TrackedMail:
     parent: str | None
     thread_id: int
     references: tuple[str, ...] = ()
-    is_reply: bool = False
     is_patch: bool = False
-    is_pull_request: bool = False
-    version: int = 1
-    series_index: int | None = None
     is_report: bool = False
     score: int = 0
     kind: str | None = None
     reasons: tuple[str, ...] = ()
-    has_facts: bool = False
     for_regzbot: bool = False
     # (commit, subject, how, sentence)
     culprits: tuple[tuple[str, str | None, str, str], ...] = ()
@@ -120,20 +115,15 @@ def load_mail(
 
 
 def _patches(mails: dict[str, TrackedMail], each) -> None:
-    for row in each(
-        "SELECT x.msgid, x.is_patch, x.is_reply, x.is_pull_request, x.version, x.series_index, "
-        "x.title, x.files, x.patch_id, x.inline_fix, x.blobs FROM message_patches x {scope}"
+    for msgid, is_patch, title, files, patch_id, inline_fix, blobs in each(
+        "SELECT x.msgid, x.is_patch, x.title, x.files, x.patch_id, x.inline_fix, x.blobs "
+        "FROM message_patches x {scope}"
     ):
-        mail = mails[row[0]]
-        mail.has_facts = True
-        mail.is_patch, mail.is_reply, mail.is_pull_request = (
-            bool(row[1]),
-            bool(row[2]),
-            bool(row[3]),
-        )
-        mail.version, mail.series_index, mail.title = row[4], row[5], row[6]
-        mail.files, mail.patch_id, mail.inline_fix = tuple(json.loads(row[7])), row[8], bool(row[9])
-        mail.blobs = tuple((str(f), str(b)) for f, b in json.loads(row[10]))
+        mail = mails[msgid]
+        mail.is_patch, mail.title = bool(is_patch), title
+        mail.files, mail.patch_id = tuple(json.loads(files)), patch_id
+        mail.inline_fix = bool(inline_fix)
+        mail.blobs = tuple((str(f), str(b)) for f, b in json.loads(blobs))
     for msgid, report_tree, tags, ranges in each(
         "SELECT x.msgid, x.report_tree, x.tags, x.ranges FROM message_versions x {scope}"
     ):
