@@ -13,7 +13,7 @@ from tests.state.mailgit import Tracking, history, message, report
 CULPRIT = "f00dfeedcafe0123456789abcdef0123456789ab"  # an "f" in the first 12: regzbot misses it
 
 
-def _patch(fixes: str, msgid: str = "20230722.fixes-patch@example.org", file: str = "frob.c") -> str:
+def _patch(fixes: str, msgid: str = "20230722.fixes-patch@example.org", file: str = "x.c") -> str:
     body = (
         "frob_init() used the subscription before it existed.\n\n"
         f'Fixes: {fixes} ("drm/frob: subscribe to frobnicator events")\n'
@@ -46,9 +46,10 @@ def test_two_patches_with_fixes_on_the_culprit_are_noted(tracking: Tracking) -> 
     tracking.mail(report(CULPRIT), _patch(CULPRIT[:12]), second)
     record = tracking.regression()
     assert record.status == "open"
-    assert history(record, "note") == [
-        "[PATCH] drm/frob: check the subscription first has a Fixes: tag for the culprit"
-    ] * 2
+    assert (
+        history(record, "note")
+        == ["[PATCH] drm/frob: check the subscription first has a Fixes: tag for the culprit"] * 2
+    )
 
 
 def test_fixes_on_another_commit_is_neither_fix_nor_note(tracking: Tracking) -> None:
