@@ -13,6 +13,7 @@ import functools
 import json
 import math
 import re
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ from regtrack.errors import (
 from regtrack.gitsync import scan_branch
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
 from regtrack.link.export import FORMATS as GRAPH_FORMATS
-from regtrack.link.export import export
+from regtrack.link.export import IMAGE_FORMATS, export, image
 from regtrack.query import (
     find_regression,
     graph_of,
@@ -469,11 +470,14 @@ _question(
 @click.option(
     "--format",
     "form",
-    type=click.Choice(("tree", *GRAPH_FORMATS)),
+    type=click.Choice(("tree", *GRAPH_FORMATS, *IMAGE_FORMATS)),
     default="tree",
     show_default=True,
-    help="An indented tree for people, or GraphML, GEXF, node-link JSON, Graphviz DOT.",
+    help="An indented tree for people; GraphML, GEXF, node-link JSON, Graphviz DOT for "
+    "tools; an SVG or PNG image drawn by Graphviz's dot (where it is installed).",
 )
+@click.option("--svg", "image_form", flag_value="svg", help="Same as --format svg.")
+@click.option("--png", "image_form", flag_value="png", help="Same as --format png.")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -486,6 +490,7 @@ def graph_command(
     as_json: bool,
     depth: int,
     form: str,
+    image_form: str | None,
     output: Path | None,
 ) -> int:
     """The relation graph around REFERENCE (a regression id, any message-id or lore URL,
@@ -496,21 +501,27 @@ def graph_command(
     \b
     regtrack graph af25647953cc
     regtrack graph af25647953cc --format graphml --output seed.graphml
-    regtrack graph af25647953cc --format dot | dot -Tsvg > seed.svg
+    regtrack graph af25647953cc --svg --output seed.svg
     """
+    form = "json" if as_json else image_form or form
+    stdout = sys.stdout.buffer
+    if form == "png" and output is None and stdout.isatty():
+        raise click.UsageError("a PNG is not for a terminal: give --output FILE or redirect")
     store = _open_store(db_path, read_only=True)
     start, graph = graph_of(store, reference, depth)
-    form = "json" if as_json else form
     if form == "tree":
         lines = graph_lines(graph, start)
-        text = "\n".join(terminal_safe(line) for line in lines) + "\n"
+        data = ("\n".join(terminal_safe(line) for line in lines) + "\n").encode()
+    elif form in IMAGE_FORMATS:
+        data = image(graph, form)
     else:
-        text = export(graph, form) + ("" if form in ("graphml", "gexf") else "\n")
+        data = (export(graph, form) + ("" if form in ("graphml", "gexf") else "\n")).encode()
     if output is None:
-        click.echo(text, nl=False)
+        stdout.write(data)
+        stdout.flush()
     else:
         try:
-            output.write_text(text)
+            output.write_bytes(data)
         except OSError as exc:
             raise StoreError(f"{output}: cannot write the graph ({exc.strerror})") from exc
         click.echo(f"{graph_summary(graph)} written to {output}", err=True)

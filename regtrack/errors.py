@@ -54,6 +54,10 @@ class GitError(RegtrackError):
     """git is missing, or a git command failed (its last line of stderr says why)."""
 
 
+class GraphvizError(RegtrackError):
+    """Graphviz's ``dot`` is missing, or could not draw a graph."""
+
+
 class StoreError(RegtrackError):
     """The database is unusable (newer schema, not a regtrack database, locked)."""
 
