@@ -1,0 +1,515 @@
+"""The weekly regression digest: what happened in a period, and what waits for whom.
+
+Kernel maintainers, and Linus before each release, read a weekly regression
+report on the lists.  regzbot writes one for the current mainline cycle only
+(``../shared/peers/REGZBOT.md``, section 6.1); this digest covers every tree
+(or those asked for), and says for each regression the step it waits for.
+
+Everything is told as of the end of the period (or ``now``, when that is
+earlier): a digest of 2023-W30 written in August says what was open on
+Monday 2023-07-31 00:00 UTC, from the records' history
+(:mod:`regtrack.history`), so writing it again later gives the same digest.
+A regression of no known tree counts as mainline's, as in regzbot.
+
+Sections (:meth:`Digest.sections`): new in the period; fixed in the period
+(with the fixing commit, or the patch); resolved otherwise; open, by tree
+(for mainline, those of the current cycle first); fix posted but not merged
+for ``unmerged_days``; no activity for ``stale_days``; newly found
+duplicates and reports with the same crash or build signature as another
+regression; poked.  Within each, what needs attention first: the longest
+without activity, then by the step it waits for (bisection, fix, review,
+merge), then the oldest report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from regtrack.config import DEFAULT_STALE_DAYS, DEFAULT_UNMERGED_DAYS
+from regtrack.errors import UsageError
+from regtrack.history import UNRESOLVED, History, last_activity_at, when
+from regtrack.msgid import msgid_url_segment
+from regtrack.store import Store
+from regtrack.store.regressions import Regression
+
+LORE = "https://lore.kernel.org/r/"
+STEPS = ("bisection", "fix", "review", "merge")  # what an unresolved regression waits for
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_VERSION = re.compile(r"v(\d+)\.(\d+)")
+
+
+@dataclass(frozen=True)
+class Period:
+    """[since, until) in UTC, and how it is named ("2023-W30", "2023-07-24..2023-07-31")."""
+
+    since: datetime
+    until: datetime
+    label: str
+
+
+def period_of(
+    *,
+    week: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    now: datetime,
+) -> Period:
+    """The period a digest covers: an ISO week (Monday 00:00 UTC to the next Monday), or
+    ``since`` to ``until`` (dates or times; without a zone, UTC; ``until`` defaults to
+    ``now``, ``since`` to a week before ``until``), or by default the last whole ISO week
+    before ``now``.  A value that names no period is a :class:`UsageError`."""
+    if week is not None and (since or until):
+        raise UsageError("give --week or --since/--until, not both")
+    if week is not None:
+        return _iso_week(week)
+    if since is None and until is None:
+        monday = datetime.combine(_utc(now).date(), datetime.min.time(), UTC)
+        monday -= timedelta(days=monday.weekday() + 7)
+        year, number, _ = monday.isocalendar()
+        return Period(monday, monday + timedelta(days=7), f"{year}-W{number:02d}")
+    end = _moment(until, "--until") if until else _utc(now)
+    start = _moment(since, "--since") if since else end - timedelta(days=7)
+    if start >= end:
+        raise UsageError(
+            f"--since {start:%Y-%m-%d %H:%M} is not before --until {end:%Y-%m-%d %H:%M}"
+        )
+    return Period(start, end, f"{_short(start)}..{_short(end)}")
+
+
+def _iso_week(week: str) -> Period:
+    match = _WEEK.fullmatch(week.strip())
+    if not match:
+        raise UsageError(f"--week {week!r} is not an ISO week such as 2023-W30")
+    year, number = int(match[1]), int(match[2])
+    try:
+        monday = date.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise UsageError(f"--week {week!r}: {year} has no ISO week {number}") from None
+    start = datetime.combine(monday, datetime.min.time(), UTC)
+    return Period(start, start + timedelta(days=7), f"{year}-W{number:02d}")
+
+
+def _moment(text: str, option: str) -> datetime:
+    try:
+        return _utc(datetime.fromisoformat(text.strip()))
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r} is not a date (2023-07-24 or 2023-07-24T12:00)"
+        ) from None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _short(moment: datetime) -> str:
+    return (
+        f"{moment:%Y-%m-%d}" if moment.time() == datetime.min.time() else f"{moment:%Y-%m-%d %H:%M}"
+    )
+
+
+# -- the chart's figures ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    """One ISO week: regressions reported in it, fixed in it, and open at its end."""
+
+    week: str
+    new: int
+    fixed: int
+    open: int
+
+
+def weekly_counts(
+    store: Store, *, until: datetime, weeks: int = 26, trees: Sequence[str] = ()
+) -> list[WeekCount]:
+    """The ``weeks`` ISO weeks up to the one holding the moment before ``until``, oldest
+    first (a week still running is counted up to ``until``).  "open" is what was
+    unresolved at the week's end, from each record's history, not from today's status."""
+    until = _utc(until)
+    last = until - timedelta(microseconds=1)
+    monday = datetime.combine(last.date(), datetime.min.time(), UTC)
+    monday -= timedelta(days=monday.weekday() + 7 * (weeks - 1))
+    histories = [History(r) for r in _records(store, trees)]
+    counts = []
+    for n in range(weeks):
+        start = monday + timedelta(days=7 * n)
+        end = min(start + timedelta(days=7), until)
+        at_end = end - timedelta(microseconds=1)
+        year, number, _ = start.isocalendar()
+        counts.append(
+            WeekCount(
+                f"{year}-W{number:02d}",
+                sum(start <= h.reported < end for h in histories),
+                sum(h.became("fixed", start, at_end) for h in histories),
+                sum(h.status_at(at_end) in UNRESOLVED for h in histories),
+            )
+        )
+    return counts
+
+
+def _records(store: Store, trees: Sequence[str]) -> list[Regression]:
+    return [r for r in store.regressions() if in_trees(r, trees)]
+
+
+def in_trees(record: Regression, trees: Sequence[str]) -> bool:
+    """Whether the record's tree is one of ``trees`` (``stable`` covers every series;
+    no tree is mainline); every tree when none is given."""
+    tree = record.tree or "mainline"
+    return not trees or any(tree == t or tree.startswith(t + "-") for t in trees)
+
+
+# -- the digest ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One regression as a digest lists it; times ISO 8601 UTC, ages in whole days as of
+    the digest's moment.  ``waits_for`` is one of :data:`STEPS`, None once resolved."""
+
+    id: str
+    title: str
+    url: str
+    reporter: str
+    tree: str
+    status: str
+    reported_at: str | None
+    age_days: int
+    last_activity: str | None
+    idle_days: int
+    culprit: str
+    waits_for: str | None
+    fix: str | None = None
+    fix_url: str | None = None
+    note: str | None = None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Counts:
+    new: int = 0
+    fixed: int = 0
+    open: int = 0
+
+
+@dataclass(frozen=True)
+class TreeGroup:
+    """The open regressions of one tree (mainline: of one cycle, or the older ones)."""
+
+    tree: str
+    heading: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    period: Period
+    as_of: datetime
+    trees: tuple[str, ...]
+    counts: Counts
+    by_tree: Mapping[str, Counts]
+    new: tuple[Entry, ...]
+    fixed: tuple[Entry, ...]
+    resolved: tuple[Entry, ...]
+    open: tuple[TreeGroup, ...]
+    unmerged: tuple[Entry, ...]
+    idle: tuple[Entry, ...]
+    duplicates: tuple[Entry, ...]
+    poked: tuple[Entry, ...]
+    unmerged_days: int
+    stale_days: int
+    current_cycle: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def sections(self) -> Iterator[tuple[str, str, tuple[Entry, ...]]]:
+        """(key, heading, entries) in the order a reader meets them; each open tree group
+        is one section of key ``open``.  Empty sections are included (say "none")."""
+        yield "new", "New regressions", self.new
+        yield "fixed", "Fixed", self.fixed
+        yield "resolved", "Resolved otherwise", self.resolved
+        for group in self.open:
+            yield "open", f"Open in {group.heading}", group.entries
+        yield "unmerged", f"Fix posted, not merged for {self.unmerged_days} days", self.unmerged
+        yield "idle", f"No activity for {self.stale_days} days", self.idle
+        yield "duplicates", "Newly found duplicates and same-signature reports", self.duplicates
+        yield "poked", "Poked", self.poked
+
+
+def build_digest(
+    store: Store,
+    period: Period,
+    *,
+    trees: Sequence[str] = (),
+    now: datetime,
+    config: Mapping[str, Any] | None = None,
+) -> Digest:
+    """The digest of ``period`` for ``trees`` (all when empty), as of the period's end or
+    ``now`` if earlier; thresholds ``unmerged_days`` and ``stale_days`` from ``config``
+    (the config file's settings, :func:`regtrack.config.load_config`), else defaults."""
+    settings = config or {}
+    unmerged_days = int(settings.get("unmerged_days", DEFAULT_UNMERGED_DAYS))
+    stale_days = int(settings.get("stale_days", DEFAULT_STALE_DAYS))
+    as_of = min(_utc(now), period.until - timedelta(microseconds=1))
+    since = period.since
+    histories = {
+        r.id: History(r) for r in _records(store, trees) if (when(r.reported_at) or since) <= as_of
+    }
+    cycles = _cycles(store, histories, as_of)
+    current = max(cycles.values(), default=None)
+    builder = _Entries(histories, as_of, stale_days)
+    new = [i for i, h in histories.items() if since <= h.reported <= as_of]
+    fixed = [i for i, h in histories.items() if h.became("fixed", since, as_of)]
+    resolved = [
+        i for i, h in histories.items()
+        if h.became("resolved", since, as_of) or h.became("inconclusive", since, as_of)
+    ]  # fmt: skip
+    open_ids = [i for i, h in histories.items() if h.status_at(as_of) in UNRESOLVED]
+    unmerged = [
+        i for i in open_ids
+        if histories[i].status_at(as_of) in ("fix-posted", "fix-queued")
+        and (histories[i].posted or as_of) <= as_of - timedelta(days=unmerged_days)
+    ]  # fmt: skip
+    idle = [i for i in open_ids if builder.idle(i) >= stale_days]
+    by_tree: dict[str, Counts] = {}
+    for tree in sorted({_tree(h.record) for h in histories.values()}, key=_tree_order):
+
+        def mine(ids: list[str], tree: str = tree) -> int:
+            return sum(_tree(histories[i].record) == tree for i in ids)
+
+        by_tree[tree] = Counts(mine(new), mine(fixed), mine(open_ids))
+    return Digest(
+        period=period, as_of=as_of,
+        trees=tuple(trees) or tuple(by_tree),
+        counts=Counts(len(new), len(fixed), len(open_ids)), by_tree=by_tree,
+        new=builder.entries(new), fixed=builder.entries(fixed, fix=builder.fixing),
+        resolved=builder.entries(resolved, note=builder.resolution),
+        open=_groups(builder, open_ids, cycles, current),
+        unmerged=builder.entries(unmerged, note=builder.unmerged_note),
+        idle=builder.entries(idle, note=lambda i: f"no activity for {builder.idle(i)} days"),
+        duplicates=_duplicates(store, builder, since),
+        poked=builder.entries(
+            [i for i, h in histories.items() if builder.poked_in(i, since)], note=builder.poke_note
+        ),
+        unmerged_days=unmerged_days, stale_days=stale_days,
+        current_cycle=f"{current[0]}.{current[1]}" if current else None,
+    )  # fmt: skip
+
+
+def _tree(record: Regression) -> str:
+    return record.tree or "mainline"
+
+
+def _tree_order(tree: str) -> tuple[int, str]:
+    rank = {"mainline": 0, "next": 1}.get(tree, 2 if tree.startswith("stable") else 3)
+    return rank, tree
+
+
+def _cycles(
+    store: Store, histories: Mapping[str, History], as_of: datetime
+) -> dict[str, tuple[int, int]]:
+    """The mainline cycle each mainline regression is about: the newest mainline version
+    its report (or its culprit range) names.  The newest of them all is the cycle in
+    development, whose regressions regzbot's report lists first."""
+    mainline = {i: h.record for i, h in histories.items() if _tree(h.record) == "mainline"}
+    tags = store.mainline_tags([r.report for r in mainline.values()])
+    cycles = {}
+    for regression_id, record in mainline.items():
+        named = list(tags.get(record.report, ()))
+        culprit = record.culprit or {}
+        named += [part for part in culprit.get("range") or () if part]
+        versions = [(int(m[1]), int(m[2])) for m in map(_VERSION.match, named) if m]
+        if versions:
+            cycles[regression_id] = max(versions)
+    return cycles
+
+
+def _groups(
+    builder: _Entries,
+    open_ids: list[str],
+    cycles: Mapping[str, tuple[int, int]],
+    current: tuple[int, int] | None,
+) -> tuple[TreeGroup, ...]:
+    by_tree: dict[str, list[str]] = {}
+    for regression_id in open_ids:
+        by_tree.setdefault(_tree(builder.histories[regression_id].record), []).append(regression_id)
+    groups = []
+    for tree in sorted(by_tree, key=_tree_order):
+        ids = by_tree[tree]
+        if tree == "mainline" and current is not None:
+            this = [i for i in ids if cycles.get(i) == current]
+            rest = [i for i in ids if cycles.get(i) != current]
+            name = f"v{current[0]}.{current[1]}"
+            groups.append(TreeGroup(tree, f"mainline, the {name} cycle", builder.entries(this)))
+            if rest:
+                groups.append(TreeGroup(tree, f"mainline, before {name}", builder.entries(rest)))
+        else:
+            groups.append(TreeGroup(tree, tree, builder.entries(ids)))
+    return tuple(groups)
+
+
+def _duplicates(store: Store, builder: _Entries, since: datetime) -> tuple[Entry, ...]:
+    """Records made duplicates in the period, and reports of the period whose crash or
+    build signature another regression shares (related, never merged)."""
+    notes: dict[str, str] = {}
+    titles = {i: h.record.title for i, h in builder.histories.items()}
+    for regression_id, history in builder.histories.items():
+        record = history.record
+        for event in record.events:
+            at = when(event.at)
+            if (
+                event.kind == "duplicate"
+                and event.text.startswith("duplicate of ")
+                and at
+                and since <= at <= builder.as_of
+            ):
+                main = event.text.removeprefix("duplicate of ")
+                notes[regression_id] = f"duplicate of {main}: {titles.get(main, '?')}"
+        if regression_id in notes or not since <= history.reported <= builder.as_of:
+            continue
+        for signature in record.signatures:
+            kind, value = signature["kind"], signature["signature"]
+            others = [
+                o for o in store.regressions_with_signature(kind, value)
+                if o != regression_id and o in builder.histories
+            ]  # fmt: skip
+            if others:
+                notes[regression_id] = f"same {kind} signature as {others[0]}: {titles[others[0]]}"
+                break
+    return builder.entries(list(notes), note=notes.__getitem__)
+
+
+class _Entries:
+    """Entries of one digest: every figure as of its moment."""
+
+    def __init__(self, histories: Mapping[str, History], as_of: datetime, stale_days: int):
+        self.histories = histories
+        self.as_of = as_of
+        self.stale_days = stale_days
+
+    def entries(self, ids: Sequence[str], *, fix=None, note=None) -> tuple[Entry, ...]:
+        made = [self._entry(i, fix, note) for i in ids]
+        return tuple(sorted(made, key=_attention))
+
+    def idle(self, regression_id: str) -> int:
+        history = self.histories[regression_id]
+        last = last_activity_at(history.record, self.as_of) or history.reported
+        return (self.as_of - last).days
+
+    def _entry(self, regression_id: str, fix, note) -> Entry:
+        history = self.histories[regression_id]
+        record = history.record
+        status = history.status_at(self.as_of) or record.status
+        culprit = record.culprit or {}
+        named = (when(culprit.get("at")) or history.reported) <= self.as_of
+        last = last_activity_at(record, self.as_of)
+        fix_text, fix_url = fix(regression_id) if fix else self._fix_posted(record, status)
+        flags = [f for f in record.flags if f != "poked"]
+        if self.poked_in(regression_id, history.reported) and self._still_poked(regression_id):
+            flags.append("poked")
+        idle = self.idle(regression_id)
+        if status in UNRESOLVED and idle >= self.stale_days:
+            flags.append("stale")
+        return Entry(
+            id=record.id, title=record.title, url=lore_url(record.report),
+            reporter=record.reporter, tree=_tree(record), status=status,
+            reported_at=record.reported_at, age_days=(self.as_of - history.reported).days,
+            last_activity=last.isoformat() if last else None, idle_days=idle,
+            culprit=culprit_text(culprit) if culprit and named else "unknown culprit",
+            waits_for=_step(status, bool(culprit.get("commit") or culprit.get("range")) and named),
+            fix=fix_text, fix_url=fix_url, note=note(regression_id) if note else None,
+            flags=tuple(flags),
+        )  # fmt: skip
+
+    def _fix_posted(self, record: Regression, status: str) -> tuple[str | None, str | None]:
+        """The newest fix by the digest's moment of a regression a fix is on its way for."""
+        if status == "fix-queued":
+            return self.fixing(record.id, "fix-queued")
+        if status != "fix-posted":
+            return None, None
+        mails = [f for f in record.fix_mails if (when(f["at"]) or self.as_of) <= self.as_of]
+        if not mails:
+            return None, None
+        mail = max(mails, key=lambda f: f["at"] or "")
+        return f"patch: {mail['subject']}", lore_url(mail["msgid"])
+
+    def fixing(self, regression_id: str, effect: str = "fixed") -> tuple[str | None, str | None]:
+        """The fixing commit (the newest with ``effect`` by the digest's moment), else the
+        newest fix mail: "the fixing commit or patch, and tree"."""
+        record = self.histories[regression_id].record
+        commits = [
+            c for c in record.fix_commits
+            if c["effect"] in (effect, "reverted") and (when(c["at"]) or self.as_of) <= self.as_of
+        ]  # fmt: skip
+        if commits:
+            c = max(commits, key=lambda c: (c["effect"] == effect, c["at"] or ""))
+            where = (
+                c["tree"]
+                if c["branch"] in ("master", c["tree"])
+                else f"{c['tree']} ({c['branch']})"
+            )
+            return f'{c["sha"][:12]} ("{c["subject"]}") in {where}', None
+        if record.fix_mails:
+            mail = max(record.fix_mails, key=lambda f: f["at"] or "")
+            return f"patch: {mail['subject']}", lore_url(mail["msgid"])
+        return None, None
+
+    def resolution(self, regression_id: str) -> str:
+        record = self.histories[regression_id].record
+        status = self.histories[regression_id].status_at(self.as_of)
+        return f"{status}: {record.resolution}" if record.resolution else f"{status}"
+
+    def unmerged_note(self, regression_id: str) -> str:
+        history = self.histories[regression_id]
+        days = (self.as_of - (history.posted or self.as_of)).days
+        return f"fix posted {days} days ago, not yet in {_tree(history.record)}"
+
+    def poked_in(self, regression_id: str, since: datetime) -> bool:
+        return bool(self._pokes(regression_id, since))
+
+    def poke_note(self, regression_id: str) -> str:
+        poked = max(self._pokes(regression_id, self.histories[regression_id].reported))
+        still = ", no activity since" if self._still_poked(regression_id) else ""
+        return f"poked {(self.as_of - poked).days} days ago{still}"
+
+    def _pokes(self, regression_id: str, since: datetime) -> list[datetime]:
+        record = self.histories[regression_id].record
+        times = [when(e.at) for e in record.events if e.kind == "poke"]
+        return [t for t in times if t and since <= t <= self.as_of]
+
+    def _still_poked(self, regression_id: str) -> bool:
+        """regzbot's flag: the newest poke is newer than the newest activity."""
+        history = self.histories[regression_id]
+        pokes = self._pokes(regression_id, history.reported)
+        last = last_activity_at(history.record, self.as_of)
+        return bool(pokes) and (last is None or max(pokes) > last)
+
+
+def _step(status: str, culprit_known: bool) -> str | None:
+    """The next step an unresolved regression waits for."""
+    if status == "open":
+        return "fix" if culprit_known else "bisection"
+    return {"fix-posted": "review", "fix-queued": "merge"}.get(status)
+
+
+def _attention(entry: Entry) -> tuple[int, int, int, str]:
+    step = STEPS.index(entry.waits_for) if entry.waits_for in STEPS else len(STEPS)
+    return -entry.idle_days, step, -entry.age_days, entry.id
+
+
+def lore_url(msgid: str) -> str:
+    """The lore link of a message (its ``/r/`` redirector, as regzbot's report gives)."""
+    return f"{LORE}{msgid_url_segment(msgid)}/"
+
+
+def culprit_text(culprit: Mapping[str, Any]) -> str:
+    """The culprit as a report names it: ``828fe4085cae ("subject")`` or a range."""
+    what = (culprit.get("commit") or "")[:12] or "..".join(
+        part or "" for part in culprit.get("range") or ()
+    )
+    subject = f' ("{culprit["subject"]}")' if culprit.get("subject") else ""
+    return f"{what}{subject}" if what else "unknown culprit"
