@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from regtrack.config import DEFAULT_STALE_DAYS, DEFAULT_UNMERGED_DAYS
 from regtrack.errors import UsageError
@@ -91,6 +91,12 @@ def _iso_week(week: str) -> Period:
         raise UsageError(f"--week {week!r}: {year} has no ISO week {number}") from None
     start = datetime.combine(monday, datetime.min.time(), UTC)
     return Period(start, start + timedelta(days=7), f"{year}-W{number:02d}")
+
+
+def moment_of(text: str, option: str = "--now") -> datetime:
+    """A date or time the user typed (ISO 8601; without a zone, UTC) in UTC; a
+    :class:`UsageError` naming ``option`` when it is none."""
+    return _moment(text, option)
 
 
 def _moment(text: str, option: str) -> datetime:
@@ -186,6 +192,8 @@ class Entry:
     waits_for: str | None
     fix: str | None = None
     fix_url: str | None = None
+    fix_commit: str | None = None  # the fixing (or queued) commit's short id
+    fix_tree: str | None = None  # the tree that commit is in
     note: str | None = None
     flags: tuple[str, ...] = ()
 
@@ -234,8 +242,12 @@ class Digest:
         yield "resolved", "Resolved otherwise", self.resolved
         for group in self.open:
             yield "open", f"Open in {group.heading}", group.entries
-        yield "unmerged", f"Fix posted, not merged for {self.unmerged_days} days", self.unmerged
-        yield "idle", f"No activity for {self.stale_days} days", self.idle
+        yield (
+            "unmerged",
+            f"Fix posted, not merged for {self.unmerged_days} days or more",
+            self.unmerged,
+        )
+        yield "idle", f"No activity for {self.stale_days} days or more", self.idle
         yield "duplicates", "Newly found duplicates and same-signature reports", self.duplicates
         yield "poked", "Poked", self.poked
 
@@ -383,6 +395,18 @@ def _duplicates(store: Store, builder: _Entries, since: datetime) -> tuple[Entry
     return builder.entries(list(notes), note=notes.__getitem__)
 
 
+class _Fix(NamedTuple):
+    """A fix as an entry names it: words, the patch's link, the commit and its tree."""
+
+    text: str | None
+    url: str | None = None
+    commit: str | None = None
+    tree: str | None = None
+
+
+_NO_FIX = _Fix(None)
+
+
 class _Entries:
     """Entries of one digest: every figure as of its moment."""
 
@@ -407,7 +431,7 @@ class _Entries:
         culprit = record.culprit or {}
         named = (when(culprit.get("at")) or history.reported) <= self.as_of
         last = last_activity_at(record, self.as_of)
-        fix_text, fix_url = fix(regression_id) if fix else self._fix_posted(record, status)
+        found = fix(regression_id) if fix else self._fix_posted(record, status)
         flags = [f for f in record.flags if f != "poked"]
         if self.poked_in(regression_id, history.reported) and self._still_poked(regression_id):
             flags.append("poked")
@@ -421,23 +445,24 @@ class _Entries:
             last_activity=last.isoformat() if last else None, idle_days=idle,
             culprit=culprit_text(culprit) if culprit and named else "unknown culprit",
             waits_for=_step(status, bool(culprit.get("commit") or culprit.get("range")) and named),
-            fix=fix_text, fix_url=fix_url, note=note(regression_id) if note else None,
+            fix=found.text, fix_url=found.url, fix_commit=found.commit, fix_tree=found.tree,
+            note=note(regression_id) if note else None,
             flags=tuple(flags),
         )  # fmt: skip
 
-    def _fix_posted(self, record: Regression, status: str) -> tuple[str | None, str | None]:
+    def _fix_posted(self, record: Regression, status: str) -> _Fix:
         """The newest fix by the digest's moment of a regression a fix is on its way for."""
         if status == "fix-queued":
             return self.fixing(record.id, "fix-queued")
         if status != "fix-posted":
-            return None, None
+            return _NO_FIX
         mails = [f for f in record.fix_mails if (when(f["at"]) or self.as_of) <= self.as_of]
         if not mails:
-            return None, None
+            return _NO_FIX
         mail = max(mails, key=lambda f: f["at"] or "")
-        return f"patch: {mail['subject']}", lore_url(mail["msgid"])
+        return _Fix(f"patch: {mail['subject']}", lore_url(mail["msgid"]))
 
-    def fixing(self, regression_id: str, effect: str = "fixed") -> tuple[str | None, str | None]:
+    def fixing(self, regression_id: str, effect: str = "fixed") -> _Fix:
         """The fixing commit (the newest with ``effect`` by the digest's moment), else the
         newest fix mail: "the fixing commit or patch, and tree"."""
         record = self.histories[regression_id].record
@@ -452,11 +477,12 @@ class _Entries:
                 if c["branch"] in ("master", c["tree"])
                 else f"{c['tree']} ({c['branch']})"
             )
-            return f'{c["sha"][:12]} ("{c["subject"]}") in {where}', None
+            text = f'{c["sha"][:12]} ("{c["subject"]}") in {where}'
+            return _Fix(text, None, c["sha"][:12], c["tree"])
         if record.fix_mails:
             mail = max(record.fix_mails, key=lambda f: f["at"] or "")
-            return f"patch: {mail['subject']}", lore_url(mail["msgid"])
-        return None, None
+            return _Fix(f"patch: {mail['subject']}", lore_url(mail["msgid"]))
+        return _NO_FIX
 
     def resolution(self, regression_id: str) -> str:
         record = self.histories[regression_id].record
