@@ -29,7 +29,7 @@ from regtrack.config import (
     resolve_db_path,
     tracking_settings,
 )
-from regtrack.digest import build_digest, moment_of, period_of, weekly_counts
+from regtrack.digest import build_digest, weekly_counts
 from regtrack.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -42,6 +42,7 @@ from regtrack.gitsync import scan_branch
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
 from regtrack.link.export import FORMATS as GRAPH_FORMATS
 from regtrack.link.export import export
+from regtrack.period import moment_of, period_of
 from regtrack.query import (
     find_regression,
     graph_of,

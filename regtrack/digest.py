@@ -26,96 +26,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from regtrack.config import DEFAULT_STALE_DAYS, DEFAULT_UNMERGED_DAYS
-from regtrack.errors import UsageError
 from regtrack.history import UNRESOLVED, History, last_activity_at, when
 from regtrack.msgid import msgid_url_segment
+from regtrack.period import Period, moment_of, period_of, utc
 from regtrack.store import Store
 from regtrack.store.regressions import Regression
 
 LORE = "https://lore.kernel.org/r/"
 STEPS = ("bisection", "fix", "review", "merge")  # what an unresolved regression waits for
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+__all__ = [
+    "STEPS", "Counts", "Digest", "Entry", "Period", "TreeGroup", "WeekCount", "build_digest",
+    "culprit_text", "in_trees", "lore_url", "moment_of", "period_of", "weekly_counts",
+]  # fmt: skip
 _VERSION = re.compile(r"v(\d+)\.(\d+)")
-
-
-@dataclass(frozen=True)
-class Period:
-    """[since, until) in UTC, and how it is named ("2023-W30", "2023-07-24..2023-07-31")."""
-
-    since: datetime
-    until: datetime
-    label: str
-
-
-def period_of(
-    *,
-    week: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    now: datetime,
-) -> Period:
-    """The period a digest covers: an ISO week (Monday 00:00 UTC to the next Monday), or
-    ``since`` to ``until`` (dates or times; without a zone, UTC; ``until`` defaults to
-    ``now``, ``since`` to a week before ``until``), or by default the last whole ISO week
-    before ``now``.  A value that names no period is a :class:`UsageError`."""
-    if week is not None and (since or until):
-        raise UsageError("give --week or --since/--until, not both")
-    if week is not None:
-        return _iso_week(week)
-    if since is None and until is None:
-        monday = datetime.combine(_utc(now).date(), datetime.min.time(), UTC)
-        monday -= timedelta(days=monday.weekday() + 7)
-        year, number, _ = monday.isocalendar()
-        return Period(monday, monday + timedelta(days=7), f"{year}-W{number:02d}")
-    end = _moment(until, "--until") if until else _utc(now)
-    start = _moment(since, "--since") if since else end - timedelta(days=7)
-    if start >= end:
-        raise UsageError(
-            f"--since {start:%Y-%m-%d %H:%M} is not before --until {end:%Y-%m-%d %H:%M}"
-        )
-    return Period(start, end, f"{_short(start)}..{_short(end)}")
-
-
-def _iso_week(week: str) -> Period:
-    match = _WEEK.fullmatch(week.strip())
-    if not match:
-        raise UsageError(f"--week {week!r} is not an ISO week such as 2023-W30")
-    year, number = int(match[1]), int(match[2])
-    try:
-        monday = date.fromisocalendar(year, number, 1)
-    except ValueError:
-        raise UsageError(f"--week {week!r}: {year} has no ISO week {number}") from None
-    start = datetime.combine(monday, datetime.min.time(), UTC)
-    return Period(start, start + timedelta(days=7), f"{year}-W{number:02d}")
-
-
-def moment_of(text: str, option: str = "--now") -> datetime:
-    """A date or time the user typed (ISO 8601; without a zone, UTC) in UTC; a
-    :class:`UsageError` naming ``option`` when it is none."""
-    return _moment(text, option)
-
-
-def _moment(text: str, option: str) -> datetime:
-    try:
-        return _utc(datetime.fromisoformat(text.strip()))
-    except ValueError:
-        raise UsageError(
-            f"{option} {text!r} is not a date (2023-07-24 or 2023-07-24T12:00)"
-        ) from None
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _short(moment: datetime) -> str:
-    return (
-        f"{moment:%Y-%m-%d}" if moment.time() == datetime.min.time() else f"{moment:%Y-%m-%d %H:%M}"
-    )
 
 
 # -- the chart's figures ---------------------------------------------------------------------
@@ -137,7 +64,7 @@ def weekly_counts(
     """The ``weeks`` ISO weeks up to the one holding the moment before ``until``, oldest
     first (a week still running is counted up to ``until``).  "open" is what was
     unresolved at the week's end, from each record's history, not from today's status."""
-    until = _utc(until)
+    until = utc(until)
     last = until - timedelta(microseconds=1)
     monday = datetime.combine(last.date(), datetime.min.time(), UTC)
     monday -= timedelta(days=monday.weekday() + 7 * (weeks - 1))
@@ -216,6 +143,9 @@ class TreeGroup:
 
 @dataclass(frozen=True)
 class Digest:
+    """A digest of ``period`` told as of ``as_of`` (the period's end, or the time it was
+    written when that is earlier); ``by_tree`` in the order mainline, next, stable-*."""
+
     period: Period
     as_of: datetime
     trees: tuple[str, ...]
@@ -266,7 +196,9 @@ def build_digest(
     settings = config or {}
     unmerged_days = int(settings.get("unmerged_days", DEFAULT_UNMERGED_DAYS))
     stale_days = int(settings.get("stale_days", DEFAULT_STALE_DAYS))
-    as_of = min(_utc(now), period.until - timedelta(microseconds=1))
+    # Everything is told as of the last moment of the period (a report sent at its end,
+    # Monday 00:00, belongs to the next one), or as of now.
+    as_of = min(utc(now), period.until - timedelta(microseconds=1))
     since = period.since
     histories = {
         r.id: History(r) for r in _records(store, trees) if (when(r.reported_at) or since) <= as_of
@@ -295,7 +227,7 @@ def build_digest(
 
         by_tree[tree] = Counts(mine(new), mine(fixed), mine(open_ids))
     return Digest(
-        period=period, as_of=as_of,
+        period=period, as_of=min(utc(now), period.until),
         trees=tuple(trees) or tuple(by_tree),
         counts=Counts(len(new), len(fixed), len(open_ids)), by_tree=by_tree,
         new=builder.entries(new), fixed=builder.entries(fixed, fix=builder.fixing),
@@ -431,7 +363,7 @@ class _Entries:
         culprit = record.culprit or {}
         named = (when(culprit.get("at")) or history.reported) <= self.as_of
         last = last_activity_at(record, self.as_of)
-        found = fix(regression_id) if fix else self._fix_posted(record, status)
+        found = fix(regression_id) if fix else self._fix_of(record, status)
         flags = [f for f in record.flags if f != "poked"]
         if self.poked_in(regression_id, history.reported) and self._still_poked(regression_id):
             flags.append("poked")
@@ -450,10 +382,11 @@ class _Entries:
             flags=tuple(flags),
         )  # fmt: skip
 
-    def _fix_posted(self, record: Regression, status: str) -> _Fix:
-        """The newest fix by the digest's moment of a regression a fix is on its way for."""
-        if status == "fix-queued":
-            return self.fixing(record.id, "fix-queued")
+    def _fix_of(self, record: Regression, status: str) -> _Fix:
+        """The fix of a regression as of the digest's moment: the fixing or queued commit,
+        else the newest fix mail of one whose fix is posted."""
+        if status in ("fixed", "fix-queued"):
+            return self.fixing(record.id, status)
         if status != "fix-posted":
             return _NO_FIX
         mails = [f for f in record.fix_mails if (when(f["at"]) or self.as_of) <= self.as_of]

@@ -20,7 +20,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime, parseaddr
@@ -139,7 +139,7 @@ def _period_text(period: Period) -> str:
 
 
 def _as_of_shown(digest: Digest) -> bool:
-    return digest.as_of < digest.period.until - timedelta(seconds=1)
+    return digest.as_of < digest.period.until
 
 
 # -- Markdown --------------------------------------------------------------------------------
@@ -172,15 +172,26 @@ def render_markdown(digest: Digest) -> str:
         lines += ["", f"## {e(heading)} ({len(entries)})", ""]
         if not entries:
             lines.append("None.")
-        for entry in entries:
-            culprit = e(entry.culprit)
-            lines.append(
-                f"- [`{entry.id}`]({entry.url}) **{entry.status}**: {e(entry.title)}  \n"
-                f"  {e(_lead(entry))} · {culprit} · {entry.tree} · reported "
-                f"{_days(entry.age_days)} ago by {e(entry.reporter)} · last activity "
-                f"{_days(entry.idle_days)} ago" + (f" · fix: {e(entry.fix)}" if entry.fix else "")
-            )
+        lines += [_markdown_entry(entry) for entry in entries]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_entry(entry: Entry) -> str:
+    e = markdown_escape
+    step = entry.note or (f"waits for {entry.waits_for}" if entry.waits_for else entry.status)
+    fix = ""
+    if entry.fix:
+        fix = (
+            f" · fix: [{e(entry.fix)}]({entry.fix_url})"
+            if entry.fix_url
+            else f" · fix: {e(entry.fix)}"
+        )
+    return (
+        f"- [`{entry.id}`]({entry.url}) **{entry.status}**: {e(entry.title)}  \n"
+        f"  {e(step)} · culprit {e(entry.culprit)} · {entry.tree} · reported "
+        f"{_days(entry.age_days)} ago by {e(entry.reporter)} · last activity "
+        f"{_days(entry.idle_days)} ago{fix}"
+    )
 
 
 def _days(days: int) -> str:
