@@ -26,9 +26,12 @@ img     a subject with ``"><img src=x onerror=...>``
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+
+import pytest
 
 from regtrack.gitsync import scan_branch
 from regtrack.ingest import ingest
@@ -163,46 +166,66 @@ def world_mail(culprit: str) -> list[str]:
         report("sunday", "sun_attach", rc(rc=3), date="2023-07-30 23:59"),
         report("monday", "mon_attach", rc(rc=4), date="2023-07-31 00:00"),
         report(
-            "tokyo", "tyo_attach", rc(rc=2), raw_date="Mon, 24 Jul 2023 08:30:00 +0900",
+            "tokyo",
+            "tyo_attach",
+            rc(rc=2),
+            raw_date="Mon, 24 Jul 2023 08:30:00 +0900",
             sender="Kenji Tanaka <kenji@example.jp>",
-        ),  # fmt: skip
+        ),
         report("unmerged", "um_attach", rc(rc=1), date="2023-07-01 10:00"),
         reply("unmerged-fix", "unmerged", INLINE_FIX, date="2023-07-03 10:00"),
         report(
-            "idle", "idle_attach", "It worked in v6.3 and broke in v6.4.",
-            date="2023-06-20 10:00", sender="Bob Builder <bob@example.org>",
-        ),  # fmt: skip
+            "idle",
+            "idle_attach",
+            "It worked in v6.3 and broke in v6.4.",
+            date="2023-06-20 10:00",
+            sender="Bob Builder <bob@example.org>",
+        ),
         reply("idle-poke", "idle", "#regzbot poke\n", date="2023-07-28 08:00", sender=TRACKER),
         report("dup", "dup_attach", rc(rc=2), date="2023-07-25 10:00"),
         reply(
-            "dup-command", "dup",
+            "dup-command",
+            "dup",
             f"#regzbot dup: https://lore.kernel.org/r/{msgid('tokyo')}/\n",
-            date="2023-07-26 10:00", sender=TRACKER,
-        ),  # fmt: skip
+            date="2023-07-26 10:00",
+            sender=TRACKER,
+        ),
         report("samesig", "idle_attach", rc(rc=3), date="2023-07-26 11:00"),
         report("resolved", "res_attach", rc(rc=1), date="2023-07-10 10:00"),
         reply(
-            "resolved-command", "resolved",
+            "resolved-command",
+            "resolved",
             "#regzbot resolve: a firmware bug, not a kernel regression\n",
-            date="2023-07-28 09:00", sender=TRACKER,
-        ),  # fmt: skip
+            date="2023-07-28 09:00",
+            sender=TRACKER,
+        ),
         report(
-            "next", "nx_attach", "It worked in next-20230724 and broke in next-20230725.",
+            "next",
+            "nx_attach",
+            "It worked in next-20230724 and broke in next-20230725.",
             date="2023-07-25 12:00",
-        ),  # fmt: skip
+        ),
         report(
-            "stable", "st_attach", "It worked in v6.1.40 and broke in v6.1.41.",
+            "stable",
+            "st_attach",
+            "It worked in v6.1.40 and broke in v6.1.41.",
             date="2023-07-26 12:00",
-        ),  # fmt: skip
+        ),
         report("queued", "q_attach", rc(rc=2), date="2023-07-18 10:00"),
         report(
-            "script", "scr_attach", rc(rc=3), date="2023-07-27 10:00",
+            "script",
+            "scr_attach",
+            rc(rc=3),
+            date="2023-07-27 10:00",
             subject="[REGRESSION] <script>alert(1)</script> NULL pointer dereference in scr_attach",
-        ),  # fmt: skip
+        ),
         report(
-            "img", "img_attach", rc(rc=3), date="2023-07-27 11:00",
+            "img",
+            "img_attach",
+            rc(rc=3),
+            date="2023-07-27 11:00",
             subject='[REGRESSION] "><img src=x onerror=alert(2)> NULL pointer dereference',
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -210,7 +233,9 @@ def build_world(tmp_path: Path, git_env: dict[str, str]) -> Path:
     """The fixed database, written as a user would: ingest an mbox, scan-git both branches."""
     repo, culprit = build_repository(tmp_path, git_env)
     mbox = tmp_path / "world.mbox"
-    mbox.write_text("".join(f"From mboxrd@z Thu Jan  1 00:00:00 1970\n{m}\n" for m in world_mail(culprit)))
+    mbox.write_text(
+        "".join(f"From mboxrd@z Thu Jan  1 00:00:00 1970\n{m}\n" for m in world_mail(culprit))
+    )
     database = tmp_path / "world.db"
     store = Store(database)
     try:
@@ -222,3 +247,15 @@ def build_world(tmp_path: Path, git_env: dict[str, str]) -> Path:
     finally:
         store.close()
     return database
+
+
+@pytest.fixture(scope="module", name="world_db")
+def world_db_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixed database, built once per test module (git with a fixed identity)."""
+    home = tmp_path_factory.mktemp("home")
+    env = {
+        **os.environ, "HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "regtrack tests", "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+        "GIT_COMMITTER_NAME": "regtrack tests", "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    }  # fmt: skip
+    return build_world(tmp_path_factory.mktemp("world"), env)

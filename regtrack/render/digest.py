@@ -178,7 +178,10 @@ def render_markdown(digest: Digest) -> str:
 
 def _markdown_entry(entry: Entry) -> str:
     e = markdown_escape
-    step = entry.note or (f"waits for {entry.waits_for}" if entry.waits_for else entry.status)
+    step = entry.note or (f"waits for {entry.waits_for}" if entry.waits_for else "")
+    culprit = (
+        "unknown culprit" if entry.culprit == "unknown culprit" else f"culprit {entry.culprit}"
+    )
     fix = ""
     if entry.fix:
         fix = (
@@ -188,7 +191,7 @@ def _markdown_entry(entry: Entry) -> str:
         )
     return (
         f"- [`{entry.id}`]({entry.url}) **{entry.status}**: {e(entry.title)}  \n"
-        f"  {e(step)} · culprit {e(entry.culprit)} · {entry.tree} · reported "
+        f"  {e(step) + ' · ' if step else ''}{e(culprit)} · {entry.tree} · reported "
         f"{_days(entry.age_days)} ago by {e(entry.reporter)} · last activity "
         f"{_days(entry.idle_days)} ago{fix}"
     )
