@@ -68,7 +68,7 @@ def weekly_counts(
     last = until - timedelta(microseconds=1)
     monday = datetime.combine(last.date(), datetime.min.time(), UTC)
     monday -= timedelta(days=monday.weekday() + 7 * (weeks - 1))
-    histories = [History(r) for r in _records(store, trees)]
+    histories = [History(r) for r in _records(store, trees, monday)]
     counts = []
     for n in range(weeks):
         start = monday + timedelta(days=7 * n)
@@ -86,8 +86,11 @@ def weekly_counts(
     return counts
 
 
-def _records(store: Store, trees: Sequence[str]) -> list[Regression]:
-    return [r for r in store.regressions() if in_trees(r, trees)]
+def _records(store: Store, trees: Sequence[str], since: datetime) -> list[Regression]:
+    """The records whose status since ``since`` may matter: unresolved ones, and those with
+    an event from then on (a record closed before, with no event since, stays closed)."""
+    moment = (since.replace(microsecond=0) - timedelta(seconds=1)).isoformat()
+    return [r for r in store.regressions_active_since(moment) if in_trees(r, trees)]
 
 
 def in_trees(record: Regression, trees: Sequence[str]) -> bool:
@@ -201,7 +204,9 @@ def build_digest(
     as_of = min(utc(now), period.until - timedelta(microseconds=1))
     since = period.since
     histories = {
-        r.id: History(r) for r in _records(store, trees) if (when(r.reported_at) or since) <= as_of
+        r.id: History(r)
+        for r in _records(store, trees, since)
+        if (when(r.reported_at) or since) <= as_of
     }
     cycles = _cycles(store, histories, as_of)
     current = max(cycles.values(), default=None)
@@ -300,7 +305,14 @@ def _duplicates(store: Store, builder: _Entries, since: datetime) -> tuple[Entry
     """Records made duplicates in the period, and reports of the period whose crash or
     build signature another regression shares (related, never merged)."""
     notes: dict[str, str] = {}
-    titles = {i: h.record.title for i, h in builder.histories.items()}
+
+    def title(other_id: str) -> str:
+        """Another regression's title (one closed long ago is not among the digest's)."""
+        if other_id in builder.histories:
+            return builder.histories[other_id].record.title
+        other = store.regression(other_id)
+        return other.title if other else "?"
+
     for regression_id, history in builder.histories.items():
         record = history.record
         for event in record.events:
@@ -312,17 +324,16 @@ def _duplicates(store: Store, builder: _Entries, since: datetime) -> tuple[Entry
                 and since <= at <= builder.as_of
             ):
                 main = event.text.removeprefix("duplicate of ")
-                notes[regression_id] = f"duplicate of {main}: {titles.get(main, '?')}"
+                notes[regression_id] = f"duplicate of {main}: {title(main)}"
         if regression_id in notes or not since <= history.reported <= builder.as_of:
             continue
         for signature in record.signatures:
             kind, value = signature["kind"], signature["signature"]
             others = [
-                o for o in store.regressions_with_signature(kind, value)
-                if o != regression_id and o in builder.histories
-            ]  # fmt: skip
+                o for o in store.regressions_with_signature(kind, value) if o != regression_id
+            ]
             if others:
-                notes[regression_id] = f"same {kind} signature as {others[0]}: {titles[others[0]]}"
+                notes[regression_id] = f"same {kind} signature as {others[0]}: {title(others[0])}"
                 break
     return builder.entries(list(notes), note=notes.__getitem__)
 

@@ -15,11 +15,6 @@ import io
 from collections.abc import Sequence
 from typing import Any, cast
 
-import matplotlib
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from regtrack.digest import WeekCount
 
 # Fixed settings for every chart: whatever the user's matplotlibrc says, the same input
@@ -38,6 +33,13 @@ _COLOURS = {"new": "#d9534f", "fixed": "#5cb85c", "open": "#337ab7"}
 def weekly_chart_svg(counts: Sequence[WeekCount]) -> str:
     """An SVG (text, starting ``<?xml``) of new and fixed regressions per week as bars,
     and the regressions open at each week's end as a line."""
+    # Imported here: matplotlib takes most of a second to import, which every other
+    # regtrack command (and the text digest) would pay for nothing.
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     with matplotlib.rc_context(cast(Any, _STYLE)):  # its stubs want literal keys
         figure = Figure(figsize=(8, 3), dpi=96)
         FigureCanvasSVG(figure)

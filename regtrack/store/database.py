@@ -291,6 +291,10 @@ class Store:
             self.conn, statuses=statuses, tree=tree, since=since, min_score=min_score
         )
 
+    def regressions_active_since(self, since: str) -> list[Regression]:
+        """Unresolved records, and those with a history event at or after ``since``."""
+        return regression_tables.active_since(self.conn, since)
+
     def unhandled_commands(self, regression_id: str | None = None) -> list[Unhandled]:
         return regression_tables.unhandled(self.conn, regression_id)
 
