@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -165,7 +165,6 @@ class Digest:
     unmerged_days: int
     stale_days: int
     current_cycle: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def sections(self) -> Iterator[tuple[str, str, tuple[Entry, ...]]]:
         """(key, heading, entries) in the order a reader meets them; each open tree group
