@@ -8,6 +8,7 @@ real git repository; its digests are compared with the expected files in
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from regtrack.digest import (
     Digest,
     Entry,
     build_digest,
+    lore_url,
     period_of,
     weekly_counts,
 )
@@ -384,3 +386,9 @@ def test_digest_of_the_seed(seed_store: Store) -> None:
     assert entry.culprit.startswith("828fe4085cae")
     long = [line for line in render_text(seed).splitlines() if len(line) > 72]
     assert long == [f"[1] https://lore.kernel.org/r/{SEED_REPORT}/"]
+
+
+def test_a_message_id_with_parentheses_keeps_its_markdown_link_whole(digest: Digest) -> None:
+    entry = dataclasses.replace(digest.new[0], url=lore_url("a(b)c@example.org"))
+    page = render_markdown(dataclasses.replace(digest, new=(entry,)))
+    assert f"[`{entry.id}`](https://lore.kernel.org/r/a%28b%29c@example.org/)" in page

@@ -154,6 +154,12 @@ def markdown_escape(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+def markdown_url(url: str) -> str:
+    """A URL as a Markdown link target: a message-id may hold parentheses, which would end
+    the link early (spaces and angle brackets never reach a lore URL unquoted)."""
+    return url.replace("(", "%28").replace(")", "%29")
+
+
 def render_markdown(digest: Digest) -> str:
     """The digest as Markdown (GitHub's flavour): a table of counts, a list per section."""
     e = markdown_escape
@@ -185,12 +191,12 @@ def _markdown_entry(entry: Entry) -> str:
     fix = ""
     if entry.fix:
         fix = (
-            f" · fix: [{e(entry.fix)}]({entry.fix_url})"
+            f" · fix: [{e(entry.fix)}]({markdown_url(entry.fix_url)})"
             if entry.fix_url
             else f" · fix: {e(entry.fix)}"
         )
     return (
-        f"- [`{entry.id}`]({entry.url}) **{entry.status}**: {e(entry.title)}  \n"
+        f"- [`{entry.id}`]({markdown_url(entry.url)}) **{entry.status}**: {e(entry.title)}  \n"
         f"  {e(step) + ' · ' if step else ''}{e(culprit)} · {entry.tree} · reported "
         f"{_days(entry.age_days)} ago by {e(entry.reporter)} · last activity "
         f"{_days(entry.idle_days)} ago{fix}"
