@@ -72,7 +72,8 @@ class RevertTest:
 _BLOCK_INTRO = re.compile(
     r"[ \t]*((?:(?:maybe|probably|presumably|apparently|this is|it is|was) )?(?:caused|introduced)"
     r" by commits?|bisected (?:it |this )?(?:down )?to(?: commits?)?|first bad commit(?: is)?)"
-    r":?[ \t]*\n",
+    # an aside may follow: "Caused by commit (I am pretty sure, but can't see why)"
+    r"(?:[ \t]+\([^()\n]{1,80}\))?:?[ \t]*\n",
     re.IGNORECASE,
 )
 # Substrings every inline form contains.  Found in the one pass over the body

@@ -43,7 +43,8 @@ from regtrack.extract.versions import Versions, extract_versions
 #      subject names.  Classification: a test service's own Reported-by (+2)
 #   4: Classification: a reply to the daily "Tree for" announcement that shows
 #      a build failure or crash of its own is a report on that day's tree,
-#      with the file at fault in the subject's brackets or in none.
+#      with the file at fault in the subject's brackets or in none.  Culprits:
+#      "Caused by commit (an aside)" with the commit on the lines below.
 FACTS_VERSION = 4
 
 

@@ -70,6 +70,12 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             id="several commits under Caused by commits",
         ),
         pytest.param(
+            "Caused by commit (I am pretty sure, but can't see why)\n\n"
+            '  054e68aae050 ("ACPI: Replace irqdomain.h include")\n',
+            [("054e68aae050", "ACPI: Replace irqdomain.h include", "caused-by")],
+            id="an aside after Caused by commit",
+        ),
+        pytest.param(
             "abcdef0123456789abcdef0123456789abcdef01 is the first bad commit\n",
             [("abcdef0123456789abcdef0123456789abcdef01", None, "first-bad")],
             id="git bisect output",
