@@ -45,6 +45,9 @@ from regtrack.extract.versions import Versions, extract_versions
 #      a build failure or crash of its own is a report on that day's tree,
 #      with the file at fault in the subject's brackets or in none.  Culprits:
 #      "Caused by commit (an aside)" with the commit on the lines below.
+#      Quoting: a patch pasted under a From:/Subject:/Date: header (Andrew
+#      Morton's) is the author's own when a Signed-off-by: and a diff follow.
+#      Patches: quilt's "+++ a/x" names x.
 FACTS_VERSION = 4
 
 

@@ -75,6 +75,13 @@ _COMMIT_START = re.compile(rf"commit ({FULL_COMMIT_ID})\b[^\n]*\n")
 # Looked for in the one pass over the body; the patterns run only where they occur.
 _OUTLOOK_STEMS = register(("Original Message", "From: "))
 _PASTED_PATCH = re.compile(r"[^\n]{0,200}\n(?:[^\n]{0,200}\n)?Subject: \[PATCH")
+# A patch pasted with a mail header of another order (Andrew Morton's scripts write
+# From:, Subject: <patch name>, Date:), recognised by what follows: a Signed-off-by:
+# and then a unified diff, with no quoted line between the header and the diff.
+_PASTED_DIFF = re.compile(
+    r"[^\n]{0,200}\n(?:(?!>)[^\n]*\n){0,60}?Signed-off-by: [^\n]*\n"
+    r"(?:(?!>)[^\n]*\n){0,20}?(?:diff --git |--- a/[^\n]*\n\+\+\+ )"
+)
 (_COMMIT_STEM,) = register(("commit ",))
 _QUOTE_PREFIX = re.compile(r"(?:> ?)*")
 _COMMIT_HEADER = re.compile(r"^(?:Author|Date|Merge|AuthorDate|Commit|CommitDate):\s")
@@ -224,9 +231,11 @@ def _outlook_start(padded: str, stems: StemHits) -> int | None:
 def _first_quote(pattern: re.Pattern[str], padded: str) -> re.Match[str] | None:
     """The first match that starts a quoted reply, not a patch pasted with its
     ``git format-patch`` header (From:, Date:, then ``Subject: [PATCH ...``), as
-    linux-next's maintainer pastes the interim fix he applied into his reports."""
+    linux-next's maintainer pastes the interim fix he applied into his reports, or
+    with another header above a Signed-off-by: and a diff (``_PASTED_DIFF``)."""
     for match in pattern.finditer(padded):
-        if not _PASTED_PATCH.match(padded, match.end()):
+        pasted = _PASTED_PATCH.match(padded, match.end()) or _PASTED_DIFF.match(padded, match.end())
+        if not pasted:
             return match
     return None
 

@@ -75,6 +75,17 @@ def test_a_quoted_diff_is_not_the_authors_patch() -> None:
     assert extract_patch(LabelledBody(reply.body), parse_subject(reply.subject)) is None
 
 
+def test_a_quilt_diff_names_its_files_without_the_prefix() -> None:
+    """quilt and Andrew Morton's scripts write ``--- a/x`` and ``+++ a/x``, no git header."""
+    body = (
+        "Try this.\n\n--- a/include/linux/mm.h~fix\n+++ a/include/linux/mm.h\n"
+        "@@ -1,2 +1,3 @@\n a\n+b\n c\n"
+    )
+    patch = extract_patch(LabelledBody(body), parse_subject("Re: build failure"))
+    assert patch is not None and patch.inline_fix
+    assert patch.files == ("include/linux/mm.h",)
+
+
 def test_posted_patch_is_no_inline_fix() -> None:
     patch_mail = mbox_messages(EXAMPLE_THREAD)[2].decode()
     body = patch_mail.split("\n\n", 1)[1]

@@ -55,6 +55,44 @@ def test_outlook_reply_header_quotes_the_rest() -> None:
     assert all(line.origin is not Origin.OWN for line in lines[lines.index(separator) :])
 
 
+_AKPM_PASTE = """\
+Thanks.  Suren has a fix, but I haven't pushed it out yet :(
+
+
+From: Suren Baghdasaryan <surenb@example.org>
+Subject: mm-khugepaged-write-lock-vma-fix-fix
+Date: Sat, 4 Mar 2023 15:24:15 -0800
+
+I missed the definition for CONFIG_PER_VMA_LOCK=n.
+
+Signed-off-by: Suren Baghdasaryan <surenb@example.org>
+---
+
+
+--- a/include/linux/mm.h~mm-khugepaged-write-lock-vma-fix-fix
++++ a/include/linux/mm.h
+@@ -717,6 +717,8 @@ static inline bool vma_start_read(struct
+ static inline void vma_start_write(struct vm_area_struct *vma) {}
++static inline bool vma_try_start_write(struct vm_area_struct *vma)
++\t\t{ return true; }
+"""
+
+
+def test_a_patch_pasted_under_a_mail_header_is_the_authors_own() -> None:
+    """Andrew Morton pastes a fix as his scripts write it (From:, Subject: <patch name>,
+    Date:), a header Outlook's reply header resembles: the Signed-off-by: and the diff
+    below it make it a pasted patch, not a quoted reply."""
+    body = LabelledBody(_AKPM_PASTE)
+    assert {span.origin for span in body.spans} == {Origin.OWN}
+    assert "+++ a/include/linux/mm.h" in body.own_text()
+
+
+def test_an_outlook_reply_quoting_prose_stays_quoted() -> None:
+    reply = "Thanks.\n\nFrom: Dave <dave@example.org>\nSent: Monday\nTo: x\n\nHi, a question.\n"
+    body = LabelledBody(reply)
+    assert body.own_text().strip() == "Thanks."
+
+
 def test_nested_quotes_keep_depth_and_commit() -> None:
     body = (
         "On Mon, A wrote:\n> commit 0123456789abcdef0123456789abcdef01234567\n"

@@ -102,10 +102,6 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> Any:
 # --misses lists them), and unfixed reports it names a fix mail for anyway: strict
 # expected failures, so a rule that gets one right fails the run until this is updated.
 MISSED_FIX = {
-    "20230306135447.2c657f48@canb.auug.org.au": (
-        "Andrew Morton's reply carries another developer's fix-fix patch; extraction finds "
-        "no diff in it"
-    ),
     "CA+G9fYtwqro9qaCmxOBAM1qt8L7k5ZwceaYBLY8RWoELDghhsw@mail.gmail.com": (
         "the same build error as another report; the fix was posted in that report's thread"
     ),
