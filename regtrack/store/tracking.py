@@ -235,16 +235,26 @@ def _signatures(mails: dict[str, TrackedMail], each) -> None:
         mails[msgid].named_files = files
 
 
-# The author's own crash headers and build diagnostics (errors and warnings, failed or
-# not), for the files they name: of the messages in scope, and of a list of messages.
+# What names the files a report is about: the author's own crash headers, build
+# diagnostics (errors and warnings, failed or not), and the subject of a reply to the
+# daily announcement (Randy Dunlap's "Re: linux-next: Tree for May 15 (drivers/x.c)");
+# of the messages in scope, and of a list of messages.
 _NAMED_FILES = (
-    "SELECT x.msgid, x.header, NULL FROM crash_reports x {scope} WHERE x.quoted = 0 "
-    "UNION ALL SELECT x.msgid, NULL, x.diagnostics FROM build_failures x {scope}"
+    "SELECT x.msgid, 'header', x.header FROM crash_reports x {scope} WHERE x.quoted = 0 "
+    "UNION ALL SELECT x.msgid, 'diagnostics', x.diagnostics FROM build_failures x {scope} "
+    "UNION ALL SELECT x.msgid, 'subject', x.subject FROM messages x {scope} "
+    "WHERE x.subject LIKE '%Tree for%'"
 )
 _NAMED_FILES_OF = (
-    "SELECT msgid, header, NULL FROM crash_reports WHERE quoted = 0 AND msgid IN ({marks})",
-    "SELECT msgid, NULL, diagnostics FROM build_failures WHERE msgid IN ({marks})",
+    "SELECT msgid, 'header', header FROM crash_reports WHERE quoted = 0 AND msgid IN ({marks})",
+    "SELECT msgid, 'diagnostics', diagnostics FROM build_failures WHERE msgid IN ({marks})",
+    "SELECT msgid, 'subject', subject FROM messages WHERE subject LIKE '%Tree for%' "
+    "AND msgid IN ({marks})",
 )
+# A path in a diagnostic's text ("missing MODULE_LICENSE() in drivers/x/y.o",
+# "arch/s390/purgatory/purgatory: in function") or in a subject's annotation.
+_PATH = re.compile(r"(?<![\w/:.+-])((?:[\w.+-]+/)+[\w.+-]*)")
+_DAILY_TREE_FILE = re.compile(r"linux-next: Tree for \w+ \d+ [(\[]([^()\[\]]{2,200})[)\]]", re.I)
 
 
 def _named_files_of(conn: sqlite3.Connection, msgids: list[str]) -> dict[str, tuple[str, ...]]:
@@ -252,16 +262,26 @@ def _named_files_of(conn: sqlite3.Connection, msgids: list[str]) -> dict[str, tu
     return _named_files(sorted(rows, key=lambda row: row[0]))
 
 
-def _named_files(rows: Iterable[tuple[str, str | None, str | None]]) -> dict[str, tuple[str, ...]]:
-    """The files each message's own crash headers and build errors and warnings name."""
+def _named_files(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, tuple[str, ...]]:
+    """The files each message names (see ``_NAMED_FILES``), from (msgid, what, text) rows."""
     named: dict[str, list[str]] = {}
-    for msgid, header, diagnostics in rows:
+    for msgid, what, text in rows:
         files = named.setdefault(msgid, [])
-        if header:
-            files += _SOURCE_FILE.findall(header)
-        for d in json.loads(diagnostics or "[]"):
-            if len(d) > 2 and d[1] in ("error", "warning") and isinstance(d[2], str):
-                files += [d[2]] if "/" in d[2] else []
+        if not text:
+            continue
+        if what == "header":
+            files += _SOURCE_FILE.findall(text)
+        elif what == "subject":
+            annotation = _DAILY_TREE_FILE.search(text)
+            files += _PATH.findall(annotation.group(1)) if annotation else []
+        else:
+            for d in json.loads(text):
+                if len(d) < 6 or d[1] not in ("error", "warning"):
+                    continue
+                if isinstance(d[2], str) and "/" in d[2]:
+                    files.append(d[2])
+                elif isinstance(d[5], str):
+                    files += _PATH.findall(d[5])
     return {msgid: tuple(dict.fromkeys(files)) for msgid, files in named.items() if files}
 
 

@@ -228,3 +228,33 @@ def test_the_rules_give_the_same_records_in_any_order_of_ingest(tmp_path: Path) 
             assert snapshot(store) == expected, [m.msgid for m in order]
             update_all(store)
             assert snapshot(store) == expected
+
+
+@pytest.mark.parametrize(
+    ("report", "changed"),
+    [
+        (
+            build_report(
+                diagnostic="ERROR: modpost: missing MODULE_LICENSE() in drivers/media/foo/foo.o\n"
+            ),
+            "drivers/media/foo/foo.c",
+        ),
+        (
+            mail(
+                "randy@example.org",
+                "On 7/5/23 22:01, Stephen Rothwell wrote:\n> Hi all,\n\non x86_64:\n\n"
+                "ld: vmlinux.o: in function `foo_probe':\n"
+                "foo-core.c:(.text+0x10): undefined reference to `bar_init'\n",
+                subject="Re: linux-next: Tree for Jul 6 [drivers/media/foo/foo-core.ko]",
+                sender=REPORTER,
+            ),
+            "drivers/media/foo/Kconfig",
+        ),
+    ],
+    ids=["a path in a modpost message", "the file in a daily-tree reply's subject"],
+)
+def test_files_named_outside_a_diagnostics_file_field(
+    store: Store, tmp_path: Path, report: Mail, changed: str
+) -> None:
+    ingest_mails(store, tmp_path, report, fix_patch(path=changed))
+    assert fix_mails(store, report) == [("fix@example.org", "credits-reporter")]
