@@ -28,12 +28,19 @@ from regtrack.extract.stems import register
 
 _SHA_SUBJECT = re.compile(rf"^\s*({COMMIT_ID})\s*(?:\(\"(.*)\"\))?\s*$")
 _FIRST_BAD = re.compile(rf"\b({COMMIT_ID}) is the first bad commit\b")
+# Words may be wrapped onto the next line ("caused\nby commit"): \s+ between them.
 _INLINE = re.compile(
-    r"(?:caused by|introduced (?:by|in)|bisected (?:it |this |the \w+ )?(?:down )?to"
-    r"|culprit (?:is|was|seems to be)|first bad commit(?: is)?:?|blamed? (?:on )?)"
-    rf"\s+(?:commit\s+)?\[?({COMMIT_ID})\b\]?(?:\s+\(\"([^\"]{{1,300}}?)\"\))?",
+    r"(?:caused\s+by|introduced\s+(?:by|in)|(?:exposed|triggered)\s+by|due\s+to"
+    r"|bisected\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:down\s+)?to"
+    r"|culprit\s+(?:is|was|seems\s+to\s+be)"
+    r"|(?:first\s+)?bad\s+commit(?:\s+(?:is|to\s+be|appears\s+to\s+be|seems\s+to\s+be))?"
+    r"(?:\s+found\s+to\s+be)?:?|blamed?\s+(?:on\s+)?)"
+    rf"\s+(?:the\s+)?(?:commit\s+)?[\[\"'`\u2018\u201c]?({COMMIT_ID})\b[\]\"'`\u2019\u201d]?"
+    r"(?:\s+\(\"([^\"]{1,300}?)\"\))?",
     re.IGNORECASE,
 )
+# Semantic conflicts and exposures name a second commit: kept, at lower weight.
+_SECOND_ROLE = re.compile(r"^(?:exposed|triggered)", re.IGNORECASE)
 # A git show block counts as a culprit when the text just before it blames it.
 _BLAME_WORDS = re.compile(
     r"bisect|caus|culprit|first bad|introduc|regress|broke|offending|responsible",
@@ -70,8 +77,14 @@ class RevertTest:
 # A line of its own ("Caused by commit" with the commits listed below it),
 # tried only on the lines the stems below point at.
 _BLOCK_INTRO = re.compile(
-    r"[ \t]*((?:(?:maybe|probably|presumably|apparently|this is|it is|was) )?(?:caused|introduced)"
-    r" by commits?|bisected (?:it |this )?(?:down )?to(?: commits?)?|first bad commit(?: is)?)"
+    r"[ \t]*((?:(?:maybe|probably|presumably|possibly|likely|apparently|this is|it is|it was"
+    r"|was|is|seems to be|looks to be|i think|i guess|i found|i believe) ){0,3}"
+    r"(?:caused|introduced|exposed|triggered) by(?: the)?(?: commits?)?"
+    r"|(?:it is |this is )?due to(?: the)? commits?"
+    r"|bisected (?:it |this )?(?:down )?to(?: commits?)?"
+    r"|(?:i found |i think )?(?:the )?(?:first )?bad commit"
+    r"(?: is| to be| appears to be| seems to be)?(?: found to be)?"
+    r"|(?:interacting|interaction) with(?: the)? commits?)"
     # an aside may follow: "Caused by commit (I am pretty sure, but can't see why)"
     r"(?:[ \t]+\([^()\n]{1,80}\))?:?[ \t]*\n",
     re.IGNORECASE,
@@ -81,7 +94,10 @@ _BLOCK_INTRO = re.compile(
 # then tried on: trying those patterns over whole bodies costs seconds on a
 # corpus, as they start with an alternation the regex engine cannot skip
 # ahead on.
-_INLINE_STEMS = register(("aused by", "ntroduced", "isect", "ulprit", "irst bad", "lame"))
+_INLINE_STEMS = register(
+    ("aused", "ntroduced", "isect", "ulprit", "bad commit", "lame", "xposed", "riggered",
+     "ue to", "nteract")
+)  # fmt: skip
 _REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 
 
@@ -115,7 +131,7 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
                 add(culprit)
     for start in body.lines_containing(_REVERT_STEMS):
         if body.span_at(start).origin is Origin.OWN:
-            reverted = _reverted_commit(body, start)
+            reverted = _suggested_revert(body, start) or _reverted_commit(body, start)
             if reverted is not None:
                 add(reverted)
     for start in candidates:
@@ -129,7 +145,8 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
                 offset = start + match.start()
                 line = body.line_at(offset)
                 commit = normalise_commit_id(match.group(1))
-                add(Culprit(commit, subject, kind, line, body.line_number(offset)))
+                how = "exposed-by" if _SECOND_ROLE.match(match.group(0)) else kind
+                add(Culprit(commit, subject, how, line, body.line_number(offset)))
     return tuple(found.values())
 
 
@@ -140,20 +157,37 @@ ROBOT_SUBJECT = re.compile(
 )
 
 
+# A subject that blames a commit by id: "Boot failure caused by commit 0123abcd",
+# "commit 0123abcd (\"x\") breaks suspend".
+_SUBJECT_BLAME = re.compile(
+    rf"\bcommit\s+[\"'`]?({COMMIT_ID})\b[^\n]{{0,120}}?\b(?:breaks?|broke|causes?|caused"
+    r"|regress\w*|fails?)\b",
+    re.IGNORECASE,
+)
+
+
 def culprit_in_subject(subject: str) -> Culprit | None:
-    """The commit a kernel test robot report's subject names (:data:`ROBOT_SUBJECT`)."""
+    """The commit a subject names as the cause: a kernel test robot report's
+    (:data:`ROBOT_SUBJECT`), or a person's ("... caused by commit <id>")."""
     match = ROBOT_SUBJECT.match(subject)
+    if match is not None:
+        return Culprit(normalise_commit_id(match.group(1)), None, "robot-subject", subject, 0)
+    if subject.lower().startswith("re:"):
+        return None  # a reply's subject repeats the report's, where it was found already
+    match = _INLINE.search(subject) or _SUBJECT_BLAME.search(subject)
     if match is None:
         return None
-    return Culprit(normalise_commit_id(match.group(1)), None, "robot-subject", subject, 0)
+    return Culprit(normalise_commit_id(match.group(1)), None, "subject", subject, 0)
 
 
 def _listed_after(body: LabelledBody, intro: str, offset: int) -> list[Culprit]:
     """The indented ``<sha> ("subject")`` lines after "Caused by commit"."""
     lowered = intro.lower()
     kind = (
-        "first-bad" if lowered.startswith(("bisected", "first bad"))
+        "first-bad" if "bisected" in lowered or "bad commit" in lowered
         else "introduced-by" if "introduced" in lowered
+        else "interacting" if "interact" in lowered
+        else "exposed-by" if "exposed" in lowered or "triggered" in lowered
         else "caused-by"
     )  # fmt: skip
     culprits: list[Culprit] = []
@@ -219,6 +253,23 @@ def _reverted_commit(body: LabelledBody, start: int) -> Culprit | None:
         return None
     commit = normalise_commit_id(match.group(1))
     return Culprit(commit, None, "reverted", body.line_at(start), body.line_number(start))
+
+
+# "Can you try reverting 1234abcd?": a reply suggests the culprit without claiming it.
+_SUGGESTED_REVERT = re.compile(
+    r"\b(?:try|please|can you|could you|you could|would you|maybe)\b[^.\n?]{0,40}?"
+    rf"\brevert(?:ing)?(?: the)?(?: commit)?:?\s+[\"'`]?({COMMIT_ID})\b",
+    re.IGNORECASE,
+)
+
+
+def _suggested_revert(body: LabelledBody, start: int) -> Culprit | None:
+    line = body.line_at(start)
+    match = _SUGGESTED_REVERT.search(line)
+    if match is None:
+        return None
+    commit = normalise_commit_id(match.group(1))
+    return Culprit(commit, None, "revert-suggested", line, body.line_number(start))
 
 
 def extract_revert_tests(body: LabelledBody) -> tuple[RevertTest, ...]:

@@ -47,7 +47,10 @@ from regtrack.extract.versions import Versions, extract_versions
 #      "Caused by commit (an aside)" with the commit on the lines below.
 #      Quoting: a patch pasted under a From:/Subject:/Date: header (Andrew
 #      Morton's) is the author's own when a Signed-off-by: and a diff follow.
-#      Patches: quilt's "+++ a/x" names x.
+#      Patches: quilt's "+++ a/x" names x.  Culprits in more phrasings (hedged
+#      lead-ins, "due to", "bad commit is found to be", ids in quotes, wrapped
+#      phrases, a blaming subject), with roles: interacting, exposed-by,
+#      revert-suggested.
 FACTS_VERSION = 4
 
 

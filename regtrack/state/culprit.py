@@ -30,6 +30,12 @@ _HOW_WEIGHT = {
     "robot-subject": 2,
     "caused-by": 1,
     "introduced-by": 1,
+    "subject": 1,
+    # the second commit of a semantic conflict ("interacting with"), a commit that only
+    # exposed the problem, a revert only suggested: candidates, below any claim
+    "interacting": -1,
+    "exposed-by": -1,
+    "revert-suggested": -1,
 }
 _STABLE_TAG = re.compile(r"^v?(\d+)\.(\d+)\.\d+$")
 _MAINLINE_TAG = re.compile(r"^v?\d+\.\d+(?:-rc\d+)?$")

@@ -70,6 +70,57 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             id="several commits under Caused by commits",
         ),
         pytest.param(
+            'This is presumably caused by commit\n\n  0123456789ab ("mm: change")\n',
+            [("0123456789ab", "mm: change", "caused-by")],
+            id="a hedged lead-in on its own line",
+        ),
+        pytest.param(
+            'Maybe caused by\n\n  0123456789ab ("mm: change")\n',
+            [("0123456789ab", "mm: change", "caused-by")],
+            id="maybe caused by, the commit after a blank line",
+        ),
+        pytest.param(
+            "I found the first bad commit to be\n\n  0123456789ab\n",
+            [("0123456789ab", None, "first-bad")],
+            id="first bad commit to be",
+        ),
+        pytest.param(
+            "The bad commit is found to be 0123456789ab.\n",
+            [("0123456789ab", None, "inline")],
+            id="bad commit is found to be",
+        ),
+        pytest.param(
+            'The boot failure is due to commit 0123456789ab ("mm: change").\n',
+            [("0123456789ab", "mm: change", "inline")],
+            id="due to commit",
+        ),
+        pytest.param(
+            "It was bisected to commit '0123456789ab', which looks odd.\n",
+            [("0123456789ab", None, "inline")],
+            id="an id in quotes",
+        ),
+        pytest.param(
+            "The warning is caused\nby commit 0123456789ab in the mm tree.\n",
+            [("0123456789ab", None, "inline")],
+            id="a phrase wrapped onto the next line",
+        ),
+        pytest.param(
+            'Caused by commit\n\n  0123456789ab ("a: one")\n\ninteracting with commit\n\n'
+            '  abcdef012345 ("b: two")\n',
+            [("0123456789ab", "a: one", "caused-by"), ("abcdef012345", "b: two", "interacting")],
+            id="a semantic conflict names two commits with their roles",
+        ),
+        pytest.param(
+            "The problem was exposed by commit 0123456789ab, the bug is older.\n",
+            [("0123456789ab", None, "exposed-by")],
+            id="exposed by",
+        ),
+        pytest.param(
+            "Could you try reverting 0123456789ab to see if it helps?\n",
+            [("0123456789ab", None, "revert-suggested")],
+            id="a revert suggested in a reply",
+        ),
+        pytest.param(
             "Caused by commit (I am pretty sure, but can't see why)\n\n"
             '  054e68aae050 ("ACPI: Replace irqdomain.h include")\n',
             [("054e68aae050", "ACPI: Replace irqdomain.h include", "caused-by")],

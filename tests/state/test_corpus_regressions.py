@@ -145,4 +145,6 @@ def test_a_second_update_changes_nothing(corpus: Store, tmp_path: Path) -> None:
 # diff, is the fix of one more (20230306135447.2c657f48@canb.auug.org.au).
 EXPECTED_TOTAL = 579
 EXPECTED_STATUSES = {"open": 409, "fix-posted": 170}
-EXPECTED_WITH_CULPRIT = 378
+# More phrasings (issue 11): "Possibly caused by commit" twice, and "Exposed by commit"
+# six times, where nothing else names a commit (the exposing one is then the candidate).
+EXPECTED_WITH_CULPRIT = 386
