@@ -1,4 +1,4 @@
-"""Build failures: compiler, linker, modpost and documentation diagnostics.
+"""Build failures: compiler, linker, modpost, make, rustc and documentation diagnostics.
 
 linux-next's reports say what was built ("today's linux-next build (x86_64
 allmodconfig) failed like this:") and paste the diagnostics: compiler
@@ -42,8 +42,14 @@ _STEMS = register(
         ": Error (",
         "SystemMessage: ",  # Sphinx: "docutils.utils.SystemMessage: a.rst:34: (SEVERE/4) ..."
         "ld: ",  # a linker's own error: "ld: a.o: ABI version 1 is not compatible ..."
+        "*** [",  # make: "make[1]: *** [Makefile.perf:1075: a/vmlinux.h] Error 195"
+        "Warning: Kernel ABI header",  # tools/ header check
+        "Traceback (most recent call last)",  # a Python tool of the build
     )
 )
+# Lines that begin a diagnostic at the start of the line; their stems at the start of a
+# line are rare in prose, so they are found with the others and checked here.
+_LINE_START_STEMS = register(("error[E", "error: ", "warning: "))
 # A build directory ("/builds/linux/", "/home/sfr/next/next/", "../") before a
 # path in the kernel tree; and a count column in front (KernelCI's summaries).
 # A build directory is absolute or relative ("../"): "arch/x86/kernel/a.c"
@@ -102,6 +108,28 @@ _LINKER = re.compile(
     r"(?:(?P<file>[\w./+-]{1,300}\.o): )?(?P<message>.{1,300})$"
 )
 _MAKE = re.compile(r"\*\*\* No rule to make target '(?P<file>[^']{1,300})'(?P<rest>.{0,300})$")
+# "make[4]: *** [scripts/Makefile.build:243: drivers/x/y.o] Error 1"
+_MAKE_ERROR = re.compile(
+    r"^(?:g?make(?:\[\d{1,3}\])?): \*\*\* \[(?:[^\]:]{1,300}:\d{1,7}: )?(?P<target>[^\]]{1,300})\]"
+    r" (?P<message>Error \d{1,4})"
+)
+# The compiler driver's own complaint, with no file: "gcc: error: unrecognized
+# command-line option '-mx'", "cc1: all warnings being treated as errors".
+_DRIVER = re.compile(
+    r"^(?:[\w.-]{1,60}-)?(?P<tool>gcc|g\+\+|clang|cc1|cc1plus|as|rustc)(?:-[\d.]{1,10})?: "
+    r"(?P<severity>error|fatal error|warning): (?P<message>.{1,500})$"
+)
+# kbuild's and rustc's own "error: ..." at the start of a line (rustc names the file on a
+# "  --> file:line:col" line below, read by _rust_location).
+_BARE = re.compile(r"^(?P<severity>error|warning)(?:\[(?P<code>E\d{4})\])?: (?P<message>.{1,500})$")
+_RUST_AT = re.compile(r"^\s*--> (?P<file>[\w./+-]{1,300}\.rs):(?P<line>\d{1,7}):\d{1,5}\s*$")
+# perf's check of the headers it copies: a warning, never a failure.
+_HEADER_CHECK = re.compile(
+    r"^Warning: Kernel ABI header (?:at|differs)[^']{0,40}'(?P<file>[^']{1,300})'"
+)
+_PYTHON_ERROR = re.compile(
+    r"^(?P<exception>[A-Za-z_][\w.]{0,100}(?:Error|Exception)): (?P<message>.{0,500})$"
+)
 _DTC = re.compile(
     r"^Error: (?P<file>[\w./+-]{1,300}\.dtsi?):(?P<line>\d{1,7})[.\d-]* (?P<message>.{1,300})$"
 )
@@ -138,23 +166,37 @@ class BuildFailure:
         like this"), and Sphinx's "ERROR:" lines do not fail an htmldocs build
         that "produced these warnings".
         """
-        if self.reported is not None:
+        if self.reported is not None and not self._only_checks():
             return self.reported == "failed"
         return any(d.severity == "error" for d in self.diagnostics)
+
+    def _only_checks(self) -> bool:
+        """Only warnings of a documentation build or of perf's header check: no build
+        fails of those, whatever the mail's title or sentence says.  (A kernel-doc line
+        looks like a compiler warning without a column, so "docs" alone does not tell.)"""
+        docs_build = "docs" in (self.target or "")
+        return all(d.severity == "warning" and _a_check(d, docs_build) for d in self.diagnostics)
+
+
+def _a_check(d: BuildDiagnostic, docs_build: bool) -> bool:
+    if d.kind == "header-check":
+        return True
+    return d.kind == "docs" and (docs_build or (d.file or "").startswith("Documentation/"))
 
 
 def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
     """Build diagnostics in the author's own text, or None when there are none."""
     diagnostics: dict[BuildDiagnostic, None] = {}  # in order, once each
     lines_seen: set[str] = set()  # summaries repeat a diagnostic for every config
-    for start in itertools.islice(body.lines_containing(_STEMS), MAX_CANDIDATE_LINES):
+    starts = sorted(set(body.lines_containing(_STEMS)) | set(_line_starts(body)))
+    for start in itertools.islice(starts, MAX_CANDIDATE_LINES):
         if body.span_at(start).origin is not Origin.OWN:
             continue
         line = body.line_at(start)
         if line in lines_seen:
             continue
         lines_seen.add(line)
-        diagnostic = parse_diagnostic(line)
+        diagnostic = parse_diagnostic(line) or _multiline(body, start, line)
         if diagnostic is not None:
             diagnostics[diagnostic] = None
             if len(diagnostics) >= MAX_DIAGNOSTICS:
@@ -169,6 +211,41 @@ def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
         signature=_signature(found),
         reported=target.group(2) if target else None,
     )
+
+
+def _line_starts(body: LabelledBody) -> list[int]:
+    """Lines that start with a bare ``error:``/``warning:`` (kbuild's, rustc's)."""
+    return [
+        start
+        for start in body.lines_containing(_LINE_START_STEMS)
+        if body.text.startswith(("error", "warning"), start)
+    ]
+
+
+def _multiline(body: LabelledBody, start: int, line: str) -> BuildDiagnostic | None:
+    """Diagnostics told over several lines: rustc's (the file on a ``-->`` line below)
+    and a Python traceback from a tool of the build (the exception on its last line)."""
+    following = body.text[start : start + 8000].split("\n", 40)[1:40]
+    if match := _BARE.match(line):
+        for below in following[:3]:
+            if at := _RUST_AT.match(below):
+                return BuildDiagnostic(
+                    "rustc", match.group("severity"), at.group("file"), int(at.group("line")),
+                    match.group("code"), match.group("message").strip(),
+                )  # fmt: skip
+        if match.group("severity") == "error":  # kbuild: "error: the following would ..."
+            return BuildDiagnostic("kbuild", "error", None, None, None, match.group("message"))
+        return None
+    if line.startswith("Traceback (most recent call last)"):
+        files = [b.strip() for b in following if b.strip().startswith('File "')]
+        for below in following:
+            if found := _PYTHON_ERROR.match(below.strip()):
+                where = files[-1].split('"')[1] if files else None
+                return BuildDiagnostic(
+                    "python", "error", where, None, found.group("exception"),
+                    found.group("message").strip(),
+                )  # fmt: skip
+    return None
 
 
 def parse_diagnostic(line: str) -> BuildDiagnostic | None:
@@ -284,6 +361,20 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
             None,
             match.group("symbol"),
             "undefined reference",
+        )
+    if "*** [" in line and (match := _MAKE_ERROR.match(line)):
+        return BuildDiagnostic(
+            "make", "error", _without_build_dir(match.group("target")), None, None,
+            match.group("message"),
+        )  # fmt: skip
+    if "Kernel ABI header" in line and (match := _HEADER_CHECK.match(line)):
+        return BuildDiagnostic(
+            "header-check", "warning", match.group("file"), None, None, "header differs"
+        )
+    if ": " in line and (match := _DRIVER.match(line)):
+        severity = "warning" if match.group("severity") == "warning" else "error"
+        return BuildDiagnostic(
+            "driver", severity, None, None, match.group("tool"), match.group("message").strip()
         )
     if "ld" in line and (match := _LINKER.match(line)):
         return BuildDiagnostic(

@@ -50,7 +50,11 @@ from regtrack.extract.versions import Versions, extract_versions
 #      Patches: quilt's "+++ a/x" names x.  Culprits in more phrasings (hedged
 #      lead-ins, "due to", "bad commit is found to be", ids in quotes, wrapped
 #      phrases, a blaming subject), with roles: interacting, exposed-by,
-#      revert-suggested.
+#      revert-suggested.  Build failures: make's "*** [...] Error N", the
+#      compiler driver's own errors, rustc's (file on the "-->" line), kbuild's
+#      bare "error:", Python tracebacks of build tools, perf's header check (a
+#      warning); a docs build or header check that "failed" with warnings only
+#      did not fail.
 FACTS_VERSION = 4
 
 

@@ -380,3 +380,73 @@ def test_build_failures_are_linear(body: str) -> None:
     started = time.perf_counter()
     failure(body)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("body", "first", "failed"),
+    [
+        pytest.param(
+            "make[1]: *** Deleting file 'util/bpf_skel/vmlinux.h'\n"
+            "make[1]: *** [Makefile.perf:1075: /home/sfr/next/perf/util/bpf_skel/vmlinux.h] "
+            "Error 195\nmake: *** [Makefile.perf:236: sub-make] Error 2\n",
+            ("make", "error", "/home/sfr/next/perf/util/bpf_skel/vmlinux.h", None),
+            True,
+            id="a make-only failure",
+        ),
+        pytest.param(
+            "gcc: error: unrecognized command-line option '-mno-fdpic'\n",
+            ("driver", "error", None, "gcc"),
+            True,
+            id="the compiler driver's own error",
+        ),
+        pytest.param(
+            "error[E0425]: cannot find value `x` in this scope\n"
+            "  --> rust/kernel/sync/arc.rs:12:5\n   |\n12 |     x\n",
+            ("rustc", "error", "rust/kernel/sync/arc.rs", "E0425"),
+            True,
+            id="a rustc error with its file below",
+        ),
+        pytest.param(
+            "error: the following would cause module name conflict:\n"
+            "  drivers/soc/qcom/ice.ko\n  drivers/net/ethernet/intel/ice/ice.ko\n",
+            ("kbuild", "error", None, None),
+            True,
+            id="kbuild's own error",
+        ),
+        pytest.param(
+            "Traceback (most recent call last):\n"
+            '  File "tools/net/ynl/ynl-gen-c.py", line 2563, in <module>\n    main()\n'
+            "KeyError: 'attribute-sets'\nmake[2]: Nothing to be done\n",
+            ("python", "error", "tools/net/ynl/ynl-gen-c.py", "KeyError"),
+            True,
+            id="a Python traceback from a tool of the build",
+        ),
+        pytest.param(
+            "Warning: Kernel ABI header at 'tools/include/uapi/linux/kvm.h' differs from latest "
+            "version at 'include/uapi/linux/kvm.h'\n",
+            ("header-check", "warning", "tools/include/uapi/linux/kvm.h", None),
+            False,
+            id="a tools/ header check is a warning",
+        ),
+    ],
+)
+def test_build_tools_beyond_the_compiler(body: str, first, failed: bool) -> None:
+    found = failure(body)
+    assert found is not None
+    d = found.diagnostics[0]
+    assert (d.kind, d.severity, d.file, d.symbol) == first
+    assert found.failed is failed
+
+
+def test_a_build_failure_titled_mail_with_only_docs_warnings_is_no_failure() -> None:
+    """A report says the htmldocs build "failed like this" but shows only warnings."""
+    body = (
+        "After merging the x tree, today's linux-next build (htmldocs) failed like this:\n\n"
+        "Documentation/driver-api/x.rst:12: WARNING: Unexpected indentation.\n"
+    )
+    found = failure(body)
+    assert found is not None and found.reported == "failed" and not found.failed
+
+
+def test_a_bare_warning_line_alone_is_no_diagnostic() -> None:
+    assert failure("warning: this is prose about a warning\n") is None
