@@ -33,6 +33,8 @@ _INLINE = re.compile(
     r"(?:caused\s+by|introduced\s+(?:by|in)|(?:exposed|triggered)\s+by|due\s+to"
     r"|bisected\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:down\s+)?to"
     r"|culprit\s+(?:is|was|seems\s+to\s+be)"
+    r"|(?:it'?s|it\s+is)\s+(?:probably|likely|maybe|possibly)\s+(?:this\s+one|this\s+commit)"
+    r"|suspect(?:ed)?\s+(?:it'?s\s+)?(?:this\s+one|this\s+commit|commit)"
     r"|(?:first\s+)?bad\s+commit(?:\s+(?:is|to\s+be|appears\s+to\s+be|seems\s+to\s+be))?"
     r"(?:\s+found\s+to\s+be)?:?|blamed?\s+(?:on\s+)?)"
     rf"\s+(?:the\s+)?(?:commit\s+)?[\[\"'`\u2018\u201c]?({COMMIT_ID})\b[\]\"'`\u2019\u201d]?"
@@ -96,7 +98,7 @@ _BLOCK_INTRO = re.compile(
 # ahead on.
 _INLINE_STEMS = register(
     ("aused", "ntroduced", "isect", "ulprit", "bad commit", "lame", "xposed", "riggered",
-     "ue to", "nteract")
+     "ue to", "nteract", "this one", "this commit", "uspect")
 )  # fmt: skip
 _REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 

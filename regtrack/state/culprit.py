@@ -15,7 +15,7 @@ of the report.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from regtrack.extract.commits import same_object
@@ -88,6 +88,25 @@ def _candidate(
         "sentence": sentence[:300],
         "weight": weight,
     }
+
+
+def culprit_of_fixes(
+    fix_mails: Sequence[dict[str, Any]], mails: Mapping[str, TrackedMail]
+) -> list[dict[str, Any]]:
+    """The commit a fix's own ``Fixes:`` names, from the oldest fix mail that has one:
+    when nobody in the thread named the culprit, the fixer did (a candidate below every
+    statement of the thread's own).  A fix that changes only tests (``tools/testing/``)
+    names the test's commit, which broke no kernel: it is passed over."""
+    for fix in fix_mails:
+        mail = mails.get(fix["msgid"])
+        if mail is None or not mail.fixes:
+            continue
+        if mail.files and all(path.startswith("tools/testing/") for path in mail.files):
+            continue  # a fix of a test names the test's commit, not what broke the kernel
+        commit, subject = mail.fixes[0]
+        sentence = f"Fixes: {commit}" + (f' ("{subject}")' if subject else "")
+        return [_candidate(mail, commit, subject, None, "fix's Fixes:", sentence, 0)]
+    return []
 
 
 def choose_culprit(candidates: Sequence[dict[str, Any]], git: GitView) -> dict[str, Any] | None:

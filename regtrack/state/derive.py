@@ -31,7 +31,12 @@ from typing import Any
 from regtrack.extract.patches import added_lines, parse_subject
 from regtrack.extract.regzbot import STARTS_TRACKING, RegzbotCommand
 from regtrack.state.commands import CommandFold, regression_id, unhandled_entry
-from regtrack.state.culprit import choose_culprit, culprit_candidates, regression_tree
+from regtrack.state.culprit import (
+    choose_culprit,
+    culprit_candidates,
+    culprit_of_fixes,
+    regression_tree,
+)
 from regtrack.state.duplicates import apply_duplicates
 from regtrack.state.fixes import LEVELS, MailIndex, find_fix_commits, find_fix_mails
 from regtrack.state.gitview import GitView
@@ -332,7 +337,6 @@ class _Builder:
         introduced = [(mail, c) for mail, _, c in commands if c.name == "introduced"]
         candidates = culprit_candidates(own, introduced)
         culprit = choose_culprit(candidates, self.git)
-        tree, tree_source = regression_tree(culprit, report, self.git)
         fix_subjects = [
             (c.title, mail)
             for mail, _, c in commands
@@ -341,6 +345,10 @@ class _Builder:
         mail_fixes = find_fix_mails(
             report, own, self.mails, self.index, culprit, fix_subjects, self.changes
         )
+        if culprit is None:  # nobody in the thread named it: a fix's Fixes: may
+            candidates = culprit_of_fixes(mail_fixes.mails, self.mails)
+            culprit = choose_culprit(candidates, self.git)
+        tree, tree_source = regression_tree(culprit, report, self.git)
         linked = [m.msgid for m in members] + [f["msgid"] for f in mail_fixes.mails]
         fix_commands = [(c, mail) for mail, _, c in commands if c.name == "fix"]
         commit_fixes = find_fix_commits(

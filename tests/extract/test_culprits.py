@@ -116,6 +116,17 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             id="exposed by",
         ),
         pytest.param(
+            "I am not sure exactly which commit caused this.\n"
+            "Its probably this one 0123456789abcdef0123456789abcdef01234567\n",
+            [("0123456789abcdef0123456789abcdef01234567", None, "inline")],
+            id="it's probably this one",
+        ),
+        pytest.param(
+            "I suspect commit 0123456789ab, which changed the locking.\n",
+            [("0123456789ab", None, "inline")],
+            id="I suspect commit",
+        ),
+        pytest.param(
             "Could you try reverting 0123456789ab to see if it helps?\n",
             [("0123456789ab", None, "revert-suggested")],
             id="a revert suggested in a reply",

@@ -258,3 +258,18 @@ def test_files_named_outside_a_diagnostics_file_field(
 ) -> None:
     ingest_mails(store, tmp_path, report, fix_patch(path=changed))
     assert fix_mails(store, report) == [("fix@example.org", "credits-reporter")]
+
+
+def test_with_no_culprit_named_the_fixs_fixes_tag_names_it(store: Store, tmp_path: Path) -> None:
+    """Randy Dunlap's build reports name no commit; the fix that credits him does."""
+    report = build_report(diagnostic=gcc_error())
+    report = mail(report.msgid, report.body.replace("Caused by commit", "Something"),
+                  subject=report.subject, sender=REPORTER)  # fmt: skip
+    patch = fix_patch(fixes="0a1b2c3d4e5f")
+    ingest_mails(store, tmp_path, report, patch)
+    culprit = record(store, report).culprit
+    assert culprit is not None
+    assert (culprit["commit"], culprit["how"], culprit["msgid"]) == (
+        "0a1b2c3d4e5f", "fix's Fixes:", "fix@example.org"
+    )  # fmt: skip
+    assert "culprit-identified" in record(store, report).flags
