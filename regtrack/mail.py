@@ -82,6 +82,11 @@ _PATCH_TYPES = frozenset(
 )
 _LIST_ID = re.compile(r"<([^<>\s]+)>")
 _PATCH_FILENAME = re.compile(r"\.(?:patch|diff)$", re.IGNORECASE)
+# Logs people attach to a report (a console log, dmesg, a CI's output): read as the
+# report's text, so a trace that is only in the attachment is found.  A kernel config
+# ("config-r1234", ".config") is not a log, and would only bloat the body.
+_LOG_FILENAME = re.compile(r"(?:\.(?:log|txt)|dmesg[^/]*|console[^/]*)$", re.IGNORECASE)
+_LOG_TYPES = frozenset({"text/x-log"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,8 +383,10 @@ def _parse_date(value: object) -> datetime | None:
 def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]:
     """The message's readable text and whether a part is an attached patch.
 
-    The first inline text/plain part wins; text/plain attachments that are
-    patches are appended (kernel people attach fixes as .patch files).
+    The first inline text/plain part wins; attachments that are patches are
+    appended (kernel people attach fixes as .patch files), and so are logs
+    (``.log``, ``.txt``, dmesg and console files: a report's trace may be
+    only there).
     HTML-only mail falls back to the HTML's text.
     """
     plain: list[str] = []
@@ -394,6 +401,8 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
         if is_patch:
             has_patch_part = True
             plain.append(_decode_part(part, flags))
+        elif _is_log(ctype, filename) and plain:
+            plain.append(_decode_part(part, flags))
         elif ctype == "text/plain" and (not attached or not plain):
             if not attached or not filename:
                 plain.append(_decode_part(part, flags))
@@ -406,6 +415,14 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
         return html_to_text(html, flags), has_patch_part
     flags.append(FLAG_NO_TEXT_BODY)
     return "", has_patch_part
+
+
+def _is_log(ctype: str, filename: str) -> bool:
+    """An attached log (see ``_LOG_FILENAME``)."""
+    if ctype in _LOG_TYPES:
+        return True
+    named = bool(filename) and ctype == "text/plain" and bool(_LOG_FILENAME.search(filename))
+    return named and "config" not in filename.lower()
 
 
 def _filename(part: email.message.Message, flags: list[str]) -> str:

@@ -228,6 +228,33 @@ def test_multipart_prefers_plain_text_and_sees_attached_patch() -> None:
     assert parsed.has_patch and "+++ b/x.c" in parsed.body
 
 
+@pytest.mark.parametrize(
+    ("ctype", "filename", "read"),
+    [
+        ("text/plain", "dmesg.txt", True),
+        ("text/x-log", "linux-next-20230720-kernel-crash.log", True),
+        ("text/plain", "console-boot", True),
+        ("text/plain", "config-r1234", False),
+        ("text/plain", "kernel.config.txt", False),
+        ("application/octet-stream", "vmlinux.log", False),
+    ],
+)
+def test_an_attached_log_is_read_with_the_text(ctype: str, filename: str, read: bool) -> None:
+    """A report whose trace is only in the attached log; a kernel config is no log."""
+    raw = _mail(
+        'Message-ID: <l@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"',
+        b"--B\nContent-Type: text/plain; charset=utf-8\n\n"
+        b"next-20230720 crashes at boot, log attached.\n"
+        + f'--B\nContent-Type: {ctype}; name="{filename}"\n'.encode()
+        + f'Content-Disposition: attachment; filename="{filename}"\n\n'.encode()
+        + b"[    1.234567] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+        + b"--B--\n",
+    )
+    body = parse_message(raw).body
+    assert body.startswith("next-20230720 crashes at boot")
+    assert ("BUG: kernel NULL pointer dereference" in body) is read
+
+
 def _stdlib_parse(raw: bytes):
     """parse_message with every message parsed by the stdlib's feed parser alone."""
     with pytest.MonkeyPatch.context() as patch:

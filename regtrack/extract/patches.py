@@ -26,7 +26,9 @@ _VERSION = re.compile(r"^v(\d{1,3})$", re.IGNORECASE)
 _POSITION = re.compile(r"^(\d{1,4})/(\d{1,4})$")
 _SUBSYSTEM = re.compile(r"^([\w.,/+-]{1,60}(?:: [\w.,/+-]{1,40}){0,2}): ")
 _DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/(\S+)", re.MULTILINE)
-_PLUS_FILE = re.compile(r"^\+\+\+ (?:[ab]/)?(\S+)", re.MULTILINE)  # quilt: a/ both sides
+# A unified diff's new file, "+++ b/x" (quilt: "+++ a/x"); without the prefix only a
+# path (a "/" or a suffix): a test's "diff" output in a log ("+++ cat") names no file.
+_PLUS_FILE = re.compile(r"^\+\+\+ (?:[ab]/(\S+)|(?!/dev/null)(\S*[/.]\S*))", re.MULTILINE)
 _HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 _WHITESPACE = re.compile(r"[ \t\n\r\v\f]+")  # git's isspace(): ASCII only
 _NEXT_PATCH = re.compile(rf"^(?:commit|From) {FULL_COMMIT_ID}\b")
@@ -113,7 +115,7 @@ def extract_patch(body: LabelledBody, subject: SubjectPrefix) -> PatchInfo | Non
         return None
     own = body.own_text()
     files = tuple(dict.fromkeys(m.group(2) for m in _DIFF_FILE.finditer(own))) or tuple(
-        dict.fromkeys(m.group(1) for m in _PLUS_FILE.finditer(own) if m.group(1) != "/dev/null")
+        dict.fromkeys(m.group(1) or m.group(2) for m in _PLUS_FILE.finditer(own))
     )
     if not files:
         return None

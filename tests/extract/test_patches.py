@@ -86,6 +86,12 @@ def test_a_quilt_diff_names_its_files_without_the_prefix() -> None:
     assert patch.files == ("include/linux/mm.h",)
 
 
+def test_a_tests_diff_output_in_a_log_names_no_file() -> None:
+    """mdadm's test log: "diff" output of two command outputs is no patch."""
+    body = "--- cat\t2023-02-08\n+++ cat\t2023-02-08\n@@ -1 +1 @@\n-md0 : active\n+md0 : inactive\n"
+    assert extract_patch(LabelledBody(body), parse_subject("[linux-next:master] x")) is None
+
+
 def test_posted_patch_is_no_inline_fix() -> None:
     patch_mail = mbox_messages(EXAMPLE_THREAD)[2].decode()
     body = patch_mail.split("\n\n", 1)[1]
