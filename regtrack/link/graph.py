@@ -104,8 +104,14 @@ def _message_edges(store: Store, msgid: str) -> Iterator[Edge]:
     row = conn.execute("SELECT in_reply_to FROM messages WHERE msgid = ?", (msgid,)).fetchone()
     if row and row[0]:
         yield me, node_id("msg", row[0]), _edge("replies-to", msgid)
+    # The replies, found through message_refs' index (every reply lists its In-Reply-To
+    # among its references; messages has no index on in_reply_to, and a scan of every
+    # message per node made a graph cost as much as the database is large).
     for (child,) in conn.execute(
-        f"SELECT msgid FROM messages WHERE in_reply_to = ? ORDER BY msgid LIMIT {_LIMIT}", (msgid,)
+        "SELECT msgid FROM messages WHERE in_reply_to = ?1 AND (msgid = ?1 OR msgid IN "
+        "(SELECT msgid FROM message_refs WHERE ref_msgid = ?1)) "
+        f"ORDER BY msgid LIMIT {_LIMIT}",
+        (msgid,),
     ):
         yield node_id("msg", child), me, _edge("replies-to", child)
     for ref, how in _own_links(conn, "msgid = ?", msgid, "ref_msgid"):
