@@ -61,7 +61,7 @@ from regtrack.render.regressions import (
     update_line,
 )
 from regtrack.render.search import search_json, search_lines
-from regtrack.render.site import report_json, report_line, write_report
+from regtrack.render.sitewrite import report_json, report_line, write_report
 from regtrack.render.stats import stats_json, stats_lines
 from regtrack.render.thread import thread_json, thread_lines
 from regtrack.sizes import format_size

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from regtrack.cli import main
-from regtrack.render import site as site_render
+from regtrack.render import sitewrite
 from regtrack.render.dotsvg import draw
 from regtrack.store import Store
 from tests import sitedata
@@ -79,7 +79,7 @@ def test_the_site_holds_an_index_a_page_per_regression_its_assets_and_json(site:
         a["href"] for tag, a in index.tags if tag == "a" and "regressions/" in (a["href"] or "")
     ]
     assert sorted(links) == sorted(f"regressions/{i}.html" for i in (FROB, IMG, OLD, SCRIPT))
-    assert (site / site_render.MARKER).is_file()
+    assert (site / sitewrite.MARKER).is_file()
 
 
 def test_every_string_from_mail_is_text_in_every_page(site: Path) -> None:
@@ -192,8 +192,8 @@ def test_a_failure_midway_leaves_the_earlier_report_and_no_half_site(
     the earlier report is still there, whole, and nothing else is left behind."""
     target = tmp_path / "site"
     assert report(site_db, target) == 0
-    before = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
-    real = site_render.regression_html
+    before = _files(target)
+    real = sitewrite.regression_html
     calls = iter(range(100))
 
     def failing(*args, **kwargs):
@@ -201,18 +201,36 @@ def test_a_failure_midway_leaves_the_earlier_report_and_no_half_site(
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(site_render, "regression_html", failing)
+    monkeypatch.setattr(sitewrite, "regression_html", failing)
     with pytest.raises(OSError):
-        site_render.write_report(Store(site_db, read_only=True), target, now=_now(), stale_days=30)
-    after = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
-    assert after == before
+        sitewrite.write_report(Store(site_db, read_only=True), target, now=_now(), stale_days=30)
+    assert _files(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-def _now():
-    from datetime import UTC, datetime
-
+def _now() -> datetime:
     return datetime(2023, 8, 1, tzinfo=UTC)
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_pages_shared_among_processes_are_the_pages_one_process_writes(
+    site_db: Path, tmp_path: Path
+) -> None:
+    """From 1,000 regressions on, processes share the pages; they write the same files."""
+    store = Store(site_db, read_only=True)
+    try:
+        for processes in (1, 3):
+            sitewrite.write_report(
+                store, tmp_path / str(processes), now=_now(), stale_days=30, processes=processes
+            )
+    finally:
+        store.close()
+    one, three = _files(tmp_path / "1"), _files(tmp_path / "3")
+    assert len(one) == 4 + 5  # the pages; index, JSON, two assets, marker
+    assert one == three
 
 
 def test_tree_filters_and_the_json_summary(site_db: Path, tmp_path: Path, capsys) -> None:
@@ -249,14 +267,9 @@ def test_one_dot_run_draws_a_batch_as_runs_of_one_would() -> None:
     dots = [_graph(n) for n in range(5)]
     together = draw(dots, DOT or "dot")
     alone = [draw([dot], DOT or "dot")[0] for dot in dots]
-    # The same pictures; only the ids of the graph elements say which page of the run.
-    assert [_without_ids(d.svg) for d in together] == [_without_ids(d.svg) for d in alone]
+    assert together == alone  # the same pictures, whichever batch drew them
     assert all(d.svg and d.svg.startswith("<svg") and d.svg.endswith("</svg>") for d in together)
     assert all("<!--" not in (d.svg or "") for d in together)
-
-
-def _without_ids(svg: str | None) -> str:
-    return re.sub(r' id="[^"]*"', "", svg or "")
 
 
 @needs_dot

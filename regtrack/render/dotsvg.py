@@ -27,6 +27,9 @@ from dataclasses import dataclass
 TIMEOUT = 60.0  # seconds for one batch; a few hundred small graphs take a fraction of one
 _END = "</svg>"
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+# dot names the graph element of its second and later graphs "page0,N_graph0": the same
+# graph drawn alone or in another batch gets the same SVG once that is taken off.
+_PAGE_ID = re.compile(r'id="page\d+,\d+_')
 _TAG = re.compile(r"<[^>]*>")  # text holds no raw "<": dot writes it as &lt;
 _UNSAFE = re.compile(
     r"^<\s*/?\s*(script|foreignobject|iframe|object|embed|use)\b|\son\w+\s*=|javascript:", re.I
@@ -80,7 +83,7 @@ def _drawing(document: str) -> Drawing:
     start = document.find("<svg")
     if start < 0:
         return Drawing(None, "dot wrote no SVG element")
-    svg = _COMMENT.sub("", document[start:])
+    svg = _PAGE_ID.sub('id="', _COMMENT.sub("", document[start:]))
     if any(_UNSAFE.search(tag) for tag in _TAG.findall(svg)):
         return Drawing(None, "dot's SVG held active content; not shown")
     return Drawing(svg)
