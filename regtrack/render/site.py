@@ -54,7 +54,10 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # the templates are package data: never check them again
     )
-    env.filters.update(lore=lore_url, day=_day, moment=_moment, days=_days, web=_is_web)
+    env.filters.update(
+        lore=lore_url, day=_day, moment=_moment, days=_days, web=_is_web,
+        short_flag=_short_flag, sender_name=_sender_name,
+    )  # fmt: skip
     return env
 
 
@@ -72,6 +75,16 @@ def _days(value: int | None) -> str:
     if value is None:
         return "?"
     return f"{value}d" if value >= 0 else "future"
+
+
+def _short_flag(flag: str) -> str:
+    return "culprit" if flag == "culprit-identified" else flag
+
+
+def _sender_name(sender: str) -> str:
+    """``Name <address>`` as its name (the table's cell; the address is in its title)."""
+    name = sender.rsplit("<", 1)[0].strip().strip('"') if "<" in sender else sender
+    return name or sender
 
 
 def _is_web(url: str | None) -> bool:
