@@ -297,3 +297,16 @@ def test_svg_with_active_content_is_refused(tmp_path: Path) -> None:
     assert drawings[0].svg is not None
     assert [d.svg for d in drawings[1:]] == [None, None]
     assert all("active content" in (d.problem or "") for d in drawings[1:])
+
+
+def test_the_current_directory_as_an_earlier_report_is_replaced(
+    site_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--html .`` inside an earlier report: the staging directory goes beside it, not
+    into it."""
+    target = tmp_path / "site"
+    assert report(site_db, target) == 0
+    monkeypatch.chdir(target)
+    assert report(site_db, Path("."), "--tree", "mainline") == 0
+    assert sorted(p.name for p in (target / "regressions").iterdir()) == [f"{FROB}.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -101,7 +101,7 @@ def write_report(
     ``processes``: how many share the pages (default: one per core from
     :data:`PARALLEL_FROM` regressions on)."""
     started = time.perf_counter()
-    directory = Path(directory)
+    directory = Path(os.path.abspath(directory))  # "." and "site/.." have a name and a parent
     _check_target(directory)
     summary = ReportSummary(str(directory))
     staging = _staging_directory(directory)
@@ -126,7 +126,9 @@ def write_report(
 
 
 def _check_target(directory: Path) -> None:
-    if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
+    if directory.is_symlink():
+        raise OutputError(f"{directory}: is a symbolic link; give the directory it names")
+    if directory.exists() and not directory.is_dir():
         raise OutputError(f"{directory}: exists and is not a directory; give a new directory")
     if directory.is_dir() and not (directory / MARKER).is_file() and any(directory.iterdir()):
         raise OutputError(
