@@ -27,6 +27,12 @@ IMG_SUBJECT = (
     "in gamma_open"
 )
 HOSTILE_REPORTER = '"Eve <b onmouseover=alert(3)>Evil" <eve@example.org>'
+HOSTILE_LINK_MAIL = "20230726080000.gamma-link@example.org"
+# A #regzbot link: whose URL and title try to leave the href attribute and the text.
+HOSTILE_LINK = (
+    '#regzbot link: https://example.org/"><img/src=x/onerror=window.pwned=4> '
+    "<script>window.pwned=5</script> the same bug\n"
+)
 OLD_REPORT = "20230701080000.alpha@example.org"
 SCRIPT_REPORT = "20230715080000.beta@example.org"
 IMG_REPORT = "20230725080000.gamma/odd#id%@example.org"
@@ -69,6 +75,8 @@ def build(tmp_path: Path, git_env: dict[str, str]) -> Path:
                   "2023-07-01 08:00"),
             crash(SCRIPT_REPORT, SCRIPT_SUBJECT, "2023-07-15 08:00"),
             crash(IMG_REPORT, IMG_SUBJECT, "2023-07-25 08:00", author=HOSTILE_REPORTER),
+            message(HOSTILE_LINK_MAIL, f"Re: {IMG_SUBJECT}", HOSTILE_LINK, date="2023-07-26 08:00",
+                    author=HOSTILE_REPORTER, parent=IMG_REPORT),
         )  # fmt: skip
         closes = fix_message(f"Closes: https://lore.kernel.org/r/{REPORT}")
         repo.commit(closes, "a.c", "1\n", FIXED_AT)

@@ -103,6 +103,10 @@ def test_every_string_from_mail_is_text_in_every_page(site: Path) -> None:
     assert "Eve <b onmouseover=alert(3)>Evil" in text
     reporters = [a["title"] for tag, a in index.tags if tag == "td" and "title" in a]
     assert "Eve <b onmouseover=alert(3)>Evil <eve@example.org>" in reporters
+    linked = Elements((site / "regressions" / f"{IMG}.html").read_text())
+    assert "<script>window.pwned=5</script> the same bug" in "".join(linked.text)
+    hrefs = [a["href"] for tag, a in linked.tags if tag == "a"]
+    assert 'https://example.org/"><img/src=x/onerror=window.pwned=4>' in hrefs
     searched = [a["data-search"] for tag, a in index.tags if tag == "tr" and "data-search" in a]
     assert any('"><img src=x onerror="window.pwned=2' in (s or "") for s in searched)
 
