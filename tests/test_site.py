@@ -22,6 +22,7 @@ from regtrack.render import sitewrite
 from regtrack.render.dotsvg import draw
 from regtrack.store import Store
 from tests import sitedata
+from tests.paths import SEED_REPORT, seed_msgid
 from tests.sitedata import FROB, IMG, NOW, OLD, SCRIPT
 
 DOT = shutil.which("dot")
@@ -314,3 +315,20 @@ def test_the_current_directory_as_an_earlier_report_is_replaced(
     assert report(site_db, Path("."), "--tree", "mainline") == 0
     assert sorted(p.name for p in (target / "regressions").iterdir()) == [f"{FROB}.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_the_seed_regression_page(seed_store: Store, tmp_path: Path) -> None:
+    """The seed (real mail): its culprit's posting and both fix mails link to lore."""
+    sitewrite.write_report(seed_store, tmp_path / "site", now=_now(), stale_days=30)
+    page = Elements((tmp_path / "site" / "regressions" / "af25647953cc.html").read_text())
+    hrefs = {a["href"] for tag, a in page.tags if tag == "a"}
+    lore = "https://lore.kernel.org/r/"
+    assert {
+        f"{lore}{SEED_REPORT}/",
+        f"{lore}9a02dde2f8ddaad2db31e54706a80c12d1817aaf.1689768831.git-series.apopple@nvidia.com/",
+        f"{lore}{seed_msgid(3)}/",
+        f"{lore}{seed_msgid(9)}/",
+    } <= hrefs
+    text = " ".join(" ".join(page.text).split())
+    assert "fixed-by a fix was posted" in text
+    assert 'Fixes: 828fe4085cae ("mmu_notifiers: rename invalidate_range notifier")' in text
