@@ -97,6 +97,11 @@ def test_every_string_from_mail_is_text_in_every_page(site: Path) -> None:
             (tag, name) for tag, attrs in page.tags for name in attrs if name.startswith("on")
         ]
         assert handlers == [], path
+        policies = [
+            attrs["content"] for tag, attrs in page.tags
+            if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"
+        ]  # fmt: skip
+        assert len(policies) == 1 and "default-src 'none'; script-src 'self';" in policies[0]
     index = Elements((site / "index.html").read_text())
     text = "".join(index.text)
     assert "<script>window.pwned=1;alert(1)</script> NULL pointer" in text
