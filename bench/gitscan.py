@@ -5,7 +5,8 @@ carry kernel trailers (Fixes:, Link: to patch.msgid.link, Closes: to lore,
 Reported-by:, Signed-off-by:), then prints, in the same run:
 
 * commits/s of a bare ``git log --format=%H%x00%B`` read through a pipe,
-* commits/s of a full ``regtrack scan-git`` (timed alone) and, in another run,
+* commits/s of a full ``regtrack scan-git`` (timed alone; and again with the Python
+  reader of git's output in place of the compiled one) and, in another run,
   its peak memory (PSS summed over its processes),
 * the same for a repository a tenth the size (memory flat in commits?),
 * the time of an incremental scan after 1,000 more commits.
@@ -101,18 +102,20 @@ def scan(repo: Path, db: Path) -> tuple[float, dict, int]:
     return run_regtrack("scan-git", repo, db, "--tree", "mainline")
 
 
-def timed_scan(repo: Path, db: Path) -> tuple[float, float, dict]:
-    """A scan timed alone: reading /proc 50 times a second costs the sampled processes
+def timed_scan(repo: Path, db: Path, *, python: bool = False) -> tuple[float, float, dict]:
+    """A scan timed alone (``python``: with the Python reader of git's output in place of
+    the compiled one): reading /proc 50 times a second costs the sampled processes
     time (the kernel walks their page tables), which the bare git log does not pay.
 
     Returns the seconds, the CPU seconds of regtrack's process and of the git it ran
     (a figure the other sessions' load on a shared machine moves less), and the output.
     """
     command = [sys.executable, "-m", "regtrack", "scan-git", str(repo), "--db", str(db)]
+    env = {**os.environ, "REGTRACK_NO_COMPILED": "1"} if python else None
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [*command, "--tree", "mainline", "--json"], cwd=REPO, stdout=out, stderr=err
+            [*command, "--tree", "mainline", "--json"], cwd=REPO, stdout=out, stderr=err, env=env
         )
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
@@ -121,6 +124,13 @@ def timed_scan(repo: Path, db: Path) -> tuple[float, float, dict]:
         if os.waitstatus_to_exitcode(status) != 0:
             sys.exit(f"scan-git failed ({status}): {err.read().decode().strip()}")
         return elapsed, usage.ru_utime + usage.ru_stime, json.loads(out.read())
+
+
+def compiled_reader() -> bool:
+    """Whether the regtrack the scans run has its compiled reader of git's output."""
+    probe = "import regtrack.gitscan as g; print(g.COMPILED is not None)"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
+    return done.stdout.strip() == "True"
 
 
 def main() -> None:
@@ -151,6 +161,14 @@ def main() -> None:
             f"(regtrack and its git; the bare git log's: {log_cpu:.2f} s)"
         )
         print(f"full scan-git of {args.commits // 10:,} commits: {small_s:.2f} s")
+        if compiled_reader():
+            python_s, python_cpu, _ = timed_scan(large, work / "large-python.db", python=True)
+            print(
+                f"full scan-git with the Python reader (REGTRACK_NO_COMPILED=1): {python_s:.2f} s, "
+                f"{read / python_s / (seen / log_s):.0%} of git log's rate; CPU {python_cpu:.2f} s"
+            )
+        else:
+            print("full scan-git used the Python reader: regtrack._gitparse is not built")
         # Memory, in runs of their own into fresh databases (the sampling slows them).
         sampled_s, _, full_kb = scan(large, work / "large-sampled.db")
         _, _, small_kb = scan(small, work / "small-sampled.db")

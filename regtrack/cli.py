@@ -13,6 +13,7 @@ import functools
 import json
 import math
 import re
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -22,7 +23,14 @@ from typing import Any
 import click
 
 from regtrack import __version__
-from regtrack.config import resolve_db_path, tracking_settings
+from regtrack.config import (
+    DEFAULT_DIGEST_FROM,
+    DEFAULT_DIGEST_TO,
+    load_config,
+    resolve_db_path,
+    tracking_settings,
+)
+from regtrack.digest import build_digest, weekly_counts
 from regtrack.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -34,7 +42,8 @@ from regtrack.errors import (
 from regtrack.gitsync import scan_branch
 from regtrack.ingest import DEFAULT_MAX_SIZE, IngestSummary, extract_stored, ingest
 from regtrack.link.export import FORMATS as GRAPH_FORMATS
-from regtrack.link.export import export
+from regtrack.link.export import IMAGE_FORMATS, export, image
+from regtrack.period import moment_of, period_of
 from regtrack.query import (
     find_regression,
     graph_of,
@@ -43,6 +52,14 @@ from regtrack.query import (
     thread_view,
 )
 from regtrack.questions import Answer, culprit, fixed_by, related
+from regtrack.render.chart import weekly_chart_svg
+from regtrack.render.digest import (
+    render_html,
+    render_json,
+    render_mail,
+    render_markdown,
+    render_text,
+)
 from regtrack.render.extract import extract_json, extract_line, extract_notes
 from regtrack.render.gitscan import scan_json, scan_line
 from regtrack.render.graph import graph_lines, graph_summary
@@ -347,6 +364,7 @@ def _tree_name(
 def _tree_names(
     context: click.Context, parameter: click.Parameter, trees: tuple[str, ...]
 ) -> tuple[str, ...]:
+    """Trees ``digest`` and ``report`` take (``--tree`` repeated), each checked."""
     return tuple(_tree_name(context, parameter, tree) or tree for tree in trees)
 
 
@@ -476,11 +494,14 @@ _question(
 @click.option(
     "--format",
     "form",
-    type=click.Choice(("tree", *GRAPH_FORMATS)),
+    type=click.Choice(("tree", *GRAPH_FORMATS, *IMAGE_FORMATS)),
     default="tree",
     show_default=True,
-    help="An indented tree for people, or GraphML, GEXF, node-link JSON, Graphviz DOT.",
+    help="An indented tree for people; GraphML, GEXF, node-link JSON, Graphviz DOT for "
+    "tools; an SVG or PNG image drawn by Graphviz's dot (where it is installed).",
 )
+@click.option("--svg", "image_form", flag_value="svg", help="Same as --format svg.")
+@click.option("--png", "image_form", flag_value="png", help="Same as --format png.")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -493,6 +514,7 @@ def graph_command(
     as_json: bool,
     depth: int,
     form: str,
+    image_form: str | None,
     output: Path | None,
 ) -> int:
     """The relation graph around REFERENCE (a regression id, any message-id or lore URL,
@@ -503,21 +525,27 @@ def graph_command(
     \b
     regtrack graph af25647953cc
     regtrack graph af25647953cc --format graphml --output seed.graphml
-    regtrack graph af25647953cc --format dot | dot -Tsvg > seed.svg
+    regtrack graph af25647953cc --svg --output seed.svg
     """
+    form = "json" if as_json else image_form or form
+    stdout = sys.stdout.buffer
+    if form == "png" and output is None and stdout.isatty():
+        raise click.UsageError("a PNG is not for a terminal: give --output FILE or redirect")
     store = _open_store(db_path, read_only=True)
     start, graph = graph_of(store, reference, depth)
-    form = "json" if as_json else form
     if form == "tree":
         lines = graph_lines(graph, start)
-        text = "\n".join(terminal_safe(line) for line in lines) + "\n"
+        data = ("\n".join(terminal_safe(line) for line in lines) + "\n").encode()
+    elif form in IMAGE_FORMATS:
+        data = image(graph, form)
     else:
-        text = export(graph, form) + ("" if form in ("graphml", "gexf") else "\n")
+        data = (export(graph, form) + ("" if form in ("graphml", "gexf") else "\n")).encode()
     if output is None:
-        click.echo(text, nl=False)
+        stdout.write(data)
+        stdout.flush()
     else:
         try:
-            output.write_text(text)
+            output.write_bytes(data)
         except OSError as exc:
             raise StoreError(f"{output}: cannot write the graph ({exc.strerror})") from exc
         click.echo(f"{graph_summary(graph)} written to {output}", err=True)
@@ -710,4 +738,85 @@ def scan_git_command(
         _echo_json(scan_json(scans, store.path))
     else:
         _echo_lines(scan_line(scan, store.path) for scan in scans)
+    return EXIT_OK
+
+
+DIGEST_FORMATS = ("text", "markdown", "html", "json")
+
+
+@cli.command("digest")
+@click.option(
+    "--week", metavar="YYYY-Www", help="An ISO week, e.g. 2023-W30 (Monday 00:00 UTC on)."
+)
+@click.option("--since", metavar="DATE", help="Start of the period (UTC unless a zone is given).")
+@click.option("--until", metavar="DATE", help="End of the period, not included [default: now].")
+@click.option(
+    "--tree", "trees", multiple=True, metavar="T", callback=_tree_names,
+    help="Only this tree (repeatable): mainline, next, stable or stable-6.1.",
+)  # fmt: skip
+@click.option(
+    "--format", "form", type=click.Choice(DIGEST_FORMATS), default="text", show_default=True,
+    help="Plain text (mail-ready), Markdown, one HTML page, or JSON.",
+)  # fmt: skip
+@click.option("--now", metavar="DATE", help="Take DATE as the current time [default: now].")
+@click.option(
+    "--mail", is_flag=True,
+    help="Write a complete mail (From, To, Cc from the config) for git send-email or sendmail -t.",
+)  # fmt: skip
+@click.option(
+    "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output.",
+)  # fmt: skip
+@db_option
+@json_option
+@handles_errors
+def digest_command(
+    week: str | None,
+    since: str | None,
+    until: str | None,
+    trees: tuple[str, ...],
+    form: str,
+    now: str | None,
+    mail: bool,
+    output: Path | None,
+    db_path: str | None,
+    as_json: bool,
+) -> int:
+    """The weekly regression digest: counts, new, fixed and open regressions by tree,
+    fixes waiting to be merged, regressions without activity, duplicates, pokes; each
+    with the step it waits for.  By default the last whole ISO week.
+
+    \b
+    regtrack digest --week 2023-W30
+    regtrack digest --tree mainline --format markdown --output digest.md
+    regtrack digest --mail --output digest.eml && git send-email digest.eml
+    """
+    form = "json" if as_json else form
+    if mail and form != "text":
+        raise click.UsageError("--mail writes the text digest; leave out --format/--json")
+    moment = moment_of(now) if now else datetime.now(UTC)
+    period = period_of(week=week, since=since, until=until, now=moment)
+    store = _open_store(db_path, read_only=True)
+    config = load_config()
+    digest = build_digest(store, period, trees=trees, now=moment, config=config)
+    if mail:
+        text = render_mail(
+            digest, sender=str(config.get("digest_from", DEFAULT_DIGEST_FROM)),
+            to=str(config.get("digest_to", DEFAULT_DIGEST_TO)),
+            cc=str(config.get("digest_cc", "")), now=moment,
+        )  # fmt: skip
+    elif form == "html":
+        counts = weekly_counts(store, until=period.until, trees=trees)
+        text = render_html(digest, chart_svg=weekly_chart_svg(counts))
+    else:
+        render = {"text": render_text, "markdown": render_markdown, "json": render_json}[form]
+        text = render(digest)
+    if output is None:
+        click.echo(text, nl=False)
+        return EXIT_OK
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise StoreError(f"{output}: cannot write the digest ({exc.strerror})") from exc
+    click.echo(f"digest of {period.label} written to {output}", err=True)
     return EXIT_OK

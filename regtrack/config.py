@@ -16,8 +16,11 @@ The config file is TOML at ``$REGTRACK_CONFIG`` or
 ``$XDG_CONFIG_HOME/regtrack/config.toml``, with keys ``db``, ``lore`` and
 ``cache`` (strings), and for regression tracking ``report_threshold`` (the
 classifier score from which a message becomes a tracked regression, default
-3) and ``stale_days`` (days without activity after which an unresolved
-regression is flagged stale, default 30), both whole numbers.
+3), ``stale_days`` (days without activity after which an unresolved
+regression is flagged stale, default 30) and ``unmerged_days`` (days after
+which a posted fix not yet in the regression's tree is listed in the digest,
+default 14), whole numbers; and for the digest mail ``digest_from``,
+``digest_to`` and ``digest_cc`` (address lists as written in a header).
 """
 
 from __future__ import annotations
@@ -43,10 +46,21 @@ def config_path() -> Path:
     return _xdg("XDG_CONFIG_HOME", ".config") / "regtrack" / "config.toml"
 
 
-KNOWN_KEYS = ("db", "lore", "cache", "report_threshold", "stale_days")
-_NUMBER_KEYS = {"report_threshold": (-100, 100), "stale_days": (1, 100_000)}
+KNOWN_KEYS = (
+    "db", "lore", "cache", "report_threshold", "stale_days", "unmerged_days",
+    "digest_from", "digest_to", "digest_cc",
+)  # fmt: skip
+_NUMBER_KEYS = {
+    "report_threshold": (-100, 100), "stale_days": (1, 100_000), "unmerged_days": (1, 100_000),
+}  # fmt: skip
 DEFAULT_REPORT_THRESHOLD = 3
 DEFAULT_STALE_DAYS = 30
+# The digest's "fix posted, not merged" section: a fix mail this many days old
+# whose commit has not reached the regression's own tree.
+DEFAULT_UNMERGED_DAYS = 14
+# The weekly digest mail (``regtrack digest --mail``): who it is from and for.
+DEFAULT_DIGEST_FROM = "regtrack <regtrack@localhost>"
+DEFAULT_DIGEST_TO = "regressions@lists.linux.dev"
 
 
 def load_config() -> dict[str, str | int]:

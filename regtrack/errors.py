@@ -26,6 +26,12 @@ class Interrupted(RegtrackError):
     exit_code = EXIT_INTERRUPTED
 
 
+class UsageError(RegtrackError):
+    """An option's value the command cannot use (``--week 2023-W54``); exit 2, as click's."""
+
+    exit_code = EXIT_USAGE
+
+
 class InvalidMessageIdError(RegtrackError):
     """A string that cannot be read as a message-id or a URL naming one."""
 
@@ -52,6 +58,10 @@ class NotFoundError(FetchError):
 
 class GitError(RegtrackError):
     """git is missing, or a git command failed (its last line of stderr says why)."""
+
+
+class GraphvizError(RegtrackError):
+    """Graphviz's ``dot`` is missing, or could not draw a graph."""
 
 
 class StoreError(RegtrackError):

@@ -14,6 +14,11 @@ Reading is built for a whole kernel history (1.3 million commits): git's
 output is decoded a chunk at a time, split at its NULs, and each commit
 costs one tuple and one scan of its message for trailers.  The message
 itself is not kept: what tracking needs is the subject and the references.
+Where regtrack was installed with a C compiler at hand, the optional
+compiled reader :mod:`regtrack._gitparse` does that work for the common
+commit (an ASCII message naming no upstream or reverted commit) and hands
+the others to :func:`message_fields`: the same rows, in a fifth of the
+time (``REGTRACK_NO_COMPILED=1`` turns it off).
 
 Everything that reaches git as an argument is checked first
 (:func:`check_branch`, :func:`check_revision`): a branch name from mail or
@@ -22,11 +27,13 @@ the command line such as ``--upload-pack=x`` is refused, never passed on.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from regtrack.errors import GitError, InvalidMessageIdError
@@ -34,6 +41,21 @@ from regtrack.extract.commits import COMMIT_ID, FULL_COMMIT_ID, normalise_commit
 from regtrack.extract.links import MSGID_URL
 from regtrack.gitcmd import stream_git, try_git
 from regtrack.msgid import msgid_from_reference
+
+
+def _compiled_reader() -> ModuleType | None:
+    """The compiled reader of git's output, when it was built (a C compiler was at hand
+    at install time) and not turned off with ``REGTRACK_NO_COMPILED``."""
+    if os.environ.get("REGTRACK_NO_COMPILED"):
+        return None
+    try:
+        from regtrack import _gitparse
+    except ImportError:
+        return None
+    return _gitparse
+
+
+COMPILED = _compiled_reader()
 
 # The kinds of reference a commit makes, as stored in ``commit_refs.kind``.
 REF_KINDS = ("link", "closes", "fixes", "reported-by", "upstream", "reverts")
@@ -308,7 +330,8 @@ def read_commit_batches(
     the history (one batch and one chunk of git's output in hand).  The
     default order is git's (newest first), which git streams as it walks;
     ``oldest_first`` adds ``--reverse``, for which git first lists every
-    commit of the range in its own memory.
+    commit of the range in its own memory.  The compiled reader, where
+    built, reads git's bytes as they come; Python decodes and splits them.
     """
     revisions = [check_revision(head), *(f"^{check_revision(sha)}" for sha in exclude)]
     args = ["log", "-z", _FORMAT, "--encoding=UTF-8", "--no-color", "--no-show-signature"]
@@ -325,6 +348,15 @@ def read_commit_batches(
         # ends inside a UTF-8 sequence: decoding the records at once gives
         # what decoding field by field would, a million calls fewer.
         tail = data[cut + 1 :]
+        if COMPILED is not None:
+            records = memoryview(data)[: cut + 1]
+            start = 0
+            while start < len(records):
+                start = _parse_compiled(git_dir, records, start, batch, size)
+                if len(batch) >= size:
+                    yield batch
+                    batch = CommitBatch()
+            continue
         fields = data[:cut].decode(errors="replace").split("\0")
         start = 0
         while start < len(fields):
@@ -357,6 +389,21 @@ def _records_end(data: bytes) -> int:
     return end
 
 
+def _parse_compiled(
+    git_dir: Path, records: memoryview, start: int, batch: CommitBatch, size: int
+) -> int:
+    """:func:`_parse` by the compiled reader, from git's bytes: returns where the next
+    record starts."""
+    assert COMPILED is not None
+    try:
+        return COMPILED.parse(
+            records, start, size - len(batch), len(batch.commits), batch.commits, batch.refs,
+            message_fields, _named_msgid,
+        )  # fmt: skip
+    except ValueError as error:
+        raise GitError(f"{git_dir}: unexpected git log output near {error.args[0]!r}") from None
+
+
 def _parse(git_dir: Path, fields: list[str], start: int, batch: CommitBatch, size: int) -> int:
     """Parse records from ``fields[start:]`` into ``batch`` until it holds ``size``;
     returns where the next record starts."""
@@ -371,18 +418,29 @@ def _parse(git_dir: Path, fields: list[str], start: int, batch: CommitBatch, siz
     for sha, parents, name, mail, authored, committed, message in zip(
         *[records] * _FIELDS, strict=True
     ):
-        if message.startswith("\n"):
-            message = message.lstrip("\n")
-        cut = message.find("\n\n")
-        head = message.rstrip("\n") if cut < 0 else message[:cut]
-        subject = head.strip() if "\n" not in head else _one_line(head)
+        subject, found = message_fields(message)
         commits.append((sha, parents, name, mail, authored, committed, subject))
-        if cut >= 0:
-            found = _refs_in(message, cut + 1, _mentions_backport(message))
-            for position, ref in enumerate(found):
-                refs.append((index, position, *ref))
+        for position, ref in enumerate(found):
+            refs.append((index, position, *ref))
         index += 1
     return stop
+
+
+def message_fields(message: str) -> tuple[str, list[RefFields]]:
+    """The subject of a commit's raw message (as ``git log --format=%s`` gives it)
+    and the references its body makes.
+
+    The compiled reader (:mod:`regtrack._gitparse`) hands the messages it
+    leaves to Python here, so both ways give the same rows.
+    """
+    if message.startswith("\n"):
+        message = message.lstrip("\n")
+    cut = message.find("\n\n")
+    head = message.rstrip("\n") if cut < 0 else message[:cut]
+    subject = head.strip() if "\n" not in head else _one_line(head)
+    if cut < 0:
+        return subject, []
+    return subject, _refs_in(message, cut + 1, _mentions_backport(message))
 
 
 def _one_line(paragraph: str) -> str:

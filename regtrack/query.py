@@ -18,7 +18,7 @@ import networkx as nx
 
 from regtrack.errors import InvalidMessageIdError, NotStoredError
 from regtrack.extract.facts import MessageFacts
-from regtrack.link.graph import neighbourhood, node_id
+from regtrack.link.graph import neighbourhood, node_id, series_root
 from regtrack.msgid import msgid_from_reference
 from regtrack.store import Store
 from regtrack.store.regressions import Regression
@@ -196,7 +196,8 @@ def regression_list(
 
 def graph_of(store: Store, reference: str, depth: int) -> tuple[str, nx.MultiDiGraph]:
     """The relation graph around ``reference`` (a regression id or a start of one, a
-    message-id or lore URL, or ``commit:<id>``), out to ``depth`` edges: (start node, graph).
+    message-id or lore URL, ``commit:<id>``, or ``series:<msgid>`` of a series' first
+    message), out to ``depth`` edges: (start node, graph).
     A message is the graph's centre itself; its regression is one edge away."""
     if reference.startswith("commit:"):
         sha = reference.removeprefix("commit:").lower()
@@ -207,6 +208,11 @@ def graph_of(store: Store, reference: str, depth: int) -> tuple[str, nx.MultiDiG
             several = "several commits" if found else "no stored commit"
             raise NotStoredError(f"{sha!r} names {several} in {store.path}")
         start = node_id("commit", found[0].sha)
+    elif reference.startswith("series:"):  # a patch series, by its first message
+        msgid = msgid_from_reference(reference.removeprefix("series:"))
+        if series_root(store.conn, msgid) != msgid:
+            raise NotStoredError(f"{msgid!r} starts no patch series in {store.path}")
+        start = node_id("series", msgid)
     elif "@" in reference:  # a message: the graph around it (its regression is an edge away)
         msgid = msgid_from_reference(reference)
         if store.message(msgid) is None:

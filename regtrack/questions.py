@@ -29,10 +29,12 @@ from regtrack.store import Store
 from regtrack.store.regressions import Regression
 
 # How sure each way of finding a fix is: a trailer or a command says so; content matches
-# (a diff in the thread, a respin, a subject or patch-id) are strong but inferred.
+# (a diff in the thread, a respin, a subject or patch-id) are strong but inferred, as are
+# a Fixes: on the culprit and a credit to the reporter with the file the report names.
 _MAIL_CONFIDENCE = {
     "closes": "high", "link": "high", "fix-command": "high", "reported-by": "high",
     "patch-in-thread": "medium", "inline-diff": "medium", "respin-of-culprit": "medium",
+    "fixes-culprit": "medium", "credits-reporter": "medium",
 }  # fmt: skip
 _LEVEL = {"high": 3, "medium": 2, "low": 1}
 

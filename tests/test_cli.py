@@ -52,8 +52,8 @@ def test_help_shows_examples() -> None:
 
 def test_the_commands() -> None:
     assert sorted(cli.commands) == [
-        "culprit", "extract", "fixed-by", "graph", "ingest", "list", "related", "report",
-        "scan-git", "search", "show", "stats", "update",
+        "culprit", "digest", "extract", "fixed-by", "graph", "ingest", "list", "related",
+        "report", "scan-git", "search", "show", "stats", "update",
     ]  # fmt: skip
 
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from regtrack import gitscan
 from regtrack.errors import GitError
 from regtrack.gitcmd import stream_git
 from regtrack.gitscan import (
@@ -31,6 +32,20 @@ from regtrack.gitscan import (
 from regtrack.gitsync import scan_branch
 from regtrack.store import Store
 from tests.gitrepo import CULPRIT_SUBJECT, FIX_POSTING, REPORT, Trees, build_trees
+from tests.paths import in_ci
+
+
+@pytest.fixture(autouse=True, params=["compiled", "python"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test reads git's output both ways: the compiled reader, and Python's."""
+    if request.param == "python":
+        monkeypatch.setattr(gitscan, "COMPILED", None)
+    elif gitscan.COMPILED is None:
+        message = "regtrack._gitparse is not built (no C compiler at install time)"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return str(request.param)
 
 
 @pytest.fixture

@@ -77,7 +77,35 @@ def test_related_finds_a_second_report_of_the_same_crash(seed_store: Store, tmp_
     assert {e.ref for e in related(seed_store, second_id).evidence} == {REGRESSION}
 
 
-def test_with_no_fix_the_culprits_fixes_tag_is_a_candidate(tmp_path: Path) -> None:
+def test_with_no_fix_the_culprits_fixes_tags_are_candidates(tmp_path: Path) -> None:
+    """Two patches whose Fixes: names the culprit, neither crediting the reporter nor
+    changing a file the report names: either may fix another regression of the culprit."""
+    tracking = Tracking(tmp_path)
+    culprit_id = "f00dfeedcafe0123456789abcdef0123456789ab"
+    patches = [
+        message(
+            f"20230722.fixes-patch-{n}@example.org",
+            f"[PATCH] drm/frob: check the subscription first ({n})",
+            f'Fix it.\n\nFixes: {culprit_id[:12]} ("drm/frob: subscribe")\n'
+            "Signed-off-by: Carol Dev <carol@example.org>\n---\n"
+            f"diff --git a/frob{n}.c b/frob{n}.c\n--- a/frob{n}.c\n+++ b/frob{n}.c\n"
+            "@@ -1 +1 @@\n-a\n+b\n",
+            date=f"2023-07-2{n} 09:00",
+        )
+        for n in (2, 3)
+    ]
+    tracking.mail(report(culprit_id), *patches)
+    answer = fixed_by(tracking.store, tracking.regression().id)
+    assert answer.answer == "nothing found that fixes it; 2 candidate(s), unconfirmed"
+    assert [(c.ref, c.candidate, c.confidence) for c in answer.evidence] == [
+        ("20230722.fixes-patch-2@example.org", True, "low"),
+        ("20230722.fixes-patch-3@example.org", True, "low"),
+    ]
+    assert answer.missing == ("no fix posted or committed that regtrack can see",)
+    tracking.close()
+
+
+def test_the_one_patch_with_fixes_on_the_culprit_is_a_medium_fix(tmp_path: Path) -> None:
     tracking = Tracking(tmp_path)
     culprit_id = "f00dfeedcafe0123456789abcdef0123456789ab"
     patch = message(
@@ -90,14 +118,11 @@ def test_with_no_fix_the_culprits_fixes_tag_is_a_candidate(tmp_path: Path) -> No
     )
     tracking.mail(report(culprit_id), patch)
     answer = fixed_by(tracking.store, tracking.regression().id)
-    assert answer.answer == "nothing found that fixes it; 1 candidate(s), unconfirmed"
-    (candidate,) = answer.evidence
-    assert (candidate.ref, candidate.candidate, candidate.confidence) == (
-        "20230722.fixes-patch@example.org",
-        True,
-        "low",
-    )
-    assert answer.missing == ("no fix posted or committed that regtrack can see",)
+    assert answer.answer == "a fix was posted"
+    (fix,) = answer.evidence
+    assert (fix.ref, fix.how, fix.candidate, fix.confidence) == (
+        "20230722.fixes-patch@example.org", "fixes-culprit", False, "medium"
+    )  # fmt: skip
     tracking.close()
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # facts.py runs the classifier last, over the other facts
+    from regtrack.extract.buildfail import BuildFailure
     from regtrack.extract.facts import MessageFacts
 
 REPORT_THRESHOLD = 3
@@ -93,8 +94,12 @@ _NOT_REPORTS: tuple[tuple[re.Pattern[str], int, str], ...] = (
 )
 # Randy Dunlap's convention: a problem reported in reply to the daily
 # announcement, the file at fault in the subject: "Re: linux-next: Tree for
-# May 15 (drivers/macintosh/ams/ams-core.c)".
-_REPLY_TO_DAILY_TREE = re.compile(r"linux-next: Tree for \w+ \d+ \(([^()]{2,200})\)\s*$", re.I)
+# May 15 (drivers/macintosh/ams/ams-core.c)", or in brackets ("[x.ko]").
+_REPLY_TO_DAILY_TREE = re.compile(
+    r"linux-next: Tree for \w+ \d+ (?:\(([^()]{2,200})\)|\[([^\[\]]{2,200})\])\s*$", re.I
+)
+# The announcement itself, as a reply's subject names it.
+_DAILY_TREE = re.compile(r"^linux-next: Tree for \w+ \d+\s*$", re.I)
 # Test services whose reports carry their own Reported-by: for the fix to copy.
 _TEST_SERVICE = re.compile(r"lkft@linaro\.org|lkp@intel\.com", re.I)
 _KERNELCI_BUILD = re.compile(r"build: \d+ builds: (\d+) failed")
@@ -134,11 +139,19 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
             kind = what
 
     title = prefix.title
+    own_crashes = [crash for crash in facts.crashes if not crash.quoted]
+    build = facts.build_failure
     daily_tree_report = _REPLY_TO_DAILY_TREE.search(title)
     if daily_tree_report is not None:
         # Every follow-up in such a thread has the same subject: the report is the
         # message that also shows the problem itself (its own diagnostics).
-        add(f"a problem reported on the daily tree ({daily_tree_report.group(1)})", 2)
+        what = daily_tree_report.group(1) or daily_tree_report.group(2)
+        add(f"a problem reported on the daily tree ({what})", 2)
+    elif prefix.is_reply and _DAILY_TREE.search(title) and (own_crashes or _failed(build)):
+        # A reply to the announcement that shows a failure of its own, the file unnamed
+        # in the subject: a report on that day's tree all the same.
+        daily_tree_report = _DAILY_TREE.search(title)
+        add("a failure of its own reported in reply to the daily tree", 2)
     for pattern, weight, reason in _NOT_REPORTS:
         if pattern.search(title) and daily_tree_report is None:
             add(reason, weight)
@@ -167,16 +180,18 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         add("names a culprit commit", 2)
     if facts.revert_tests:
         add("a revert test confirms it", 1)
-    own_crashes = [crash for crash in facts.crashes if not crash.quoted]
     if own_crashes:
         add(f"a crash report of its own ({own_crashes[0].title})", 3, "crash")
-    build = facts.build_failure
     if build is not None and build.failed:
         add("a build failure of its own", 2, "build-failure")
     elif build is not None:
         add("build warnings of its own", 1, "build-warning")
     score = sum(signal.weight for signal in signals)
     return Classification(score >= REPORT_THRESHOLD, score, kind, tuple(signals))
+
+
+def _failed(build: BuildFailure | None) -> bool:
+    return build is not None and build.failed
 
 
 def _kernelci(title: str) -> tuple[str, int, str | None] | None:

@@ -41,7 +41,10 @@ from regtrack.extract.versions import Versions, extract_versions
 #      Culprits: "Bisected to commit" and friends on a line of their own,
 #      "first bad commit: [<sha>]", and the commit a kernel test robot
 #      subject names.  Classification: a test service's own Reported-by (+2)
-FACTS_VERSION = 3
+#   4: Classification: a reply to the daily "Tree for" announcement that shows
+#      a build failure or crash of its own is a report on that day's tree,
+#      with the file at fault in the subject's brackets or in none.
+FACTS_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)

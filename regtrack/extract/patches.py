@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from regtrack.extract.commits import FULL_COMMIT_ID
@@ -219,3 +220,41 @@ def carries_change(
         if lines and lines <= other.get(name, frozenset()):
             return name
     return None
+
+
+def touched_file(named: Iterable[str], files: Iterable[str]) -> str | None:
+    """A file of ``files`` (a patch's) that one of ``named`` (a report's diagnostics)
+    names: the same path whatever the suffix (a diagnostic names ``x.o`` or ``x.ko``
+    where the fix changes ``x.c``), else one in a specific directory a named file is in
+    (see :func:`_specific`); None when neither."""
+    stems = {_stem(path) for path in named}
+    folders = {folder for folder in map(_folder, named) if _specific(folder)}
+    changed = [_clean(path) for path in files]
+    return next((f for f in changed if _stem(f) in stems), None) or next(
+        (f for f in changed if _folder(f) in folders), None
+    )
+
+
+def _specific(folder: str) -> bool:
+    """Whether a directory says which code is at fault: three levels deep or more
+    (``drivers/media/pci/intel/ivsc``, not ``drivers/gpu``), and not a directory of
+    headers every file includes (``include/linux``, ``arch/x86/include/asm``), nor of
+    documents (``Documentation/ABI/testing``: a docs build lists warnings of them all)."""
+    parts = folder.split("/")
+    return len(parts) >= 3 and "include" not in parts and parts[0] != "Documentation"
+
+
+def _clean(path: str) -> str:
+    while path.startswith(("./", "../")):
+        path = path.split("/", 1)[1]
+    return path
+
+
+def _stem(path: str) -> str:
+    path = _clean(path)
+    head, dot, suffix = path.rpartition(".")
+    return head if dot and "/" not in suffix else path
+
+
+def _folder(path: str) -> str:
+    return _clean(path).rpartition("/")[0]

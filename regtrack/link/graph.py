@@ -20,9 +20,15 @@ or fixing commit -> regression, with ``how`` and, for commits, the tree and
 effect), ``duplicate-of``, ``same-signature`` (report -> signature),
 ``backport-of`` and ``reverts`` (commit -> commit), ``applied-as`` (a patch
 posting -> the commit it became: by the commit's Link:, or by subject),
-``version-of`` (a newer version of a patch -> the older, and a respin of the
-culprit -> the culprit), ``carries-fix`` (a respin -> the inline fix it folds
-in).
+``version-of`` (a newer version of a patch -> the older, a newer version of a
+series -> the older, and a respin of the culprit -> the culprit), ``part-of``
+(a patch of a series, its cover letter too -> the series), ``carries-fix`` (a
+respin -> the inline fix it folds in).
+
+A patch series is a node of its own (``series:<msgid>``, keyed by its first
+message: the cover letter, else patch 1), with its title, version and
+number of patches; the versions of a series (the same title, another
+``vN``) are linked newer -> older.
 """
 
 from __future__ import annotations
@@ -92,10 +98,26 @@ def _edges(store: Store, node: str) -> Iterator[Edge]:
         yield from _commit_edges(store.conn, key)
     elif kind == "sig":
         yield from _signature_edges(store.conn, key)
+    elif kind == "series":
+        yield from _series_edges(store.conn, key)
 
 
 def _edge(kind: str, source: str, confidence: str = "high", **extra: Any) -> dict[str, Any]:
     return {"kind": kind, "source": source, "confidence": confidence, **extra}
+
+
+def _replies(conn: sqlite3.Connection, msgid: str) -> list[str]:
+    """The stored replies to ``msgid`` (at most 200), found through message_refs' index:
+    every reply lists its In-Reply-To among its references.  messages has no index on
+    in_reply_to, and a scan of every message per node made a graph cost as much as the
+    database is large."""
+    rows = conn.execute(
+        "SELECT msgid FROM messages WHERE in_reply_to = ?1 AND (msgid = ?1 OR msgid IN "
+        "(SELECT msgid FROM message_refs WHERE ref_msgid = ?1)) "
+        f"ORDER BY msgid LIMIT {_LIMIT}",
+        (msgid,),
+    )
+    return [row[0] for row in rows]
 
 
 def _message_edges(store: Store, msgid: str) -> Iterator[Edge]:
@@ -104,15 +126,7 @@ def _message_edges(store: Store, msgid: str) -> Iterator[Edge]:
     row = conn.execute("SELECT in_reply_to FROM messages WHERE msgid = ?", (msgid,)).fetchone()
     if row and row[0]:
         yield me, node_id("msg", row[0]), _edge("replies-to", msgid)
-    # The replies, found through message_refs' index (every reply lists its In-Reply-To
-    # among its references; messages has no index on in_reply_to, and a scan of every
-    # message per node made a graph cost as much as the database is large).
-    for (child,) in conn.execute(
-        "SELECT msgid FROM messages WHERE in_reply_to = ?1 AND (msgid = ?1 OR msgid IN "
-        "(SELECT msgid FROM message_refs WHERE ref_msgid = ?1)) "
-        f"ORDER BY msgid LIMIT {_LIMIT}",
-        (msgid,),
-    ):
+    for child in _replies(conn, msgid):
         yield node_id("msg", child), me, _edge("replies-to", child)
     for ref, how in _own_links(conn, "msgid = ?", msgid, "ref_msgid"):
         yield me, node_id("msg", ref), _edge("links-to", msgid, how=how)
@@ -132,6 +146,9 @@ def _message_edges(store: Store, msgid: str) -> Iterator[Edge]:
     ):
         yield me, _commit_node(conn, commit), _edge("fixes", msgid)
     yield from _patch_edges(conn, msgid)
+    root = series_root(conn, msgid)
+    if root is not None:
+        yield me, node_id("series", root), _edge("part-of", msgid)
     for regression_id, role in conn.execute(
         "SELECT regression_id, role FROM regression_messages WHERE msgid = ? ORDER BY 1, 2",
         (msgid,),
@@ -179,6 +196,60 @@ def _patch_edges(conn: sqlite3.Connection, msgid: str) -> Iterator[Edge]:
             yield me, node_id("msg", other), _edge("version-of", msgid, "medium")
         elif other_version > version:
             yield node_id("msg", other), me, _edge("version-of", other, "medium")
+
+
+_SERIES_PART = (
+    "SELECT p.version, p.series_total, m.in_reply_to FROM message_patches p "
+    "JOIN messages m ON m.msgid = p.msgid WHERE p.msgid = ? AND p.is_patch = 1 "
+    "AND p.is_reply = 0 AND p.series_total > 1"
+)
+
+
+def series_root(conn: sqlite3.Connection, msgid: str) -> str | None:
+    """The first message of the series ``msgid`` is a part of (a patch ``m/n`` with n > 1,
+    or its ``0/n`` cover letter): up the replies while the parent is a part of the same
+    version of the series; None for a message that is no part of a series."""
+    row = conn.execute(_SERIES_PART, (msgid,)).fetchone()
+    if row is None:
+        return None
+    version, total, parent = row
+    root, seen = msgid, {msgid}
+    while parent and parent not in seen:
+        above = conn.execute(_SERIES_PART, (parent,)).fetchone()
+        if above is None or (above[0], above[1]) != (version, total):
+            break
+        root, parent = parent, above[2]
+        seen.add(root)
+    return str(root)
+
+
+def _series_edges(conn: sqlite3.Connection, root: str) -> Iterator[Edge]:
+    """A series' parts (the replies to its first message that are parts of it, and the
+    first itself) and its other versions (the same title in any case, another vN)."""
+    me = node_id("series", root)
+    yield node_id("msg", root), me, _edge("part-of", root)
+    for part in _replies(conn, root):
+        if series_root(conn, part) == root:
+            yield node_id("msg", part), me, _edge("part-of", part)
+    row = conn.execute(
+        "SELECT title, version FROM message_patches WHERE msgid = ?", (root,)
+    ).fetchone()
+    if row is None:
+        return
+    title, version = row
+    for other, other_version in conn.execute(
+        "SELECT p.msgid, p.version FROM message_patches p JOIN messages m ON m.msgid = p.msgid "
+        "WHERE p.title = ? COLLATE NOCASE AND p.is_patch = 1 AND p.is_reply = 0 "
+        "AND p.series_total > 1 AND p.version != ? AND p.msgid != ? "
+        f"ORDER BY p.msgid LIMIT {_LIMIT}",
+        (title, version, root),
+    ):
+        if series_root(conn, other) != other:
+            continue
+        if other_version < version:
+            yield me, node_id("series", other), _edge("version-of", root, "medium")
+        else:
+            yield node_id("series", other), me, _edge("version-of", other, "medium")
 
 
 def _own_links(
@@ -336,4 +407,12 @@ def _add_node(conn: sqlite3.Connection, graph: nx.MultiDiGraph, node: str) -> No
     elif kind == "commit":
         found = conn.execute("SELECT subject FROM commits WHERE sha = ?", (key,)).fetchone()
         attrs.update(label=found[0] if found else f"{key[:12]} (not scanned)")
+    elif kind == "series":
+        found = conn.execute(
+            "SELECT title, version, series_total FROM message_patches WHERE msgid = ?", (key,)
+        ).fetchone()
+        if found:
+            title, version, total = found
+            attrs.update(label=f"v{version} ({total} patches): {title}", version=version,
+                         patches=total)  # fmt: skip
     graph.add_node(node, **attrs)

@@ -10,7 +10,16 @@ Mail (each with its evidence):
   ``[PATCH vN m/n]``, ``Re:`` and case are stripped (regzbot compares bytes);
 * a respin of the culprit patch, posted after the report, that carries an
   inline fix's change: it gains every line the fix gains in a file, or leaves
-  the file at the same blob (the seed: v4 5/5 folds in message 3).
+  the file at the same blob (the seed: v4 5/5 folds in message 3);
+* a patch whose ``Reported-by:`` names syzbot's per-bug sender of the report;
+* a patch posted after the report whose ``Fixes:`` names the culprit, when it
+  also credits the reporter, changes a file the report's diagnostics name, or
+  is the only such patch (else a note: one culprit can cause several
+  regressions);
+* a patch posted within 90 days whose ``Reported-by:`` credits the reporter
+  (or whom the report asks fixes to credit, as LKFT's reports do) and that
+  changes a file the report's build diagnostics or crash line name, unless a
+  later report of the same person names that file too (the patch answers it).
 
 Commits (``regtrack scan-git``): a ``Link:``/``Closes:`` to the report, a
 message of its thread, a monitored thread or a fix mail; the subject of a
@@ -18,8 +27,8 @@ fix patch or of ``#regzbot fix:``; a commit id from ``#regzbot fix:``; a
 revert of the culprit; the culprit replaced by a commit with its subject
 that carries the fix's change (a rebased linux-next); a stable backport of
 any of those.  A fixing commit that was reverted on a branch counts no more
-there, unless the revert was reverted there in turn.  ``Fixes:`` naming the
-culprit is a note, as in regzbot.
+there, unless the revert was reverted there in turn.  A commit whose
+``Fixes:`` names the culprit is a note, as in regzbot.
 """
 
 from __future__ import annotations
@@ -30,11 +39,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from regtrack.extract.commits import same_object
-from regtrack.extract.patches import carries_change, parse_subject
+from regtrack.extract.patches import carries_change, parse_subject, touched_file
 from regtrack.gitscan import Commit
 from regtrack.state.gitview import GitView, Placement
 from regtrack.store.regressions import Event
-from regtrack.store.tracking import TrackedMail
+from regtrack.store.tracking import REPORTED_BY_DAYS, TrackedMail, days_after
 
 # The order a regression moves through while nobody closes it.
 LEVELS = ("open", "fix-posted", "fix-queued", "fixed")
@@ -65,6 +74,7 @@ class MailIndex:
     linked_from: Mapping[str, tuple[tuple[str, str], ...]]  # ref msgid -> (msgid, kind)
     by_title: Mapping[str, tuple[str, ...]]  # normalised title -> patch msgids
     reporting: Mapping[str, tuple[str, ...]]  # Reported-by: address -> msgids
+    diagnosing: Mapping[str, tuple[str, ...]]  # author -> msgids naming files, oldest first
     fixing: Mapping[str, tuple[tuple[str, str], ...]]  # Fixes: id[:8] -> (msgid, whole id)
 
     @classmethod
@@ -73,7 +83,10 @@ class MailIndex:
         titles: dict[str, list[str]] = {}
         reporting: dict[str, list[str]] = {}
         fixing: dict[str, list[tuple[str, str]]] = {}
+        diagnosing: dict[str, list[str]] = {}
         for mail in sorted(mails.values(), key=lambda m: (m.date or "", m.msgid)):
+            if mail.named_files:
+                diagnosing.setdefault(mail.author_addr.lower(), []).append(mail.msgid)
             for commit, _ in mail.fixes:
                 fixing.setdefault(commit[:8], []).append((mail.msgid, commit))
             for kind, ref in mail.links:
@@ -86,6 +99,7 @@ class MailIndex:
             {k: tuple(v) for k, v in linked.items()},
             {k: tuple(v) for k, v in titles.items()},
             {k: tuple(v) for k, v in reporting.items()},
+            {k: tuple(v) for k, v in diagnosing.items()},
             {k: tuple(v) for k, v in fixing.items()},
         )
 
@@ -160,7 +174,9 @@ def find_fix_mails(
             if (mail.date or "") >= (report.date or ""):
                 add(mail, "fix-command", f"the subject #regzbot fix names ({command_mail.msgid})")
     _respins(report, mails, index, culprit, found, add, changes)
-    _fixes_culprit(culprit, mails, index, seen, found)
+    named = _named_files(report, members)
+    _fixes_culprit(report, culprit, mails, index, named, seen, found, add)
+    _reported_by_reporter(report, mails, index, named, member_ids, add)
     found.mails.sort(key=lambda m: (m["at"] or "", m["msgid"]))
     return found
 
@@ -185,19 +201,91 @@ def _respins(report, mails, index, culprit, found, add, changes) -> None:
         add(mail, "respin-of-culprit", f"a respin of the culprit (same subject) that {how}")
 
 
-def _fixes_culprit(culprit, mails, index, seen, found) -> None:
-    """A mail whose own ``Fixes:`` names the culprit: a note, as in regzbot (whose pattern
-    for it in mail lacks the letter f); not a fix mail by itself, since one culprit can
-    cause several regressions.  The id may have 8 to 40 digits."""
+def _fixes_culprit(report, culprit, mails, index, named, seen, found, add) -> None:
+    """Patches posted after the report whose own ``Fixes:`` names the culprit (8 to 40
+    digits; regzbot's pattern for it in mail lacks the letter f).  One culprit can cause
+    several regressions, so such a patch is this one's fix mail only when it says more:
+    its ``Reported-by:`` names the reporter, it touches a file the report's diagnostics
+    name, or it is the only one; else it is a note."""
     commit = (culprit or {}).get("commit") or ""
     if len(commit) < 8:
         return
-    for msgid, named in index.fixing.get(commit[:8], ()):
-        if msgid in seen or not same_object(named, commit):
+    patches = []
+    for msgid, fixed in index.fixing.get(commit[:8], ()):
+        if msgid in seen or not same_object(fixed, commit):
             continue
         mail = mails[msgid]
-        text = f"{mail.subject} has a Fixes: tag for the culprit"
-        found.events.append(Event(mail.date, "note", text, "mail", msgid, mail.author))
+        if mail.is_patch and mail.files and _after(mail, report):
+            patches.append(mail)
+        else:
+            text = f"{mail.subject} has a Fixes: tag for the culprit"
+            found.events.append(Event(mail.date, "note", text, "mail", msgid, mail.author))
+    for mail in patches:
+        touched = touched_file(named, mail.files)
+        if {report.author_addr.lower(), *report.reported_by} & set(mail.reported_by):
+            add(mail, "fixes-culprit", "Fixes: names the culprit; Reported-by: names the reporter")
+        elif touched:
+            add(mail, "fixes-culprit", f"Fixes: names the culprit; it changes {touched}, "
+                "which the report's diagnostics name")  # fmt: skip
+        elif len(patches) == 1:
+            add(mail, "fixes-culprit", "the one patch posted since the report whose Fixes: "
+                "names the culprit")  # fmt: skip
+        else:
+            text = f"{mail.subject} has a Fixes: tag for the culprit"
+            found.events.append(Event(mail.date, "note", text, "mail", mail.msgid, mail.author))
+
+
+def _reported_by_reporter(report, mails, index, named, member_ids, add) -> None:
+    """Patches posted within :data:`REPORTED_BY_DAYS` after the report whose
+    ``Reported-by:`` names its author and that touch a file the report's diagnostics
+    name: many fixes credit the reporter and link nothing.  A person reports many
+    problems, so the file must agree too (a per-bug sender such as syzbot's needs not).
+    The reporter is the report's author or whom its own ``Reported-by:`` names."""
+    if not named or not report.date:
+        return
+    limit = days_after(report.date, REPORTED_BY_DAYS)
+    # The author, and whom the report asks fixes to credit (a test service's
+    # "Reported-by: Linux Kernel Functional Testing <lkft@linaro.org>").
+    for reporter in dict.fromkeys([report.author_addr.lower(), *report.reported_by]):
+        for msgid in index.reporting.get(reporter, ()):
+            mail = mails[msgid]
+            if msgid in member_ids or not (mail.is_patch and mail.files):
+                continue
+            if not _after(mail, report) or (mail.date or "") > limit:
+                continue
+            touched = touched_file(named, mail.files)
+            if touched and not _answers_later(mail, report, mails, index):
+                add(mail, "credits-reporter", f"Reported-by: names the reporter {reporter}; it "
+                    f"changes {touched}, which the report's diagnostics name")  # fmt: skip
+
+
+def _answers_later(patch, report, mails, index) -> bool:
+    """Whether the report's author, in another thread, after the report and before the
+    patch, showed diagnostics naming a file the patch changes: the patch answers that
+    later message (a reporter's build logs list warnings that are not new), not this one."""
+    for msgid in index.diagnosing.get(report.author_addr.lower(), ()):
+        other = mails[msgid]
+        if other.thread_id == report.thread_id or not report.date or not other.date:
+            continue
+        later = report.date < other.date <= (patch.date or "")
+        if later and touched_file(other.named_files, patch.files):
+            return True
+    return False
+
+
+def _named_files(report: TrackedMail, members: Sequence[TrackedMail]) -> tuple[str, ...]:
+    """The files the build diagnostics of the report, and of the reporter's own later
+    messages in its thread, name."""
+    author = report.author_addr.lower()
+    named = [*report.named_files]
+    for mail in members:
+        if mail.author_addr.lower() == author and mail.msgid != report.msgid:
+            named += mail.named_files
+    return tuple(dict.fromkeys(named))
+
+
+def _after(mail: TrackedMail, report: TrackedMail) -> bool:
+    return (mail.date or "") >= (report.date or "")
 
 
 def _carried(fix_mails, change, changes) -> tuple[str, str] | None:

@@ -231,6 +231,10 @@ class Store:
         """The extracted facts of a message, or None when not extracted yet."""
         return fact_tables.read_facts(self.conn, msgid)
 
+    def mainline_tags(self, msgids: Sequence[str]) -> dict[str, list[str]]:
+        """The mainline tags each message names outside quoted text (v6.5, v6.6-rc1)."""
+        return fact_tables.mainline_tags(self.conn, msgids)
+
     def facts_version(self, msgid: str) -> int | None:
         """Which extractors (:data:`FACTS_VERSION`) made a message's stored facts."""
         return fact_tables.facts_version(self.conn, msgid)
@@ -286,6 +290,10 @@ class Store:
         return regression_tables.select(
             self.conn, statuses=statuses, tree=tree, since=since, min_score=min_score
         )
+
+    def regressions_active_since(self, since: str) -> list[Regression]:
+        """Unresolved records, and those with a history event at or after ``since``."""
+        return regression_tables.active_since(self.conn, since)
 
     def unhandled_commands(self, regression_id: str | None = None) -> list[Unhandled]:
         return regression_tables.unhandled(self.conn, regression_id)

@@ -31,6 +31,7 @@ from regtrack.extract.stacktrace import CrashReport, Frame
 from regtrack.extract.trailers import Trailer
 from regtrack.extract.urls import WebLink
 from regtrack.extract.versions import Tag, VersionRange, Versions
+from regtrack.store.messages import rows_in
 
 # Each fact table and its columns, in the order of the rows FactRows holds.
 FACT_TABLES: dict[str, tuple[str, ...]] = {
@@ -315,6 +316,19 @@ def _collect(rows: dict[str, list[tuple]], msgid: str, facts: MessageFacts) -> N
                 c.spelling,
             )
         )
+
+
+def mainline_tags(conn: sqlite3.Connection, msgids: Sequence[str]) -> dict[str, list[str]]:
+    """The mainline tags (``v6.5``, ``v6.6-rc1``) each message names outside quoted text,
+    in the order found: what a digest reads to tell the cycle a report is about."""
+    found: dict[str, list[str]] = {}
+    sql = "SELECT msgid, tags FROM message_versions WHERE msgid IN ({marks})"
+    for msgid, tags in rows_in(conn, sql, list(dict.fromkeys(msgids))):
+        found[msgid] = [
+            name for name, tree, origin in json.loads(tags)
+            if tree == "mainline" and origin != Origin.QUOTED.value
+        ]  # fmt: skip
+    return found
 
 
 def facts_version(conn: sqlite3.Connection, msgid: str) -> int | None:

@@ -322,6 +322,18 @@ def select(
     return [Regression.from_json(json.loads(row[0])) for row in rows]
 
 
+def active_since(conn: sqlite3.Connection, since: str) -> list[Regression]:
+    """Records that are unresolved, or have a history event at or after ``since``: every
+    record whose status at ``since`` may differ from its status now (a status changes only
+    by an event), for reports of a past period (:mod:`regtrack.digest`)."""
+    rows = conn.execute(
+        "SELECT record FROM regressions WHERE status IN ('open', 'fix-posted', 'fix-queued') "
+        "OR id IN (SELECT regression_id FROM regression_events WHERE at >= ?) ORDER BY id",
+        (since,),
+    )
+    return [Regression.from_json(json.loads(row[0])) for row in rows]
+
+
 def unhandled(conn: sqlite3.Connection, regression_id: str | None = None) -> list[Unhandled]:
     sql = "SELECT msgid, position, command, reason, at, regression_id FROM regression_unhandled"
     if regression_id is None:

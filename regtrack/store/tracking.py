@@ -12,12 +12,14 @@ takes well under a second of reading.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
-from regtrack.extract.patches import parse_subject
+from regtrack.extract.patches import parse_subject, touched_file
 from regtrack.extract.regzbot import RegzbotCommand
 from regtrack.store.messages import rows_in
 
@@ -57,6 +59,9 @@ class TrackedMail:
     blobs: tuple[tuple[str, str], ...] = ()
     # (kind, signature, title) of the author's own crash reports and build failure
     signatures: tuple[tuple[str, str, str], ...] = ()
+    # the files the author's own build errors and warnings and crash lines name (a fix is
+    # likely to touch them)
+    named_files: tuple[str, ...] = ()
     report_tree: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
     ranges: tuple[tuple[str, str], ...] = field(default=())
@@ -203,6 +208,13 @@ def _links(mails: dict[str, TrackedMail], each) -> None:
         mails[msgid].links = tuple(found_links)
 
 
+# How long after a report a patch that credits its reporter may be its fix.
+REPORTED_BY_DAYS = 90
+# A source file a crash's first line names ("WARNING: CPU: 0 PID: 1 at
+# drivers/gpu/drm/drm_atomic.c:1604 ...", "kernel BUG at mm/usercopy.c:102!").
+_SOURCE_FILE = re.compile(r"\b((?:[\w.+-]+/)+[\w.+-]+\.[chS])\b")
+
+
 def _signatures(mails: dict[str, TrackedMail], each) -> None:
     found: dict[str, list[tuple[str, str, str]]] = {}
     for msgid, signature, title in each(
@@ -219,6 +231,43 @@ def _signatures(mails: dict[str, TrackedMail], each) -> None:
         found.setdefault(msgid, []).append(("build", signature, str(title)))
     for msgid, signatures in found.items():
         mails[msgid].signatures = tuple(dict.fromkeys(signatures))
+    for msgid, files in _named_files(each(_NAMED_FILES)).items():
+        mails[msgid].named_files = files
+
+
+# The author's own crash headers and build diagnostics (errors and warnings, failed or
+# not), for the files they name: of the messages in scope, and of a list of messages.
+_NAMED_FILES = (
+    "SELECT x.msgid, x.header, NULL FROM crash_reports x {scope} WHERE x.quoted = 0 "
+    "UNION ALL SELECT x.msgid, NULL, x.diagnostics FROM build_failures x {scope}"
+)
+_NAMED_FILES_OF = (
+    "SELECT msgid, header, NULL FROM crash_reports WHERE quoted = 0 AND msgid IN ({marks})",
+    "SELECT msgid, NULL, diagnostics FROM build_failures WHERE msgid IN ({marks})",
+)
+
+
+def _named_files_of(conn: sqlite3.Connection, msgids: list[str]) -> dict[str, tuple[str, ...]]:
+    rows = [row for sql in _NAMED_FILES_OF for row in rows_in(conn, sql, msgids)]
+    return _named_files(sorted(rows, key=lambda row: row[0]))
+
+
+def _named_files(rows: Iterable[tuple[str, str | None, str | None]]) -> dict[str, tuple[str, ...]]:
+    """The files each message's own crash headers and build errors and warnings name."""
+    named: dict[str, list[str]] = {}
+    for msgid, header, diagnostics in rows:
+        files = named.setdefault(msgid, [])
+        if header:
+            files += _SOURCE_FILE.findall(header)
+        for d in json.loads(diagnostics or "[]"):
+            if len(d) > 2 and d[1] in ("error", "warning") and isinstance(d[2], str):
+                files += [d[2]] if "/" in d[2] else []
+    return {msgid: tuple(dict.fromkeys(files)) for msgid, files in named.items() if files}
+
+
+def days_after(date: str, days: int) -> str:
+    """The ISO date ``days`` after ``date`` (an ISO date, as messages store it)."""
+    return (datetime.fromisoformat(date) + timedelta(days=days)).isoformat()
 
 
 def thread_messages(conn: sqlite3.Connection, thread_ids: Collection[int]) -> set[str]:
@@ -265,7 +314,77 @@ def related_messages(conn: sqlite3.Connection, msgids: Collection[str]) -> set[s
     """Messages whose regression records can change when these messages change."""
     values = list(msgids)
     found = {row[0] for sql in _RELATED for row in rows_in(conn, sql, values)}
-    return found | _fix_subject_matches(conn, values)
+    return found | _fix_subject_matches(conn, values) | _credit_matches(conn, values)
+
+
+_CREDITS = (
+    "SELECT x.msgid, x.value, m.date_utc, p.files FROM trailers x "
+    "JOIN messages m ON m.msgid = x.msgid JOIN message_patches p ON p.msgid = x.msgid "
+    "WHERE x.origin = 'own' AND lower(x.key) IN ('reported-by', 'reported-and-tested-by') "
+    "AND p.is_patch = 1 AND x.msgid IN ({marks})"
+)
+
+
+def _credit_matches(conn: sqlite3.Connection, msgids: list[str]) -> set[str]:
+    """The patches and the messages with diagnostics that tracking's Reported-by rule
+    (regtrack.state.fixes) may pair with messages among ``msgids``, both ways: a patch
+    crediting a person and the messages of theirs, in the :data:`REPORTED_BY_DAYS`
+    before it, whose diagnostics name a file it changes; and back.  The same address
+    and file tests as the rule, so no thread is read that it cannot use."""
+    found: set[str] = set()
+    for _patch, value, date, files in rows_in(conn, _CREDITS, msgids):
+        address = parseaddr(value)[1].lower()
+        if not address or not date:
+            continue
+        since = days_after(date, -REPORTED_BY_DAYS)
+        candidates = [
+            row[0]
+            for row in conn.execute(
+                "SELECT msgid FROM messages WHERE from_addr = ? AND date_utc BETWEEN ? AND ? "
+                "UNION SELECT x.msgid FROM trailers x JOIN messages m ON m.msgid = x.msgid "
+                "WHERE lower(x.key) IN ('reported-by', 'reported-and-tested-by') "
+                "AND x.origin = 'own' AND x.value LIKE ? AND m.date_utc BETWEEN ? AND ?",
+                (address, since, date, f"%{address}%", since, date),
+            )
+        ]
+        named = _named_files_of(conn, candidates)
+        changed = json.loads(files)
+        found |= {other for other, listed in named.items() if touched_file(listed, changed)}
+    named = _named_files_of(conn, msgids)
+    for msgid, date, addresses in _credited_by(conn, list(named)):
+        until = days_after(date, REPORTED_BY_DAYS)
+        for address in addresses:
+            for patch, value, files in conn.execute(
+                "SELECT x.msgid, x.value, p.files FROM trailers x "
+                "JOIN messages m ON m.msgid = x.msgid JOIN message_patches p ON p.msgid = x.msgid "
+                "WHERE lower(x.key) IN ('reported-by', 'reported-and-tested-by') "
+                "AND x.origin = 'own' AND p.is_patch = 1 AND x.value LIKE ? "
+                "AND m.date_utc BETWEEN ? AND ?",
+                (f"%{address}%", date, until),
+            ):
+                credited = parseaddr(value)[1].lower() == address
+                if credited and touched_file(named[msgid], json.loads(files)):
+                    found.add(patch)
+    return found
+
+
+def _credited_by(conn: sqlite3.Connection, msgids: list[str]) -> list[tuple[str, str, list[str]]]:
+    """(msgid, date, addresses) of each message: its author, and whom its own
+    Reported-by: trailers name (whom a report asks fixes to credit)."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    sql = "SELECT msgid, date_utc, from_addr FROM messages WHERE msgid IN ({marks})"
+    for msgid, date, author in rows_in(conn, sql, msgids):
+        if date:
+            found[msgid] = (date, [author.lower()] if author else [])
+    sql = (
+        "SELECT msgid, value FROM trailers WHERE origin = 'own' AND lower(key) IN "
+        "('reported-by', 'reported-and-tested-by') AND msgid IN ({marks})"
+    )
+    for msgid, value in rows_in(conn, sql, list(found)):
+        address = parseaddr(value)[1].lower()
+        if address and address not in found[msgid][1]:
+            found[msgid][1].append(address)
+    return [(msgid, date, addresses) for msgid, (date, addresses) in found.items()]
 
 
 def _fix_subject_matches(conn: sqlite3.Connection, msgids: list[str]) -> set[str]:

@@ -115,6 +115,31 @@ def test_report_in_reply_to_the_daily_tree() -> None:
     assert "a reply, not the start of a report" not in {s.reason for s in found.signals}
 
 
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: linux-next: Tree for Jul 6 [drivers/vdpa/pds/pds_vdpa.ko]",
+        "Re: linux-next: Tree for Apr 3",
+    ],
+)
+def test_a_reply_to_the_daily_tree_with_its_own_build_failure_is_a_report(subject: str) -> None:
+    body = (
+        "On 4/2/23 22:01, Stephen Rothwell wrote:\n> Hi all,\n\n"
+        'on x86_64:\n\nERROR: modpost: "foo_init" [drivers/x/y.ko] undefined!\n'
+    )
+    found = verdict(subject, body)
+    assert found.is_report and found.kind == "build-failure"
+    assert "a reply, not the start of a report" not in {s.reason for s in found.signals}
+
+
+def test_a_reply_to_the_daily_tree_without_a_failure_of_its_own_is_no_report() -> None:
+    body = (
+        'On 4/2/23 22:01, Randy Dunlap wrote:\n> ERROR: modpost: "foo" [x.ko] undefined!\n\nThanks.'
+    )
+    assert not verdict("Re: linux-next: Tree for Apr 3", body).is_report
+    assert not verdict("Re: linux-next: Tree for Apr 3 (x.ko)", body).is_report
+
+
 def test_a_regzbot_introduced_command_makes_a_report() -> None:
     found = verdict("strange things", "Hi,\n\n#regzbot introduced: v6.4..v6.5\n")
     assert found.is_report and found.kind == "regression"

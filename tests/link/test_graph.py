@@ -230,3 +230,78 @@ def test_the_graph_reads_by_index_never_by_scanning_a_table(seed_store: Store) -
         if found:
             scans[sql] = found
     assert scans == {}
+
+
+def test_the_seed_series_is_a_node_with_its_parts(seed_store: Store) -> None:
+    cover = seed_msgid(4)
+    _, graph = graph_of(seed_store, seed_msgid(9), depth=1)
+    series = f"series:{cover}"
+    assert graph.nodes[series]["version"] == 4 and graph.nodes[series]["patches"] == 5
+    _, graph = graph_of(seed_store, series, depth=1)
+    assert {s for s, _ in _edges(graph, "part-of")} == {
+        f"msg:{seed_msgid(n)}" for n in range(4, 10)
+    }
+    assert seed_msgid(12) not in {s.partition(":")[2] for s, _ in _edges(graph, "part-of")}
+
+
+def _series(version: int, hours: int) -> list[str]:
+    """A cover letter and two patches of version ``version`` of one series."""
+    tag = "PATCH" if version == 1 else f"PATCH v{version}"
+    cover = f"cover-v{version}@example.org"
+    date = f"Mon, 10 Jul 2023 {hours:02d}:00:00 +0000"
+    mails = [(cover, None, f"[{tag} 0/2] foo: tidy the frobnicator", "The series.\n")]
+    for n in (1, 2):
+        body = (
+            f"Patch {n}.\n\nSigned-off-by: Dave <dave@example.org>\n---\n"
+            f"diff --git a/f{n}.c b/f{n}.c\n--- a/f{n}.c\n+++ b/f{n}.c\n"
+            f"@@ -1 +1 @@\n-a\n+b{version}\n"
+        )
+        mails.append((f"p{n}-v{version}@example.org", cover, f"[{tag} {n}/2] foo: step {n}", body))
+    out = []
+    for msgid, parent, subject, body in mails:
+        head = f"From: Dave <dave@example.org>\nSubject: {subject}\nDate: {date}\n"
+        head += f"Message-ID: <{msgid}>\n"
+        if parent:
+            head += f"In-Reply-To: <{parent}>\nReferences: <{parent}>\n"
+        out.append(f"From mboxrd@z Thu Jan  1 00:00:00 1970\n{head}\n{body}\n")
+    return out
+
+
+def test_a_newer_version_of_a_series_points_to_the_older(tmp_path: Path) -> None:
+    mbox = tmp_path / "series.mbox"
+    mbox.write_text("".join(_series(1, 8) + _series(2, 9)))
+    db = str(tmp_path / "s.db")
+    assert main(["ingest", str(mbox), "--db", db]) == 0
+    store = Store(tmp_path / "s.db", read_only=True)
+    _, graph = graph_of(store, "cover-v2@example.org", depth=2)
+    assert ("series:cover-v2@example.org", "series:cover-v1@example.org") in _edges(
+        graph, "version-of"
+    )
+    assert ("msg:p2-v1@example.org", "series:cover-v1@example.org") in _edges(graph, "part-of")
+    assert graph.nodes["series:cover-v2@example.org"]["label"] == (
+        "v2 (2 patches): foo: tidy the frobnicator"
+    )
+    store.close()
+
+
+@pytest.mark.parametrize(("flag", "magic"), [("--svg", b"<svg"), ("--png", b"\x89PNG")])
+def test_images_drawn_by_graphviz(seed_store: Store, tmp_path: Path, capsys, flag, magic) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip(
+            "Graphviz's dot is not installed (apt-get install graphviz); .ci/run installs it"
+        )
+    out = tmp_path / f"seed.{flag[2:]}"
+    assert (
+        main(["graph", REGRESSION, "--db", str(seed_store.path), flag, "--output", str(out)]) == 0
+    )
+    assert magic in out.read_bytes()[:400]
+    assert capsys.readouterr().err.endswith(f"written to {out}\n")
+
+
+def test_an_image_without_graphviz_is_a_one_line_error(
+    seed_store: Store, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no dot on it
+    assert main(["graph", REGRESSION, "--db", str(seed_store.path), "--format", "svg"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "needs Graphviz's dot, which is not installed" in err[0]

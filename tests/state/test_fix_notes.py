@@ -1,4 +1,6 @@
-"""A mail whose Fixes: names the culprit is a note in the history, not a fix mail by itself."""
+"""A patch whose Fixes: names the culprit: the regression's fix when it is the only one
+posted since the report, else a note in the history (one culprit can cause several
+regressions)."""
 
 from __future__ import annotations
 
@@ -11,15 +13,15 @@ from tests.state.mailgit import Tracking, history, message, report
 CULPRIT = "f00dfeedcafe0123456789abcdef0123456789ab"  # an "f" in the first 12: regzbot misses it
 
 
-def _patch(fixes: str) -> str:
+def _patch(fixes: str, msgid: str = "20230722.fixes-patch@example.org", file: str = "x.c") -> str:
     body = (
         "frob_init() used the subscription before it existed.\n\n"
         f'Fixes: {fixes} ("drm/frob: subscribe to frobnicator events")\n'
         "Signed-off-by: Carol Dev <carol@example.org>\n---\n"
-        "diff --git a/frob.c b/frob.c\n--- a/frob.c\n+++ b/frob.c\n@@ -1 +1 @@\n-a\n+b\n"
+        f"diff --git a/{file} b/{file}\n--- a/{file}\n+++ b/{file}\n@@ -1 +1 @@\n-a\n+b\n"
     )
     return message(
-        "20230722.fixes-patch@example.org",
+        msgid,
         "[PATCH] drm/frob: check the subscription first",
         body,
         date="2023-07-22 09:00",
@@ -27,28 +29,43 @@ def _patch(fixes: str) -> str:
 
 
 @pytest.mark.parametrize("written", [CULPRIT[:12], CULPRIT[:8], CULPRIT])
-def test_a_patch_with_fixes_on_the_culprit_is_noted(tracking: Tracking, written: str) -> None:
+def test_the_one_patch_with_fixes_on_the_culprit_is_the_fix(
+    tracking: Tracking, written: str
+) -> None:
     tracking.mail(report(CULPRIT), _patch(written))
     record = tracking.regression()
-    assert record.status == "open"  # a culprit can cause several regressions: no fix by itself
-    assert history(record, "note") == [
-        "[PATCH] drm/frob: check the subscription first has a Fixes: tag for the culprit"
+    assert record.status == "fix-posted"
+    assert [(f["msgid"], f["how"]) for f in record.fix_mails] == [
+        ("20230722.fixes-patch@example.org", "fixes-culprit")
     ]
+    assert history(record, "note") == []
 
 
-def test_fixes_on_another_commit_is_not_noted(tracking: Tracking) -> None:
+def test_two_patches_with_fixes_on_the_culprit_are_noted(tracking: Tracking) -> None:
+    second = _patch(CULPRIT[:12], "20230723.other-patch@example.org", "other.c")
+    tracking.mail(report(CULPRIT), _patch(CULPRIT[:12]), second)
+    record = tracking.regression()
+    assert record.status == "open"
+    assert (
+        history(record, "note")
+        == ["[PATCH] drm/frob: check the subscription first has a Fixes: tag for the culprit"] * 2
+    )
+
+
+def test_fixes_on_another_commit_is_neither_fix_nor_note(tracking: Tracking) -> None:
     tracking.mail(report(CULPRIT), _patch("0123456789ab"))
     assert history(tracking.regression(), "note") == []
+    assert tracking.regression().fix_mails == ()
 
 
-def test_the_note_comes_whichever_mail_is_stored_first(tmp_path: Path) -> None:
+def test_the_fix_is_found_whichever_mail_is_stored_first(tmp_path: Path) -> None:
     """Ingest updates the records new mail can change: the patch, stored after the report in
     a thread of its own, still reaches the report's record (and the other way round)."""
     for order in ((report(CULPRIT), _patch(CULPRIT[:12])), (_patch(CULPRIT[:12]), report(CULPRIT))):
         tracking = Tracking(tmp_path / str(len(list(tmp_path.iterdir()))))
         for mail in order:
             tracking.mail(mail)
-        assert len(history(tracking.regression(), "note")) == 1
+        assert [f["how"] for f in tracking.regression().fix_mails] == ["fixes-culprit"]
         tracking.close()
 
 
