@@ -584,8 +584,9 @@ def report_command(
     """
     store = _open_store(db_path, read_only=True)
     summary = write_report(
-        store, directory, now=_moment(now), stale_days=tracking_settings()[1], trees=trees
-    )
+        store, directory, now=_moment(now), stale_days=tracking_settings()[1], trees=trees,
+        config=load_config(),
+    )  # fmt: skip
     if as_json:
         _echo_json(report_json(summary))
     else:

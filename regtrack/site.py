@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
 
+from regtrack.digest import in_trees, lore_url
 from regtrack.link.export import to_dot
 from regtrack.link.graph import neighbourhood, node_id
 from regtrack.query import UNRESOLVED, related_by_signature, with_stale_flag
@@ -32,10 +32,6 @@ from regtrack.store.regressions import Regression, Unhandled
 # gives a picture nobody can read, so past this many nodes the page says so instead.
 GRAPH_DEPTH = 1
 GRAPH_MAX_NODES = 60
-LORE = "https://lore.kernel.org/r/"
-# What a message-id may keep unescaped in a URL path: RFC 3986's unreserved and
-# sub-delims, ":" and "@" ("/", "?", "#" and "%" would change what the URL names).
-_MSGID_SAFE = "!$&'()*+,;=:@-._~"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +91,6 @@ class RegressionPage:
     graph_dot: str | None
     graph_nodes: int
     trailers: tuple[str, ...]
-
-
-def in_trees(record: Regression, trees: Sequence[str]) -> bool:
-    """Whether the record belongs to one of ``trees`` (``stable`` takes every series;
-    a regression of no known tree counts as mainline, as tracking treats it)."""
-    if not trees:
-        return True
-    tree = record.tree or "mainline"
-    return any(tree == t or tree.startswith(t + "-") for t in trees)
 
 
 def site_records(
@@ -204,8 +191,3 @@ def fix_trailers(record: Regression) -> tuple[str, ...]:
         lines.append(f"Reported-by: {record.reporter}")
     lines += [f"Closes: {lore_url(msgid)}" for msgid in (record.report, *record.other_reports)]
     return tuple(lines)
-
-
-def lore_url(msgid: str) -> str:
-    """The message on lore (``/r/`` finds it in whichever list archived it)."""
-    return f"{LORE}{quote(msgid, safe=_MSGID_SAFE)}/"

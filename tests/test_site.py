@@ -83,6 +83,39 @@ def test_the_site_holds_an_index_a_page_per_regression_its_assets_and_json(site:
     assert (site / sitewrite.MARKER).is_file()
 
 
+def test_the_index_shows_the_weekly_chart_and_links_the_recent_digests(site: Path) -> None:
+    weeks = ["2023-W30", "2023-W29", "2023-W28", "2023-W27"]  # whole weeks before 2023-08-01
+    assert sorted(p.name for p in (site / "digest").iterdir()) == sorted(f"{w}.html" for w in weeks)
+    index = (site / "index.html").read_text()
+    chart = index[index.index('<figure class="chart" id="chart">') :]
+    assert chart.index("<svg") < chart.index("</svg>") < chart.index("</figure>")
+    assert "2023-W31" in chart  # the running week, the chart's last
+    page = Elements(index)
+    links = [a["href"] for tag, a in page.tags if tag == "a" and "digest/" in (a["href"] or "")]
+    assert links == ["digest/2023-W30.html", *(f"digest/{w}.html" for w in weeks)]
+    for week in weeks:
+        digest = (site / "digest" / f"{week}.html").read_text()
+        assert f"weekly regression report: {week}" in digest and "<svg" in digest
+    # The digest of the week of the hostile reports lists them, as text.
+    w30 = Elements((site / "digest" / "2023-W30.html").read_text())
+    assert '"><img src=x onerror="window.pwned=2;alert(2)"> NULL pointer' in "".join(w30.text)
+    assert not [tag for tag, _ in w30.tags if tag in ("script", "img")]
+
+
+def test_no_digest_pages_when_none_are_asked_for(site_db: Path, tmp_path: Path) -> None:
+    store = Store(site_db, read_only=True)
+    try:
+        summary = sitewrite.write_report(
+            store, tmp_path / "site", now=_now(), stale_days=30, digest_weeks=0
+        )
+    finally:
+        store.close()
+    assert summary.digest_weeks == []
+    assert not (tmp_path / "site" / "digest").exists()
+    assert "digest/" not in (tmp_path / "site" / "index.html").read_text()
+    assert 'id="chart"' in (tmp_path / "site" / "index.html").read_text()
+
+
 def test_every_string_from_mail_is_text_in_every_page(site: Path) -> None:
     """No element, attribute or script comes from mail: the only script is the site's
     own file, no tag has an event handler, no image is loaded; the hostile subjects
@@ -241,7 +274,7 @@ def test_pages_shared_among_processes_are_the_pages_one_process_writes(
     finally:
         store.close()
     one, three = _files(tmp_path / "1"), _files(tmp_path / "3")
-    assert len(one) == 4 + 5  # the pages; index, JSON, two assets, marker
+    assert len(one) == 4 + 5 + 4  # the pages; index, JSON, two assets, marker; digests
     assert one == three
 
 
@@ -249,6 +282,7 @@ def test_tree_filters_and_the_json_summary(site_db: Path, tmp_path: Path, capsys
     assert report(site_db, tmp_path / "next", "--tree", "next", "--json") == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["regressions"] == summary["pages"] == 3
+    assert summary["digest_weeks"] == ["2023-W30", "2023-W29", "2023-W28", "2023-W27"]
     assert summary["directory"] == str(tmp_path / "next")
     assert sum(summary["graphs_not_drawn"].values()) + summary["graphs"] == 3
     rows = json.loads((tmp_path / "next" / "regressions.json").read_text())

@@ -213,9 +213,28 @@ def test_hostile_subjects_render_as_text_and_run_nothing(
     assert visit.errors == []
 
 
+def test_the_chart_is_drawn_on_the_index_and_in_the_digests(
+    site: Path, visit: Visit, artifacts
+) -> None:
+    page = visit.open(site / "index.html")
+    box = page.locator("#chart svg").bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100
+    page.locator("#chart").screenshot(path=str(artifacts / "chart.png"))
+    page.click("text=2023-W30")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/digest/2023-W30.html")
+    assert page.locator("svg").count() == 1 and page.locator("svg").is_visible()
+    text = page.inner_text("body")
+    assert '"><img src=x onerror="window.pwned=2;alert(2)"> NULL pointer' in text
+    assert page.evaluate("window.pwned") is None
+    page.screenshot(path=str(artifacts / "digest.png"), full_page=True)
+    assert visit.errors == [] and visit.dialogs == []
+
+
 def test_no_request_leaves_file_urls(site: Path, visit: Visit) -> None:
-    for name in ["index.html", *sorted(p.name for p in (site / "regressions").iterdir())]:
-        visit.open(site / name if name == "index.html" else site / "regressions" / name)
+    pages = [site / "index.html", *sorted((site / "regressions").iterdir())]
+    for path in [*pages, *sorted((site / "digest").iterdir())]:
+        visit.open(path)
     assert visit.requests, "the pages made no request at all, not even for themselves"
     assert [url for url in visit.requests if not url.startswith("file://")] == []
     assert any(url.endswith("/assets/site.js") for url in visit.requests)

@@ -23,8 +23,9 @@ from typing import Any
 import jinja2
 
 from regtrack import __version__
+from regtrack.digest import lore_url
 from regtrack.render.dotsvg import Drawing
-from regtrack.site import RegressionPage, SiteIndex, lore_url
+from regtrack.site import RegressionPage, SiteIndex
 from regtrack.store.regressions import STATUSES
 
 NO_DOT = "Graphviz's dot is not installed (not on PATH), so the graph is not drawn here; " \

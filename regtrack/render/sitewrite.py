@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -38,6 +38,13 @@ from regtrack.errors import OutputError
 from regtrack.render.dotsvg import Drawing, dot_program, draw
 from regtrack.render.lines import count
 from regtrack.render.site import PageContext, index_html, regression_html
+from regtrack.render.sitedigest import (
+    DIGEST_WEEKS,
+    Extras,
+    digest_extras,
+    digest_extras_apart,
+    recent_weeks,
+)
 from regtrack.site import RegressionPage, regression_pages, site_index, site_records
 from regtrack.store import Store
 from regtrack.store.regressions import Regression
@@ -77,15 +84,6 @@ class ReportSummary:
     seconds: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Extras:
-    """What the site shows beside the regressions: the chart and the digest pages
-    (``digest/<week>.html``), as HTML made elsewhere; the newest week first."""
-
-    chart_svg: str | None = None
-    digests: tuple[tuple[str, str], ...] = ()
-
-
 def write_report(
     store: Store,
     directory: Path,
@@ -93,13 +91,15 @@ def write_report(
     now: datetime,
     stale_days: int,
     trees: Sequence[str] = (),
-    extras: Callable[[], Extras] | None = None,
+    digest_weeks: int = DIGEST_WEEKS,
+    config: Mapping[str, Any] | None = None,
     processes: int | None = None,
 ) -> ReportSummary:
     """Write the web report of ``store`` into ``directory`` (module doc): replaced whole
     when it holds an earlier report, refused when it holds anything else.
-    ``processes``: how many share the pages (default: one per core from
-    :data:`PARALLEL_FROM` regressions on)."""
+    ``digest_weeks``: how many recent weeks get a digest page; ``config``: the digest's
+    settings (:func:`regtrack.config.load_config`); ``processes``: how many share the
+    pages (default: one per core from :data:`PARALLEL_FROM` regressions on)."""
     started = time.perf_counter()
     directory = Path(os.path.abspath(directory))  # "." and "site/.." have a name and a parent
     _check_target(directory)
@@ -107,12 +107,25 @@ def write_report(
     staging = _staging_directory(directory)
     try:
         records = site_records(store, now=now, stale_days=stale_days, trees=trees)
-        added = extras() if extras else Extras()
-        context = PageContext(
-            now, tuple(trees), Path(store.path).name, tuple(week for week, _ in added.digests)
-        )
-        _write_static(staging, records, context, added)
-        counts = write_pages(store, staging / "regressions", records, context, processes)
+        weeks = recent_weeks(now, digest_weeks) if digest_weeks > 0 else ()
+        context = PageContext(now, tuple(trees), Path(store.path).name, weeks)
+        options: dict[str, Any] = {
+            "now": now,
+            "weeks": weeks,
+            "trees": tuple(trees),
+            "config": config,
+        }
+        shares = processes or _default_processes(len(records))
+        if shares > 1:  # the chart and the digests in a process of their own meanwhile
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(1, mp_context=spawn) as helper:
+                made = helper.submit(digest_extras_apart, str(store.path), **options)
+                counts = write_pages(store, staging / "regressions", records, context, shares)
+                extras = made.result()
+        else:
+            extras = digest_extras(store, **options)
+            counts = write_pages(store, staging / "regressions", records, context, shares)
+        _write_static(staging, records, context, extras)
         _swap_into_place(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
