@@ -21,7 +21,7 @@ from regtrack.render.chart import weekly_chart_svg
 from regtrack.render.digest import render_html
 from regtrack.store import Store
 
-DIGEST_WEEKS = 4  # the recent whole ISO weeks that get a digest page
+DIGEST_WEEKS = 2  # the recent whole ISO weeks that get a digest page
 CHART_WEEKS = 26  # the weeks a chart shows
 
 
