@@ -371,3 +371,26 @@ def test_the_seed_regression_page(seed_store: Store, tmp_path: Path) -> None:
     text = " ".join(" ".join(page.text).split())
     assert "fixed-by a fix was posted" in text
     assert 'Fixes: 828fe4085cae ("mmu_notifiers: rename invalidate_range notifier")' in text
+
+
+@pytest.mark.parametrize(
+    ("script", "problem"),
+    [
+        ("kill -INT $$", "dot was ended by signal 2"),
+        ("sleep 5", "dot took longer than 0.5 s"),
+    ],
+    ids=["a dot ended by Ctrl-C", "a dot past its timeout"],
+)
+def test_a_batch_that_dot_did_not_finish_is_not_drawn_again_graph_by_graph(
+    tmp_path: Path, script: str, problem: str
+) -> None:
+    """Drawing each graph alone helps when dot refused one graph; after a signal (a
+    Ctrl-C reaches dot too) or a timeout it would only make the run take that much
+    longer, once per graph."""
+    runs = tmp_path / "runs"
+    fake = tmp_path / "dot"
+    fake.write_text(f"#!/bin/sh\necho run >> {runs}\ncat >/dev/null\n{script}\n")
+    fake.chmod(0o755)
+    drawings = draw([_graph(0), _graph(1), _graph(2)], str(fake), timeout=0.5)
+    assert [(d.svg, d.problem) for d in drawings] == [(None, problem)] * 3
+    assert runs.read_text() == "run\n"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,19 +50,45 @@ def dot_program() -> str | None:
     return shutil.which("dot")
 
 
-def draw(dots: Sequence[str], program: str, timeout: float = TIMEOUT) -> list[Drawing]:
-    """Each DOT text of ``dots`` as SVG, in order, from one ``dot`` run when it can."""
+def draw(
+    dots: Sequence[str],
+    program: str,
+    timeout: float = TIMEOUT,
+    stop: threading.Event | None = None,
+) -> list[Drawing]:
+    """Each DOT text of ``dots`` as SVG, in order, from one ``dot`` run when it can.
+    ``stop``, once set, ends the drawing of a failed batch graph by graph (the run that
+    wanted the drawings is over)."""
     if not dots:
         return []
     documents = _run(program, "".join(dots), timeout)
     if isinstance(documents, list) and len(documents) == len(dots):
         return [_drawing(document) for document in documents]
-    if len(dots) == 1:
-        return [Drawing(None, documents if isinstance(documents, str) else "dot drew nothing")]
-    return [drawing for dot in dots for drawing in draw([dot], program, timeout)]
+    if isinstance(documents, list):
+        documents = _Failed(f"dot drew {len(documents)} of {len(dots)} graphs", each=True)
+    if len(dots) == 1 or not documents.each:
+        return [Drawing(None, documents.problem) for _ in dots]
+    drawings: list[Drawing] = []
+    for dot in dots:
+        if stop is not None and stop.is_set():
+            return drawings + [Drawing(None, "not drawn: the run was stopped")] * (
+                len(dots) - len(drawings)
+            )
+        drawings += draw([dot], program, timeout)
+    return drawings
 
 
-def _run(program: str, text: str, timeout: float) -> list[str] | str:
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """Why a ``dot`` run drew nothing; ``each``: whether drawing each graph alone may
+    help (dot refused one graph), which it does not after a timeout, a signal (a
+    Ctrl-C reaches dot too) or a dot that cannot be run."""
+
+    problem: str
+    each: bool = False
+
+
+def _run(program: str, text: str, timeout: float) -> list[str] | _Failed:
     """The SVG documents ``dot`` writes for ``text``, or what went wrong."""
     try:
         done = subprocess.run(
@@ -69,12 +96,14 @@ def _run(program: str, text: str, timeout: float) -> list[str] | str:
             check=False,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
-        return f"dot took longer than {timeout:g} s"
+        return _Failed(f"dot took longer than {timeout:g} s")
     except OSError as exc:
-        return f"dot could not be run ({exc.strerror})"
+        return _Failed(f"dot could not be run ({exc.strerror})")
+    if done.returncode < 0:
+        return _Failed(f"dot was ended by signal {-done.returncode}")
     if done.returncode != 0:
         last = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        return f"dot failed (exit {done.returncode}: {last[0]})"
+        return _Failed(f"dot failed (exit {done.returncode}: {last[0]})", each=True)
     output = done.stdout.decode(errors="replace")
     return [part + _END for part in output.split(_END)[:-1]]
 

@@ -18,14 +18,18 @@ files of the batch before.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -117,11 +121,10 @@ def write_report(
         }
         shares = processes or _default_processes(len(records))
         if shares > 1:  # the chart and the digests in a process of their own meanwhile
-            spawn = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(1, mp_context=spawn) as helper:
-                made = helper.submit(digest_extras_apart, str(store.path), **options)
+            with _process_pool(1) as helper:
+                made = helper.apply_async(digest_extras_apart, (str(store.path),), options)
                 counts = write_pages(store, staging / "regressions", records, context, shares)
-                extras = made.result()
+                extras = made.get()
         else:
             extras = digest_extras(store, **options)
             counts = write_pages(store, staging / "regressions", records, context, shares)
@@ -211,16 +214,38 @@ def write_pages(
     if shares <= 1 or len(records) < 2:
         return _write_share(store, folder, records, context)
     parts = [list(records[n::shares]) for n in range(shares)]
-    spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads and a db
-    with ProcessPoolExecutor(shares - 1, mp_context=spawn) as pool:
+    with _process_pool(shares - 1) as pool:
         apart = [
-            pool.submit(_write_share_apart, str(store.path), folder, part, context)
+            pool.apply_async(_write_share_apart, (str(store.path), folder, part, context))
             for part in parts[1:]
         ]
         counts = _write_share(store, folder, parts[0], context)
-        for future in apart:
-            counts.add(future.result())
+        for share in apart:
+            counts.add(share.get())
     return counts
+
+
+@contextlib.contextmanager
+def _process_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
+    """Processes started afresh ("spawn": no fork of a process with threads and an open
+    database) that leave Ctrl-C to this one, which ends the run once (each of them would
+    print a traceback of its own), and are terminated when the block ends, whether it
+    ends well or not.  They ignore SIGINT from their first instruction: it is ignored
+    here while they are started, which they inherit (a blocked mask they would not:
+    spawn starts them with none).  A Ctrl-C in those milliseconds is lost."""
+    spawn = multiprocessing.get_context("spawn")
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool = spawn.Pool(workers)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        yield pool
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _default_processes(regressions: int) -> int:
@@ -246,18 +271,24 @@ def _write_share(
     counts = PageCounts()
     program = dot_program()
     pages = regression_pages(store, records, now=context.now)
+    stop = threading.Event()
     with ThreadPoolExecutor(1) as drawer, ThreadPoolExecutor(2) as writer:
-        pending: tuple[list[RegressionPage], Future[list[Drawing]]] | None = None
-        writes: list[Future[Any]] = []
-        for batch in _batches(pages, BATCH):
-            drawn = drawer.submit(_draw_batch, batch, program)
+        try:
+            pending: tuple[list[RegressionPage], Future[list[Drawing]]] | None = None
+            writes: list[Future[Any]] = []
+            for batch in _batches(pages, BATCH):
+                drawn = drawer.submit(_draw_batch, batch, program, stop)
+                if pending is not None:
+                    writes = _render_batch(folder, *pending, context, counts, writer, writes)
+                pending = (batch, drawn)
             if pending is not None:
                 writes = _render_batch(folder, *pending, context, counts, writer, writes)
-            pending = (batch, drawn)
-        if pending is not None:
-            writes = _render_batch(folder, *pending, context, counts, writer, writes)
-        for write in writes:
-            write.result()
+            for write in writes:
+                write.result()
+        except BaseException:  # Ctrl-C, a full disk: the threads' work is not wanted now
+            stop.set()
+            writer.shutdown(wait=False, cancel_futures=True)
+            raise
     return counts
 
 
@@ -266,10 +297,12 @@ def _batches(pages: Iterator[RegressionPage], size: int) -> Iterator[list[Regres
         yield batch
 
 
-def _draw_batch(batch: list[RegressionPage], program: str | None) -> list[Drawing]:
+def _draw_batch(
+    batch: list[RegressionPage], program: str | None, stop: threading.Event
+) -> list[Drawing]:
     """The drawings of the pages that have a graph to draw (an empty one where not)."""
     dots = [page.graph_dot for page in batch if page.graph_dot is not None]
-    drawings = iter(draw(dots, program) if program else [])
+    drawings = iter(draw(dots, program, stop=stop) if program else [])
     return [
         next(drawings) if page.graph_dot is not None and program else Drawing(None)
         for page in batch
