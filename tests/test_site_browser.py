@@ -12,6 +12,7 @@ else to the test's ``tmp_path``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,7 +116,7 @@ def artifacts(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     root = os.environ.get("REGTRACK_ARTIFACTS")
     if not root:
         return tmp_path
-    folder = Path(root) / request.node.name
+    folder = Path(root) / re.sub(r"[^\w.-]+", "_", request.node.name)  # ids hold "<script>"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
