@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from regtrack.cli import main
+from regtrack.errors import OutputError
 from regtrack.render import sitewrite
 from regtrack.render.dotsvg import draw
 from regtrack.store import Store
@@ -247,7 +248,7 @@ def test_a_failure_midway_leaves_the_earlier_report_and_no_half_site(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sitewrite, "regression_html", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=r"site: cannot write the report \(No space left"):
         sitewrite.write_report(Store(site_db, read_only=True), target, now=_now(), stale_days=30)
     assert _files(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -7,13 +7,14 @@ holds anything but an earlier report is refused.
 
 What a 10,000-regression report costs, and how it is spread: gathering a
 page (the record's graph and answers from the database) and rendering it
-are Python's work, creating its file is the kernel's (about 0.4 ms a file
-here), and drawing its graph is ``dot``'s.  So the regressions are shared
-among processes (one per core, up to four, from 1,000 regressions on), each
-with its own read-only connection; in each, ``dot`` draws one batch's
-graphs (one ``dot`` process for 400 graphs, :mod:`regtrack.render.dotsvg`)
-in a thread while the next batch is gathered, and two threads write the
-files of the batch before.
+are Python's work, creating its file is the kernel's (0.4 to 0.9 ms a file
+on the project's machine), and drawing its graph is ``dot``'s.  So the
+regressions are shared among processes (one per core, up to four, from
+1,000 regressions on), each with its own read-only connection, and one more
+makes the chart and the digest pages meanwhile; in each, ``dot`` draws one
+batch's graphs (one ``dot`` process for 400 graphs,
+:mod:`regtrack.render.dotsvg`) in a thread while the next batch is
+gathered, and two threads write the files of the batch before.
 """
 
 from __future__ import annotations
@@ -130,8 +131,11 @@ def write_report(
             counts = write_pages(store, staging / "regressions", records, context, shares)
         _write_static(staging, records, context, extras)
         _swap_into_place(staging, directory)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):  # a full disk, a directory taken away: one line
+            why = exc.strerror or str(exc)
+            raise OutputError(f"{directory}: cannot write the report ({why})") from exc
         raise
     summary.regressions = len(records)
     summary.pages, summary.graphs = counts.pages, counts.graphs
