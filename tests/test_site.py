@@ -25,6 +25,7 @@ from regtrack.store import Store
 from tests import sitedata
 from tests.paths import SEED_REPORT, seed_msgid
 from tests.sitedata import FROB, IMG, NOW, OLD, SCRIPT
+from tests.store.test_opening import _in_private_tmpfs
 
 DOT = shutil.which("dot")
 needs_dot = pytest.mark.skipif(DOT is None and os.environ.get("CI") != "true",
@@ -395,3 +396,23 @@ def test_a_batch_that_dot_did_not_finish_is_not_drawn_again_graph_by_graph(
     drawings = draw([_graph(0), _graph(1), _graph(2)], str(fake), timeout=0.5)
     assert [(d.svg, d.problem) for d in drawings] == [(None, problem)] * 3
     assert runs.read_text() == "run\n"
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing_behind(site_db: Path, tmp_path: Path) -> None:
+    """A real full disk: a 64 KB tmpfs in a private user and mount namespace."""
+    out = tmp_path / "out"
+    out.mkdir()
+    script = """
+        mount -t tmpfs -o size=64k tmpfs "$0"
+        "$1" -m regtrack report --html "$0/site" --db "$2" --now 2023-08-01 2> "$3/err"
+        echo $? > "$3/rc"
+        ls -A "$0" > "$3/left"
+    """
+    done = _in_private_tmpfs(tmp_path, script, str(site_db), str(out))
+    assert done.returncode == 0, done.stderr
+    assert (out / "rc").read_text().strip() == "1"
+    (error,) = (out / "err").read_text().splitlines()
+    assert error.startswith("regtrack: error: ") and error.endswith(
+        "/site: cannot write the report (No space left on device)"
+    ), error
+    assert (out / "left").read_text() == ""
