@@ -78,6 +78,7 @@ from regtrack.render.regressions import (
     update_line,
 )
 from regtrack.render.search import search_json, search_lines
+from regtrack.render.sitewrite import report_json, report_line, write_report
 from regtrack.render.stats import stats_json, stats_lines
 from regtrack.render.thread import thread_json, thread_lines
 from regtrack.sizes import format_size
@@ -360,6 +361,13 @@ def _tree_name(
     return tree
 
 
+def _tree_names(
+    context: click.Context, parameter: click.Parameter, trees: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Trees ``digest`` and ``report`` take (``--tree`` repeated), each checked."""
+    return tuple(_tree_name(context, parameter, tree) or tree for tree in trees)
+
+
 @cli.command("list")
 @db_option
 @json_option
@@ -544,6 +552,48 @@ def graph_command(
     return EXIT_OK
 
 
+@cli.command("report")
+@click.option(
+    "--html", "directory", required=True, metavar="DIR",
+    type=click.Path(path_type=Path),
+    help="Write the site into DIR (new, empty, or an earlier report, which is replaced).",
+)  # fmt: skip
+@click.option(
+    "--now", type=click.DateTime(), metavar="DATE", help="Ages as of DATE [default: now]."
+)
+@click.option(
+    "--tree", "trees", multiple=True, metavar="T", callback=_tree_names,
+    help="Only this tree (repeatable): mainline, next, stable or stable-6.1.",
+)  # fmt: skip
+@db_option
+@json_option
+@handles_errors
+def report_command(
+    directory: Path,
+    now: datetime | None,
+    trees: tuple[str, ...],
+    db_path: str | None,
+    as_json: bool,
+) -> int:
+    """Write the web report: a static site in DIR (index.html, a page per regression)
+    that works from file:// with no server and no network.
+
+    \b
+    regtrack report --html site/
+    regtrack report --html site/ --tree mainline --tree next --now 2023-08-01
+    """
+    store = _open_store(db_path, read_only=True)
+    summary = write_report(
+        store, directory, now=_moment(now), stale_days=tracking_settings()[1], trees=trees,
+        config=load_config(),
+    )  # fmt: skip
+    if as_json:
+        _echo_json(report_json(summary))
+    else:
+        click.echo(report_line(summary))
+    return EXIT_OK
+
+
 @cli.command("update")
 @db_option
 @json_option
@@ -690,12 +740,6 @@ def scan_git_command(
     else:
         _echo_lines(scan_line(scan, store.path) for scan in scans)
     return EXIT_OK
-
-
-def _tree_names(
-    context: click.Context, parameter: click.Parameter, trees: tuple[str, ...]
-) -> tuple[str, ...]:
-    return tuple(t for t in trees if _tree_name(context, parameter, t))
 
 
 DIGEST_FORMATS = ("text", "markdown", "html", "json")

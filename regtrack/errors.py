@@ -68,5 +68,9 @@ class StoreError(RegtrackError):
     """The database is unusable (newer schema, not a regtrack database, locked)."""
 
 
+class OutputError(RegtrackError):
+    """A file or directory regtrack writes (the web report) cannot be written there."""
+
+
 class ConfigError(RegtrackError):
     """The configuration file cannot be read."""

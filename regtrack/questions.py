@@ -68,14 +68,18 @@ class Answer:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _record(store: Store, reference: str) -> Regression:
+def _record(store: Store, reference: str | Regression) -> Regression:
+    """The record asked about; a caller holding the record already (the web report asks
+    all three questions of every regression) passes it to save reading it again."""
+    if isinstance(reference, Regression):
+        return reference
     record = find_regression(store, reference)
     if record is None:
         raise NotStoredError(f"{reference!r} is stored but belongs to no tracked regression")
     return record
 
 
-def fixed_by(store: Store, reference: str) -> Answer:
+def fixed_by(store: Store, reference: str | Regression) -> Answer:
     """Which fix mails and commits resolve the regression, with evidence (module doc)."""
     record = _record(store, reference)
     evidence: list[Evidence] = []
@@ -149,7 +153,7 @@ def _fix_missing(record: Regression) -> list[str]:
     return []
 
 
-def culprit(store: Store, reference: str) -> Answer:
+def culprit(store: Store, reference: str | Regression) -> Answer:
     """The culprit and how it is known (module doc)."""
     record = _record(store, reference)
     chosen = record.culprit
@@ -222,7 +226,7 @@ def _revert_confirmed(store: Store, record: Regression) -> list[str]:
     return found
 
 
-def related(store: Store, reference: str) -> Answer:
+def related(store: Store, reference: str | Regression) -> Answer:
     """Regressions and threads related to this one (module doc)."""
     record = _record(store, reference)
     evidence = []

@@ -53,7 +53,7 @@ def test_help_shows_examples() -> None:
 def test_the_commands() -> None:
     assert sorted(cli.commands) == [
         "culprit", "digest", "extract", "fixed-by", "graph", "ingest", "list", "related",
-        "scan-git", "search", "show", "stats", "update",
+        "report", "scan-git", "search", "show", "stats", "update",
     ]  # fmt: skip
 
 

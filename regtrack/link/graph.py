@@ -106,15 +106,27 @@ def _edge(kind: str, source: str, confidence: str = "high", **extra: Any) -> dic
     return {"kind": kind, "source": source, "confidence": confidence, **extra}
 
 
+def _replies(conn: sqlite3.Connection, msgid: str) -> list[str]:
+    """The stored replies to ``msgid`` (at most 200), found through message_refs' index:
+    every reply lists its In-Reply-To among its references.  messages has no index on
+    in_reply_to, and a scan of every message per node made a graph cost as much as the
+    database is large."""
+    rows = conn.execute(
+        "SELECT msgid FROM messages WHERE in_reply_to = ?1 AND (msgid = ?1 OR msgid IN "
+        "(SELECT msgid FROM message_refs WHERE ref_msgid = ?1)) "
+        f"ORDER BY msgid LIMIT {_LIMIT}",
+        (msgid,),
+    )
+    return [row[0] for row in rows]
+
+
 def _message_edges(store: Store, msgid: str) -> Iterator[Edge]:
     conn = store.conn
     me = node_id("msg", msgid)
     row = conn.execute("SELECT in_reply_to FROM messages WHERE msgid = ?", (msgid,)).fetchone()
     if row and row[0]:
         yield me, node_id("msg", row[0]), _edge("replies-to", msgid)
-    for (child,) in conn.execute(
-        f"SELECT msgid FROM messages WHERE in_reply_to = ? ORDER BY msgid LIMIT {_LIMIT}", (msgid,)
-    ):
+    for child in _replies(conn, msgid):
         yield node_id("msg", child), me, _edge("replies-to", child)
     for ref, how in _own_links(conn, "msgid = ?", msgid, "ref_msgid"):
         yield me, node_id("msg", ref), _edge("links-to", msgid, how=how)
@@ -216,9 +228,7 @@ def _series_edges(conn: sqlite3.Connection, root: str) -> Iterator[Edge]:
     first itself) and its other versions (the same title in any case, another vN)."""
     me = node_id("series", root)
     yield node_id("msg", root), me, _edge("part-of", root)
-    for (part,) in conn.execute(
-        f"SELECT msgid FROM messages WHERE in_reply_to = ? ORDER BY msgid LIMIT {_LIMIT}", (root,)
-    ):
+    for part in _replies(conn, root):
         if series_root(conn, part) == root:
             yield node_id("msg", part), me, _edge("part-of", part)
     row = conn.execute(

@@ -210,6 +210,28 @@ def test_a_posted_patch_and_the_commit_it_became(tmp_path: Path, git_env) -> Non
     tracking.close()
 
 
+def test_the_graph_reads_by_index_never_by_scanning_a_table(seed_store: Store) -> None:
+    """Every query the graph makes finds its rows through an index: a scan of a table
+    per node makes a graph cost as much as the database is large (a scan of every
+    message for each message's replies made the web report of 10,000 regressions take
+    minutes)."""
+    statements: list[str] = []
+    seed_store.conn.set_trace_callback(statements.append)
+    try:
+        graph_of(seed_store, REGRESSION, depth=3)
+    finally:
+        seed_store.conn.set_trace_callback(None)
+    selects = {s for s in statements if s.lstrip().upper().startswith("SELECT")}
+    assert selects
+    scans = {}
+    for sql in selects:
+        plan = seed_store.conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+        found = [row[-1] for row in plan if row[-1].startswith("SCAN ")]
+        if found:
+            scans[sql] = found
+    assert scans == {}
+
+
 def test_the_seed_series_is_a_node_with_its_parts(seed_store: Store) -> None:
     cover = seed_msgid(4)
     _, graph = graph_of(seed_store, seed_msgid(9), depth=1)
