@@ -48,7 +48,10 @@ from regtrack.extract.versions import Versions, extract_versions
 #      Quoting: a patch pasted under a From:/Subject:/Date: header (Andrew
 #      Morton's) is the author's own when a Signed-off-by: and a diff follow.
 #      Patches: quilt's "+++ a/x" names x.
-FACTS_VERSION = 4
+#   5: Crash titles by syzkaller's rules (kinds, frames skipped, stall and
+#      hang frames, run-specific parts replaced); KMSAN, KFENCE, KCSAN,
+#      kmemleak and other reports without a "Call Trace:" line are found.
+FACTS_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,12 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from regtrack.extract.crashtitle import (
+    first_line_of_report,
+    matching_rules,
+    report_lines,
+    syzkaller_title,
+)
 from regtrack.extract.quoting import LabelledBody, Line
 from regtrack.extract.stems import register
 
@@ -45,7 +51,10 @@ _CRASH_POINT = re.compile(
 _USER_RIP = re.compile(r"^RIP: 0033:(\S+)")
 _CR2 = re.compile(r"^CR2: ([0-9a-fA-F]{1,16})")
 _HARDWARE = re.compile(r"^Hardware name: (.{1,300})$")
-_CALL_TRACE = re.compile(r"^(?:Call Trace|Call trace|Backtrace):?\s*$")
+# kmemleak prints its trace under "backtrace:" (since 6.2 with a checksum).
+_CALL_TRACE = re.compile(
+    r"^(?:Call Trace|Call trace|Backtrace|backtrace(?: \(crc [0-9a-f]+\))?):?\s*$"
+)
 _END = re.compile(
     r"^(?:---\[ end|</TASK>|</IRQ>|Code: |Modules linked in|Kernel panic|RIP: 0033:"
     r"|Allocated by task|Freed by task|The buggy address|Memory state around)"
@@ -90,6 +99,11 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # init!"), read as one more line of that report.
 _PANIC_FOLLOWS_WITHIN = 40  # lines after the end of the report before it
 _CONSEQUENCE = "consequence"  # the kind of a panic's draft that is no report
+# Messages the kernel prints with a stack dump that are no crash themselves.
+_INFO_WITH_STACK = re.compile(
+    r"FAULT_INJECTION: forcing a failure|vmalloc: allocation failure"
+    r"|page allocation failure: order:|FAULT_FLAG_ALLOW_RETRY missing"
+)
 
 # Functions of the reporting machinery: never what a title names.
 _SKIP_PREFIXES = (
@@ -218,6 +232,10 @@ class _Draft:
     frames: list[Frame] = field(default_factory=list)
     in_trace: bool = False
     trace_done: bool = False
+    # The first line a syzkaller title rule knows (its index in the body's
+    # lines), and whether that rule needs no trace (KCSAN, "BUG: Bad page map").
+    rule_start: int | None = None
+    needs_no_trace: bool = False
 
 
 _SYSLOG_MONTHS = frozenset(
@@ -225,8 +243,14 @@ _SYSLOG_MONTHS = frozenset(
 )
 
 
+# A console log may run a line on from the login prompt ("vm login: [ 7.1] BUG: ...").
+_LOGIN = re.compile(r"^\S{1,64} login: (?=[<\[])")
+
+
 def strip_dmesg_prefix(text: str) -> str:
     """``<4>[   76.189375] RIP: ...`` -> ``RIP: ...`` (also syslog, [T123])."""
+    if " login: " in text[:80] and (login := _LOGIN.match(text)):
+        text = text[login.end() :]
     if text[:1] in ("<", "[") or text[:3] in _SYSLOG_MONTHS:
         text = text[_DMESG_PREFIX.match(text).end() :]  # type: ignore[union-attr]
     return text.strip()
@@ -273,6 +297,18 @@ _TRACE_OR_CRASH_POINT = register(
         "NIP",
         "PC is at",
         "EIP: ",
+        "backtrace",  # kmemleak
+        # Reports syzkaller's rules title without a trace.
+        "BUG: KCSAN",
+        "BUG: KMSAN",
+        "BUG: KFENCE",
+        "unregister_netdevice: waiting",
+        "VFS: ",
+        "BUG: Bad ",
+        "BUG: non-zero",
+        "BUG: workqueue",
+        "WARNING: kernel stack",
+        "BUG: Dentry",
     )
 )
 
@@ -285,16 +321,27 @@ def extract_crash_reports(body: LabelledBody) -> tuple[CrashReport, ...]:
 
 
 def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
-    reports: list[CrashReport] = []
+    finished: list[_Draft] = []
+    texts: list[str] = []  # every line without its dmesg prefix, for the titles
     draft: _Draft | None = None
     hardware: str | None = None  # printed before a pasted fragment's first line
     last_end = -_PANIC_FOLLOWS_WITHIN - 1  # line number where the last report ended
     for line in lines:
         text = strip_dmesg_prefix(line.text)
+        texts.append(text)
         if draft is None and (match := _HARDWARE.match(text)):
             hardware = match.group(1).strip()
             continue
+        if (head := first_line_of_report(text)) is not None:
+            text = texts[-1] = head
         header = _match_header(text)
+        rules = matching_rules(text) if head is not None else []
+        if header is None and draft is None and _INFO_WITH_STACK.search(text):
+            # Its stack dump is no crash; read it into a draft that is never a report.
+            draft = _Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
+            continue
+        if header is None and rules:
+            header = ("other", ())  # a kind only syzkaller's rules name
         if header is not None and header[0] == "panic" and _follows_report(draft, last_end, line):
             header = None  # the consequence of the report before it
             if draft is None or not (draft.kind or draft.frames):
@@ -305,17 +352,25 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
                 continue
         if header is not None:
             if draft is not None and (
-                draft.frames or draft.trace_done or draft.kind == _CONSEQUENCE
+                draft.frames
+                or draft.trace_done
+                or draft.kind == _CONSEQUENCE
+                or draft.needs_no_trace  # its one line is the whole report
             ):
-                if _is_report(draft):
-                    reports.append(_finish(draft))
+                if _may_be_report(draft):
+                    finished.append(draft)
                     last_end = line.number
                 draft = None
             if draft is None:
                 draft = _Draft(line.number, line.depth > 0, hardware=hardware)
-            if not draft.kind or draft.kind in ("oops", "bug-text"):
+            if not draft.kind or draft.kind in ("oops", "bug-text", "other"):
                 draft.kind, draft.header_args = header
                 draft.header = text
+            if rules and draft.rule_start is None:
+                draft.rule_start = len(texts) - 1
+                draft.needs_no_trace = header[0] != "panic" and all(
+                    rule.stack is None for rule in rules
+                )
             continue
         if draft is None:
             if _CRASH_POINT.match(text) or _CALL_TRACE.match(text):
@@ -323,15 +378,16 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
             else:
                 continue
         if _feed(draft, text):
-            if _is_report(draft):
+            if _may_be_report(draft):
                 # A lone RIP/register dump (kernels repeat one after the end
                 # marker) without a header or a call trace is no report.
-                reports.append(_finish(draft))
+                finished.append(draft)
                 last_end = line.number
             draft = None
-    if draft is not None and _is_report(draft):
-        reports.append(_finish(draft))
-    return tuple(reports)
+    if draft is not None and _may_be_report(draft):
+        finished.append(draft)
+    found = (_finish(draft, lines, texts) for draft in finished)
+    return tuple(report for report in found if report is not None)
 
 
 def _follows_report(draft: _Draft | None, last_end: int, line: Line) -> bool:
@@ -339,11 +395,16 @@ def _follows_report(draft: _Draft | None, last_end: int, line: Line) -> bool:
     return draft is not None or line.number - last_end <= _PANIC_FOLLOWS_WITHIN
 
 
+def _may_be_report(draft: _Draft) -> bool:
+    """A report, or a header syzkaller's rules may find a trace for further down."""
+    return _is_report(draft) or (draft.rule_start is not None and draft.kind != _CONSEQUENCE)
+
+
 def _is_report(draft: _Draft) -> bool:
     """A trace makes a report; a crash point under a strong header does too."""
     if draft.kind == _CONSEQUENCE:
         return False
-    if draft.frames:
+    if draft.frames or draft.needs_no_trace:
         return True
     return draft.crash_function is not None and bool(draft.kind) and draft.kind not in _WEAK_KINDS
 
@@ -392,9 +453,26 @@ def _feed(draft: _Draft, text: str) -> bool:
     return False
 
 
-def _finish(draft: _Draft) -> CrashReport:
+def _finish(draft: _Draft, lines: tuple[Line, ...], texts: list[str]) -> CrashReport | None:
+    """The report with its title, or None for a header that has no report after all.
+
+    KMSAN, KFENCE and KCSAN print their frames without a "Call Trace:" line,
+    kmemleak under "backtrace:"; a header whose title syzkaller's rules can
+    complete from the lines below it is a report even without a trace here.
+    """
     kind = draft.kind or _headerless_kind(draft)
-    title = _title(kind, draft)
+    by_rules = None
+    if draft.rule_start is not None:
+        by_rules = syzkaller_title(report_lines(lines, texts, draft.rule_start))
+    if by_rules is not None and by_rules.corrupted:
+        # syzkaller would title it "... in corrupted"; a report pasted into
+        # mail often lacks what a console log has (the "Call Trace:" line,
+        # another architecture's layout), and regtrack's own reading names
+        # its function still.
+        by_rules = None
+    if by_rules is None and not _is_report(draft):
+        return None
+    title = by_rules.text if by_rules is not None else _title(kind, draft)
     names = [f.function for f in draft.frames if f.reliable and not _skipped(f.function)]
     key = "|".join([title, *names[:SIGNATURE_FRAMES]])
     return CrashReport(
