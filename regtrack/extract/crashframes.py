@@ -26,6 +26,9 @@ FUNC = r"([A-Za-z0-9_]+)[.+]"
 _PC = r"\[<?(?:0x)?[0-9a-f]+>?\]"
 # A frame line: up to two address columns, then the function.
 FRAME_LINE = re.compile(rf"^ *(?:{_PC} ?){{0,2}}[ \t]*{FUNC}")
+# 32-bit arm prints caller and callee on one line:
+# "[<80de0078>] (dump_backtrace) from [<80de0574>] (show_stack+0x28/0x2c)".
+ARM_FRAME_LINE = re.compile(rf"^ *{_PC} \(([a-zA-Z0-9_.]+)\) from {_PC} \({FUNC}")
 # The crash point: x86 "RIP: 0010:f+0x..", "IP: [<..>] f+0x..", powerpc
 # "NIP [..] f+0x..", arm64 "pc : f+0x..", arm "PC is at f+0x..".  Forms with
 # an address only (a jump to 0) match without naming a function.
@@ -210,7 +213,7 @@ def _read_trace(
         if isinstance(following, re.Pattern) and (match := following.search(line)):
             _collect(match, collected, skip)
             return position, index + 1
-        if match := FRAME_LINE.match(line):
+        if match := FRAME_LINE.match(line) or ARM_FRAME_LINE.match(line):
             _collect(match, collected, skip)
     return position, index
 

@@ -62,7 +62,10 @@ def matching_rules(first_line: str) -> list[TitleRule]:
 # syzkaller reads a console log as the lines of one context: those with the
 # report's own "[  12.345678][ T123]" caller tag (CONFIG_PRINTK_CALLER), or,
 # without tags, those with a timestamp (or, without timestamps, all lines).
-_CONTEXT = re.compile(r"(?:<[0-9]+>)?\[ *[0-9]+\.[0-9]+\](\[ *[CT][0-9]+\])? ")
+_CONTEXT = re.compile(
+    r"(?:\*\* [0-9]+ printk messages dropped \*\* )?(?:\S{1,64} login: )?"
+    r"(?:<[0-9]+>)?\[ *[0-9]+\.[0-9]+\](\[ *[CT][0-9]+\])? "
+)
 # A later report ends this one in an untagged log, except these, which come
 # inside the report they belong to.
 _INSIDE_A_REPORT = re.compile(

@@ -309,6 +309,7 @@ _TRACE_OR_CRASH_POINT = register(
         "BUG: workqueue",
         "WARNING: kernel stack",
         "BUG: Dentry",
+        "locks still held",
     )
 )
 
