@@ -35,9 +35,10 @@ _FIRST_LETTERS = frozenset("BWIKkUgOsPdiuVA")
 
 
 # What may stand before a report's first line: syz-manager's own timestamp,
-# a subsystem tag ("rcu: INFO: rcu_preempt self-detected stall"), or old
+# a subsystem tag ("rcu: INFO: rcu_preempt self-detected stall", "NMI
+# watchdog: BUG: soft lockup"), or old
 # lockdep's bracket ("[ BUG: bad unlock balance detected! ]").
-_LEAD = re.compile(r"(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d |[a-z0-9_-]{1,16}: |\[ )")
+_LEAD = re.compile(r"(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d |[A-Za-z][\w -]{0,23}: |\[ )")
 
 
 def first_line_of_report(text: str) -> str | None:

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from regtrack.extract.crashtitle import (
+    clean_title,
     first_line_of_report,
     matching_rules,
     report_lines,
@@ -244,7 +245,7 @@ _SYSLOG_MONTHS = frozenset(
 
 
 # A console log may run a line on from the login prompt ("vm login: [ 7.1] BUG: ...").
-_LOGIN = re.compile(r"^\S{1,64} login: (?=[<\[])")
+_LOGIN = re.compile(r"^\S{1,64} login: ")
 
 
 def strip_dmesg_prefix(text: str) -> str:
@@ -540,8 +541,9 @@ def _title(kind: str, draft: _Draft) -> str:
         "hung": f"INFO: task hung in {where}",
         "rcu-stall": f"INFO: rcu detected stall in {where}",
         "deadlock": f"possible deadlock in {where}",
-        "warning-text": f"WARNING: {args[0] if args else ''} in {where}",
-        "bug-text": f"BUG: {args[0] if args else ''} in {where}",
+        # A kind no rule knows: syzkaller titles it with its first line.
+        "warning-text": clean_title(draft.header),
+        "bug-text": clean_title(draft.header),
         "panic": f"kernel panic: {args[0] if args else ''}",
     }
     if kind == "stack":
