@@ -41,10 +41,18 @@ _FIRST_LETTERS = frozenset("BWIKkUgOsPdiuVA")
 _LEAD = re.compile(r"(?:\d{4}/\d\d/\d\d \d\d:\d\d:\d\d |[A-Za-z][\w -]{0,23}: |\[ )")
 
 
+# One regular expression for "may this line start a report?", tried first on
+# every line: a lead, then a word a first line starts with.
+may_start_report = re.compile(rf"(?:{_LEAD.pattern})?{_MAY_START.pattern}").match
+
+
 def first_line_of_report(text: str) -> str | None:
     """The line from its report header on, if a rule knows it (else None)."""
     if matching_rules(text):
         return text
+    # Cheap tests first: a lead is a date, a bracket or a short "tag: ".
+    if not (text[:1].isdigit() or text[:2] == "[ " or ": " in text[:26]):
+        return None
     lead = _LEAD.match(text)
     if lead is not None and matching_rules(text[lead.end() :]):
         return text[lead.end() :]

@@ -25,6 +25,7 @@ from regtrack.extract.crashtitle import (
     clean_title,
     first_line_of_report,
     matching_rules,
+    may_start_report,
     report_lines,
     syzkaller_title,
 )
@@ -298,26 +299,49 @@ _TRACE_OR_CRASH_POINT = register(
         "NIP",
         "PC is at",
         "EIP: ",
-        "backtrace",  # kmemleak
-        # Reports syzkaller's rules title without a trace.
-        "BUG: KCSAN",
-        "BUG: KMSAN",
-        "BUG: KFENCE",
-        "unregister_netdevice: waiting",
+    )
+)
+
+
+# Reports without a "Call Trace:" line: KMSAN, KFENCE and KCSAN print their
+# frames right below the first line, kmemleak under "backtrace:", and some
+# reports are one line.  Each stem costs a pass over the body where Hyperscan
+# is not installed, so a few broad stems are looked for first, and the exact
+# ones only in the bodies that hold one of those.
+_WITHOUT_TRACE_BROAD = register(
+    (
+        "BUG: ",
         "VFS: ",
-        "BUG: Bad ",
-        "BUG: non-zero",
-        "BUG: workqueue",
-        "WARNING: kernel stack",
-        "BUG: Dentry",
+        "unreferenced object",
         "locks still held",
+        "WARNING: kernel stack",
+        "unregister_netdevice: waiting",
+    )
+)
+_WITHOUT_TRACE = register(
+    (
+        "BUG: K",
+        "BUG: Bad rss-counter",
+        "BUG: workqueue",
+        "BUG: non-zero nr_p",
+        "BUG: Dentry",
+        "VFS: Busy inodes",
+        "VFS: Close: file count",
+        "unreferenced object",
+        "locks still held",
+        "WARNING: kernel stack",
+        "unregister_netdevice: waiting",
     )
 )
 
 
 def extract_crash_reports(body: LabelledBody) -> tuple[CrashReport, ...]:
     """Every oops, warning or sanitizer report in the body."""
-    if not any(body.stems.contains(token) for token in _TRACE_OR_CRASH_POINT):
+    stems = body.stems
+    if not any(stems.contains(token) for token in _TRACE_OR_CRASH_POINT) and not (
+        any(stems.contains(token) for token in _WITHOUT_TRACE_BROAD)
+        and any(stems.contains(token) for token in _WITHOUT_TRACE)
+    ):
         return ()
     return _reports_in(body.lines)
 
@@ -334,11 +358,12 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
         if draft is None and (match := _HARDWARE.match(text)):
             hardware = match.group(1).strip()
             continue
-        if (head := first_line_of_report(text)) is not None:
+        head = first_line_of_report(text) if may_start_report(text) else None
+        if head is not None:
             text = texts[-1] = head
         header = _match_header(text)
         rules = matching_rules(text) if head is not None else []
-        if header is None and draft is None and _INFO_WITH_STACK.search(text):
+        if header is None and draft is None and _info_with_stack(text):
             # Its stack dump is no crash; read it into a draft that is never a report.
             draft = _Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
             continue
@@ -390,6 +415,10 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
         finished.append(draft)
     found = (_finish(draft, lines, texts) for draft in finished)
     return tuple(report for report in found if report is not None)
+
+
+def _info_with_stack(text: str) -> bool:
+    return ("FAULT" in text or "allocation failure" in text) and bool(_INFO_WITH_STACK.search(text))
 
 
 def _follows_report(draft: _Draft | None, last_end: int, line: Line) -> bool:
