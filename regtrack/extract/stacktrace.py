@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from regtrack.extract.crashdraft import Draft, headerless_kind, own_title, skipped
 from regtrack.extract.crashtitle import (
-    clean_title,
     first_line_of_report,
     matching_rules,
     may_start_report,
@@ -107,78 +107,6 @@ _INFO_WITH_STACK = re.compile(
     r"|page allocation failure: order:|FAULT_FLAG_ALLOW_RETRY missing"
 )
 
-# Functions of the reporting machinery: never what a title names.
-_SKIP_PREFIXES = (
-    "__pfx_",
-    "dump_stack",
-    "show_stack",
-    "__dump_stack",
-    "panic",
-    "__warn",
-    "warn_slowpath",
-    "report_bug",
-    "handle_bug",
-    "exc_",
-    "asm_exc_",
-    "do_error_trap",
-    "do_trap",
-    "die",
-    "__die",
-    "oops_",
-    "page_fault_oops",
-    "kernelmode_fixup_or_oops",
-    "no_context",
-    "__bad_area",
-    "bad_area",
-    "do_user_addr_fault",
-    "do_kern_addr_fault",
-    "handle_page_fault",
-    "kasan_",
-    "__kasan",
-    "check_memory_region",
-    "print_report",
-    "print_address_description",
-    "__asan_",
-    "ubsan_",
-    "__ubsan_",
-    "kcsan_",
-    "__tsan_",
-    "kmsan_",
-    "__msan_",
-    "schedule",
-    "context_switch",
-    "__switch_to",
-    "__schedule",
-    "preempt_schedule",
-    "io_schedule",
-    "rwsem_down",
-    "down_",
-    "__mutex_lock",
-    "mutex_lock",
-    "wait_for_completion",
-    "__wait_for_common",
-    "lockdep_",
-    "lock_acquire",
-    "__lock_acquire",
-    "_raw_spin_lock",
-    "el1_",
-    "el0_",
-    "el1h_",
-    "__might_resched",
-    "__might_sleep",
-    "___might_sleep",
-    "__might_fault",
-    "do_mem_abort",
-    "__do_kernel_fault",
-    "die_kernel_fault",
-    "arm64_",
-    "bug_handler",
-    "brk_handler",
-    "call_break_hook",
-    "rcu_dump",
-    "print_cpu_stall",
-    "watchdog_timer_fn",
-)
 SIGNATURE_FRAMES = 5
 # Real traces are far shorter; past this only the end of the trace is looked for.
 MAX_FRAMES = 256
@@ -217,27 +145,6 @@ class CrashReport:
     @property
     def reliable_frames(self) -> tuple[Frame, ...]:
         return tuple(frame for frame in self.frames if frame.reliable)
-
-
-@dataclass
-class _Draft:
-    first_line: int
-    quoted: bool
-    kind: str = ""
-    header: str = ""
-    header_args: tuple[str | None, ...] = ()
-    access: str | None = None
-    crash_function: str | None = None
-    cr2: int | None = None
-    hardware: str | None = None
-    user_rip: str | None = None
-    frames: list[Frame] = field(default_factory=list)
-    in_trace: bool = False
-    trace_done: bool = False
-    # The first line a syzkaller title rule knows (its index in the body's
-    # lines), and whether that rule needs no trace (KCSAN, "BUG: Bad page map").
-    rule_start: int | None = None
-    needs_no_trace: bool = False
 
 
 _SYSLOG_MONTHS = frozenset(
@@ -347,9 +254,9 @@ def extract_crash_reports(body: LabelledBody) -> tuple[CrashReport, ...]:
 
 
 def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
-    finished: list[_Draft] = []
+    finished: list[Draft] = []
     texts: list[str] = []  # every line without its dmesg prefix, for the titles
-    draft: _Draft | None = None
+    draft: Draft | None = None
     hardware: str | None = None  # printed before a pasted fragment's first line
     last_end = -_PANIC_FOLLOWS_WITHIN - 1  # line number where the last report ended
     for line in lines:
@@ -365,7 +272,7 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
         rules = matching_rules(text) if head is not None else []
         if header is None and draft is None and _info_with_stack(text):
             # Its stack dump is no crash; read it into a draft that is never a report.
-            draft = _Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
+            draft = Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
             continue
         if header is None and rules:
             header = ("other", ())  # a kind only syzkaller's rules name
@@ -375,7 +282,7 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
                 # Its own dump (CPU line, call trace through panic()) is read
                 # into a draft that is never a report; so is a register dump
                 # the kernel repeated after the end marker.
-                draft = _Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
+                draft = Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
                 continue
         if header is not None:
             if draft is not None and (
@@ -389,7 +296,7 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
                     last_end = line.number
                 draft = None
             if draft is None:
-                draft = _Draft(line.number, line.depth > 0, hardware=hardware)
+                draft = Draft(line.number, line.depth > 0, hardware=hardware)
             if not draft.kind or draft.kind in ("oops", "bug-text", "other"):
                 draft.kind, draft.header_args = header
                 draft.header = text
@@ -401,7 +308,7 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
             continue
         if draft is None:
             if _CRASH_POINT.match(text) or _CALL_TRACE.match(text):
-                draft = _Draft(line.number, line.depth > 0, hardware=hardware)
+                draft = Draft(line.number, line.depth > 0, hardware=hardware)
             else:
                 continue
         if _feed(draft, text):
@@ -421,17 +328,17 @@ def _info_with_stack(text: str) -> bool:
     return ("FAULT" in text or "allocation failure" in text) and bool(_INFO_WITH_STACK.search(text))
 
 
-def _follows_report(draft: _Draft | None, last_end: int, line: Line) -> bool:
+def _follows_report(draft: Draft | None, last_end: int, line: Line) -> bool:
     """Whether a line comes inside a report or soon after one."""
     return draft is not None or line.number - last_end <= _PANIC_FOLLOWS_WITHIN
 
 
-def _may_be_report(draft: _Draft) -> bool:
+def _may_be_report(draft: Draft) -> bool:
     """A report, or a header syzkaller's rules may find a trace for further down."""
     return _is_report(draft) or (draft.rule_start is not None and draft.kind != _CONSEQUENCE)
 
 
-def _is_report(draft: _Draft) -> bool:
+def _is_report(draft: Draft) -> bool:
     """A trace makes a report; a crash point under a strong header does too."""
     if draft.kind == _CONSEQUENCE:
         return False
@@ -450,7 +357,7 @@ def _match_header(text: str) -> tuple[str, tuple[str | None, ...]] | None:
     return None
 
 
-def _feed(draft: _Draft, text: str) -> bool:
+def _feed(draft: Draft, text: str) -> bool:
     """Read one line into the draft; True when the report has ended."""
     if text.startswith("---[ end"):
         return True
@@ -484,14 +391,14 @@ def _feed(draft: _Draft, text: str) -> bool:
     return False
 
 
-def _finish(draft: _Draft, lines: tuple[Line, ...], texts: list[str]) -> CrashReport | None:
+def _finish(draft: Draft, lines: tuple[Line, ...], texts: list[str]) -> CrashReport | None:
     """The report with its title, or None for a header that has no report after all.
 
     KMSAN, KFENCE and KCSAN print their frames without a "Call Trace:" line,
     kmemleak under "backtrace:"; a header whose title syzkaller's rules can
     complete from the lines below it is a report even without a trace here.
     """
-    kind = draft.kind or _headerless_kind(draft)
+    kind = draft.kind or headerless_kind(draft)
     by_rules = None
     if draft.rule_start is not None:
         by_rules = syzkaller_title(report_lines(lines, texts, draft.rule_start))
@@ -503,8 +410,8 @@ def _finish(draft: _Draft, lines: tuple[Line, ...], texts: list[str]) -> CrashRe
         by_rules = None
     if by_rules is None and not _is_report(draft):
         return None
-    title = by_rules.text if by_rules is not None else _title(kind, draft)
-    names = [f.function for f in draft.frames if f.reliable and not _skipped(f.function)]
+    title = by_rules.text if by_rules is not None else own_title(kind, draft)
+    names = [f.function for f in draft.frames if f.reliable and not skipped(f.function)]
     key = "|".join([title, *names[:SIGNATURE_FRAMES]])
     return CrashReport(
         kind=kind,
@@ -518,63 +425,3 @@ def _finish(draft: _Draft, lines: tuple[Line, ...], texts: list[str]) -> CrashRe
         hardware=draft.hardware,
         user_rip=draft.user_rip,
     )
-
-
-def _headerless_kind(draft: _Draft) -> str:
-    """A pasted fragment without its first line: infer from the frames and CR2."""
-    names = {frame.function for frame in draft.frames}
-    if names & {"page_fault_oops", "exc_page_fault", "do_user_addr_fault", "do_mem_abort"}:
-        return "null" if draft.cr2 is not None and draft.cr2 < 0x1000 else "paging"
-    if names & {"exc_general_protection", "asm_exc_general_protection"}:
-        return "gpf"
-    if names & {"__warn", "warn_slowpath_fmt", "report_bug"}:
-        return "warning"
-    return "stack"  # a dump_stack() or a fragment: a trace, but no crash we can name
-
-
-def _skipped(function: str) -> bool:
-    return function.startswith(_SKIP_PREFIXES)
-
-
-def _first_function(draft: _Draft) -> str:
-    """The crash point if it is not reporting machinery, else the first real frame."""
-    if draft.crash_function and not _skipped(draft.crash_function):
-        return draft.crash_function
-    for frame in draft.frames:
-        if frame.reliable and not _skipped(frame.function):
-            return frame.function
-    return draft.crash_function or "unknown"
-
-
-def _title(kind: str, draft: _Draft) -> str:
-    args = draft.header_args
-    where = _first_function(draft)
-    if kind == "kasan":
-        access = f" {draft.access}" if draft.access else ""
-        return f"KASAN: {args[0]}{access} in {args[1]}"
-    if kind == "kcsan":
-        pair = f"{args[1]} / {args[2]}" if args[2] else args[1]
-        return f"KCSAN: {args[0]} in {pair}"
-    if kind == "kmsan":
-        return f"KMSAN: {args[0]} in {args[1]}"
-    if kind == "warning":
-        function = args[1] if args and args[1] else where
-        return f"WARNING in {function}"
-    titles = {
-        "ubsan": f"UBSAN: {args[0] if args else 'error'} in {where}",
-        "null": f"BUG: unable to handle kernel NULL pointer dereference in {where}",
-        "paging": f"BUG: unable to handle kernel paging request in {where}",
-        "gpf": f"general protection fault in {where}",
-        "kernel-bug": f"kernel BUG in {where}",
-        "lockup": f"BUG: soft lockup in {where}",
-        "hung": f"INFO: task hung in {where}",
-        "rcu-stall": f"INFO: rcu detected stall in {where}",
-        "deadlock": f"possible deadlock in {where}",
-        # A kind no rule knows: syzkaller titles it with its first line.
-        "warning-text": clean_title(draft.header),
-        "bug-text": clean_title(draft.header),
-        "panic": f"kernel panic: {args[0] if args else ''}",
-    }
-    if kind == "stack":
-        return f"stack trace in {where}"
-    return titles.get(kind, f"Oops in {where}")
