@@ -34,6 +34,8 @@ from regtrack.extract.stems import register
 
 _DMESG_PREFIX = re.compile(
     r"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S{1,64} kernel: )?"  # syslog
+    # A CI's clock before the kernel's: "2023-07-20T10:11:12 [    1.234567] ".
+    r"(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? (?=[<\[]))?"
     r"(?:<\d>)?(?:\[ {0,12}\d{1,12}\.\d{1,9}\])?(?:\[ {0,6}[TC]\d{1,9}\])? ?"
 )
 _FRAME = re.compile(
@@ -160,7 +162,7 @@ def strip_dmesg_prefix(text: str) -> str:
     """``<4>[   76.189375] RIP: ...`` -> ``RIP: ...`` (also syslog, [T123])."""
     if " login: " in text[:80] and (login := _LOGIN.match(text)):
         text = text[login.end() :]
-    if text[:1] in ("<", "[") or text[:3] in _SYSLOG_MONTHS:
+    if text[:1] in ("<", "[") or text[:3] in _SYSLOG_MONTHS or text[4:5] == "-":
         text = text[_DMESG_PREFIX.match(text).end() :]  # type: ignore[union-attr]
     return text.strip()
 
@@ -259,9 +261,16 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
     draft: Draft | None = None
     hardware: str | None = None  # printed before a pasted fragment's first line
     last_end = -_PANIC_FOLLOWS_WITHIN - 1  # line number where the last report ended
-    for line in lines:
+    continued = False  # this line was read as the end of the one before
+    for position, line in enumerate(lines):
         text = strip_dmesg_prefix(line.text)
         texts.append(text)
+        if continued:
+            continued = False
+            continue
+        if text.endswith(" at") and (following := _wrapped_at(lines, position, text)):
+            text = texts[-1] = f"{text} {following}"
+            continued = True
         if draft is None and (match := _HARDWARE.match(text)):
             hardware = match.group(1).strip()
             continue
@@ -322,6 +331,19 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
         finished.append(draft)
     found = (_finish(draft, lines, texts) for draft in finished)
     return tuple(report for report in found if report is not None)
+
+
+# A mail client wraps "WARNING: CPU: 0 PID: 0 at kernel/x.c:128 f+0x1/0x2" after "at".
+_WRAPPED_WARNING = re.compile(r"^WARNING: CPU: \d{1,5} PID: \d{1,9} at$")
+_WARNING_PLACE = re.compile(r"^\S{1,300}:\d{1,7} [\w.]{1,200}")
+
+
+def _wrapped_at(lines: tuple[Line, ...], position: int, text: str) -> str | None:
+    """The rest of a WARNING line a mail client wrapped onto the next line, if it is that."""
+    if position + 1 == len(lines) or not _WRAPPED_WARNING.match(text):
+        return None
+    following = strip_dmesg_prefix(lines[position + 1].text)
+    return following if _WARNING_PLACE.match(following) else None
 
 
 def _info_with_stack(text: str) -> bool:

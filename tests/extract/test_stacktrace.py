@@ -369,9 +369,48 @@ def test_parse_frame_rejects_non_frames(line: str) -> None:
         pytest.param("Call Trace:\n" + " foo+0x1/0x2 [m]\n" * 250_000, id="a 5 MB trace"),
         pytest.param("RIP: 0010:" + "a" * 1_000_000 + "\n", id="a 1 MB crash point"),
         pytest.param("Call Trace:\n " + "(" * 500_000 + "\n", id="half a million brackets"),
+        pytest.param(
+            "BUG: KASAN: use-after-free in f+0x1/0x2\n" + ("a" * 2_000 + "\n") * 600,
+            id="a KASAN report that never says Read or Write",
+        ),
+        pytest.param(
+            "WARNING: possible circular locking dependency detected\n" + "at: " * 300_000,
+            id="a lockdep report of one long line",
+        ),
     ],
 )
 def test_crash_extraction_is_linear(body: str) -> None:
     started = time.perf_counter()
     reports(body)
     assert time.perf_counter() - started < 1.0
+
+
+# Traces wherever they hide (issue 11).
+CI_CLOCK_TRACE = """\
+2023-07-20T10:11:12 [   41.123456] BUG: kernel NULL pointer dereference, address: 0000000000000008
+2023-07-20T10:11:12 [   41.123460] #PF: supervisor read access in kernel mode
+2023-07-20T10:11:12 [   41.123470] Oops: 0000 [#1] PREEMPT SMP NOPTI
+2023-07-20T10:11:12 [   41.123480] CPU: 3 PID: 812 Comm: modprobe Not tainted 6.5.0-rc2 #1
+2023-07-20T10:11:12 [   41.123490] RIP: 0010:foo_attach+0x2c/0x90 [foo]
+2023-07-20T10:11:12 [   41.123500] Call Trace:
+2023-07-20T10:11:12 [   41.123510]  <TASK>
+2023-07-20T10:11:12 [   41.123520]  foo_probe+0x51/0x120 [foo]
+2023-07-20T10:11:12 [   41.123530]  pci_device_probe+0xa1/0x160
+2023-07-20T10:11:12 [   41.123540]  </TASK>
+"""
+
+
+def test_a_ci_clock_before_the_kernel_timestamp_is_stripped() -> None:
+    assert [crash.title for crash in reports(CI_CLOCK_TRACE)] == [
+        "BUG: unable to handle kernel NULL pointer dereference in foo_attach"
+    ]
+
+
+def test_a_warning_line_wrapped_by_a_mail_client_is_read_whole() -> None:
+    # LKFT's report: "WARNING: CPU: 0 PID: 0 at" / "kernel/context_tracking.c:128 ...".
+    titles = [c.title for c in reports(corpus_message(LKFT_WRAPPED_WARNING).body)]
+    assert "WARNING in ct_kernel_exit" in titles
+    assert not any(title.startswith("stack trace in") for title in titles)
+
+
+LKFT_WRAPPED_WARNING = "CA+G9fYszs5wPp+TWJeVZsdRjnBTXTa8i3YY3qV9SHbB1+R2+4Q@mail.gmail.com"
