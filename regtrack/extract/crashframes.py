@@ -24,8 +24,9 @@ from dataclasses import dataclass
 # A function name as syzkaller captures it: up to the first "." or "+".
 FUNC = r"([A-Za-z0-9_]+)[.+]"
 _PC = r"\[<?(?:0x)?[0-9a-f]+>?\]"
-# A frame line: up to two address columns, then the function.
-FRAME_LINE = re.compile(rf"^ *(?:{_PC} ?){{0,2}}[ \t]*{FUNC}")
+# A frame line: up to two address columns (the first may have lost its
+# "["), then the function.
+FRAME_LINE = re.compile(rf"^ *(?:\[?<?(?:0x)?[0-9a-f]+>?\] ?(?:{_PC} ?)?)?[ \t]*{FUNC}")
 # 32-bit arm prints caller and callee on one line:
 # "[<80de0078>] (dump_backtrace) from [<80de0574>] (show_stack+0x28/0x2c)".
 ARM_FRAME_LINE = re.compile(rf"^ *{_PC} \(([a-zA-Z0-9_.]+)\) from {_PC} \({FUNC}")
@@ -33,7 +34,7 @@ ARM_FRAME_LINE = re.compile(rf"^ *{_PC} \(([a-zA-Z0-9_.]+)\) from {_PC} \({FUNC}
 # "NIP [..] f+0x..", arm64 "pc : f+0x..", arm "PC is at f+0x..".  Forms with
 # an address only (a jump to 0) match without naming a function.
 RIP_FRAME = re.compile(
-    rf"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{_PC} +){{0,2}}{FUNC}"
+    rf"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:\[?<?(?:0x)?[0-9a-f]+>?\] +){{0,2}}{FUNC}"
     rf"|(?:[0-9]+:)?0x[0-9a-f]+|(?:[0-9]+:)?{_PC} +\[< *\(null\)>\] +\(null\)"
     r"|[0-9]+: +\(null\))"
 )

@@ -46,10 +46,10 @@ _FRAME = re.compile(
 )
 _MODULE = re.compile(r"\[([\w-]{1,64})\]")
 # Address columns before a frame: powerpc "[c0000000047f6f0] [c000000000929fdc] ",
-# older x86 "[<ffffffff81234567>] ".
-_ADDRESS_COLUMNS = re.compile(r"^(?:\[<?[0-9a-fA-F]{8,16}>?\] {1,2}){1,2}")
+# older x86 "[<ffffffff81234567>] ".  Some logs lose the first "[" of a line.
+_ADDRESS_COLUMNS = re.compile(r"^\[?(?:<?[0-9a-fA-F]{8,16}>?\] {1,2}\[?){1,2}")
 _CRASH_POINT = re.compile(
-    r"^(?:RIP: 0010:|pc : |NIP:? {0,2}\[[0-9a-f]{1,16}\] |PC is at |EIP: \[<[0-9a-f]{1,16}>\] )"
+    r"^(?:RIP: 0010:|pc : |NIP:? {0,2}\[?[0-9a-f]{1,16}\] |PC is at |EIP: \[<[0-9a-f]{1,16}>\] )"
     r"(.*)$"
 )
 _USER_RIP = re.compile(r"^RIP: 0033:(\S+)")
@@ -173,7 +173,7 @@ def parse_frame(text: str) -> Frame | None:
     A frame needs an ``+off/size``, a ``file:line``, or ``[inline]``; a bare
     word is prose, not a frame.
     """
-    if text.startswith("["):
+    if text.startswith("[") or "] " in text[8:20]:
         columns = _ADDRESS_COLUMNS.match(text)
         if columns is not None:
             text = text[columns.end() :]
@@ -262,6 +262,7 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
     hardware: str | None = None  # printed before a pasted fragment's first line
     last_end = -_PANIC_FOLLOWS_WITHIN - 1  # line number where the last report ended
     continued = False  # this line was read as the end of the one before
+    panics: set[str] = set()  # the panic lines met so far
     for position, line in enumerate(lines):
         text = strip_dmesg_prefix(line.text)
         texts.append(text)
@@ -285,8 +286,17 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
             continue
         if header is None and rules:
             header = ("other", ())  # a kind only syzkaller's rules name
-        if header is not None and header[0] == "panic" and _follows_report(draft, last_end, line):
-            header = None  # the consequence of the report before it
+        repeated = header is not None and header[0] == "panic" and text in panics
+        if header is not None and header[0] == "panic":
+            panics.add(text)
+        if (
+            header is not None
+            and header[0] == "panic"
+            and (repeated or _follows_report(draft, last_end, line))
+        ):
+            # The consequence of the report before it, or a panic the log
+            # repeats (a CI's summary quotes the panic line again).
+            header = None
             if draft is None or not (draft.kind or draft.frames):
                 # Its own dump (CPU line, call trace through panic()) is read
                 # into a draft that is never a report; so is a register dump

@@ -414,3 +414,38 @@ def test_a_warning_line_wrapped_by_a_mail_client_is_read_whole() -> None:
 
 
 LKFT_WRAPPED_WARNING = "CA+G9fYszs5wPp+TWJeVZsdRjnBTXTa8i3YY3qV9SHbB1+R2+4Q@mail.gmail.com"
+
+
+# A powerpc log whose lines lost their first "[" (the address columns).
+POWERPC_WITHOUT_BRACKETS = """\
+kernel BUG at mm/memcontrol.c:3715!
+Oops: Exception in kernel mode, sig: 5 [#1]
+CPU: 10 PID: 133636 Comm: madvise06 Tainted: G O 6.4.0-next-20230705 #1
+NIP:  c00000000054ea88 LR: c00000000028b2a8 CTR: c00000000054e8d0
+NIP c00000000054ea88] mem_cgroup_css_rstat_flush+0x1b8/0x1d0
+LR c00000000028b2a8] cgroup_rstat_flush+0xb8/0x160
+Call Trace:
+c00000029dd7bb50] [c00000000028b2a8] cgroup_rstat_flush+0xb8/0x160
+c00000029dd7bbc0] [c000000000673ba4] kernfs_seq_show+0x44/0x60
+c00000029dd7bbe0] [c0000000005c4238] seq_read_iter+0x238/0x620
+"""
+
+
+def test_powerpc_frames_without_their_first_bracket() -> None:
+    (crash,) = reports(POWERPC_WITHOUT_BRACKETS)
+    assert crash.title == "kernel BUG in mem_cgroup_css_rstat_flush"
+    assert [frame.function for frame in crash.frames] == [
+        "cgroup_rstat_flush",
+        "kernfs_seq_show",
+        "seq_read_iter",
+    ]
+
+
+def test_a_panic_a_ci_log_repeats_is_no_report_of_its_own() -> None:
+    # LAVA's summary quotes "Kernel panic - not syncing: Attempted to kill
+    # init!" again, long after the NULL dereference that caused it.
+    titles = [c.title for c in reports(corpus_message(LAVA_LOG_WITH_CLOCK).body)]
+    assert titles == ["BUG: unable to handle kernel NULL pointer dereference in do_wp_page"] * 2
+
+
+LAVA_LOG_WITH_CLOCK = "Y8Fkjxsq5EOtGiql@casper.infradead.org"
