@@ -51,7 +51,8 @@ from regtrack.extract.versions import Versions, extract_versions
 #   5: Crash titles by syzkaller's rules (kinds, frames skipped, stall and
 #      hang frames, run-specific parts replaced); KMSAN, KFENCE, KCSAN,
 #      kmemleak and other reports without a "Call Trace:" line are found; a
-#      CI clock before the dmesg timestamp and a wrapped WARNING line read.
+#      CI clock before the dmesg timestamp, a wrapped WARNING line and
+#      powerpc frames without their first "[" read.
 FACTS_VERSION = 5
 
 
