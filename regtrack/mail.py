@@ -82,6 +82,22 @@ _PATCH_TYPES = frozenset(
 )
 _LIST_ID = re.compile(r"<([^<>\s]+)>")
 _PATCH_FILENAME = re.compile(r"\.(?:patch|diff)$", re.IGNORECASE)
+# Logs people attach to a report ("next-20230110-kernel-crash.log", "dmesg.txt",
+# "console-output"): read with the body, as a patch is, when they hold a kernel
+# crash (a test's shell trace, "++ rm -f x", would read as a diff).
+_LOG_FILENAME = re.compile(r"\.(?:txt|log)$|dmesg|console", re.IGNORECASE)
+_LOG_TYPES = frozenset({"text/plain", "text/x-log", "application/octet-stream"})
+_COMPRESSED_NAME = re.compile(r"\.(?:gz|xz|bz2|zst|zip)$", re.IGNORECASE)
+_CRASH_MARKERS = (
+    "Call Trace",
+    "Call trace",
+    "RIP: 0010:",
+    "BUG: ",
+    "WARNING: CPU",
+    "Kernel panic",
+    "Unable to handle kernel",
+    "general protection fault",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +395,8 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
     """The message's readable text and whether a part is an attached patch.
 
     The first inline text/plain part wins; text/plain attachments that are
-    patches are appended (kernel people attach fixes as .patch files).
+    patches are appended (kernel people attach fixes as .patch files), and
+    so are attached logs (a crash or a build log as .txt, .log or dmesg).
     HTML-only mail falls back to the HTML's text.
     """
     plain: list[str] = []
@@ -394,6 +411,10 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
         if is_patch:
             has_patch_part = True
             plain.append(_decode_part(part, flags))
+        elif attached and plain and _is_attached_log(ctype, filename):
+            log = _decode_part(part, flags)
+            if any(marker in log for marker in _CRASH_MARKERS):
+                plain.append(log)
         elif ctype == "text/plain" and (not attached or not plain):
             if not attached or not filename:
                 plain.append(_decode_part(part, flags))
@@ -406,6 +427,14 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
         return html_to_text(html, flags), has_patch_part
     flags.append(FLAG_NO_TEXT_BODY)
     return "", has_patch_part
+
+
+def _is_attached_log(ctype: str, filename: str) -> bool:
+    return (
+        ctype in _LOG_TYPES
+        and bool(_LOG_FILENAME.search(filename))
+        and not _COMPRESSED_NAME.search(filename)
+    )
 
 
 def _filename(part: email.message.Message, flags: list[str]) -> str:
