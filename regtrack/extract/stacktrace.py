@@ -5,14 +5,16 @@ A report starts at a header line the kernel prints (``BUG: KASAN: ...``,
 ``Unable to handle kernel ...`` on arm64, soft lockups, hung tasks, ...) or,
 where the reporter pasted only part of it, at a ``RIP:``/``pc :`` line or a
 ``Call Trace:``.  Lines are read after undoing ``>`` quoting and stripping
-dmesg prefixes (``<4>[   76.189375]``, ``[T123]``, syslog timestamps).
+dmesg prefixes (``<4>[   76.189375]``, ``[T123]``, syslog timestamps, a CI's
+clock before them).
 
-The title follows syzkaller's conventions ("KASAN: slab-use-after-free Read
-in foo", "WARNING in foo", "BUG: unable to handle kernel NULL pointer
-dereference in foo", "general protection fault in foo"), naming the first
-function that is not part of the reporting machinery.  The signature hashes
-the title and the next few reliable frames, so the same crash reported twice
-(with other offsets, modules or timestamps) gets the same signature.
+The title is the one syzkaller would give ("KASAN: slab-use-after-free Read
+in foo", "WARNING in foo", "possible deadlock in foo"), by the rules of
+:mod:`crashtitle`; where they find no frame, :mod:`crashdraft` names the
+first function that is not part of the reporting machinery.  The signature
+hashes the title and the next few reliable frames, so the same crash
+reported twice (with other offsets, modules or timestamps) gets the same
+signature.
 """
 
 from __future__ import annotations
