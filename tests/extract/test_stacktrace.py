@@ -449,3 +449,13 @@ def test_a_panic_a_ci_log_repeats_is_no_report_of_its_own() -> None:
 
 
 LAVA_LOG_WITH_CLOCK = "Y8Fkjxsq5EOtGiql@casper.infradead.org"
+
+
+def test_a_one_line_report_before_another_is_a_report_of_its_own() -> None:
+    # "BUG: Bad rss-counter state" needs no trace; the NULL dereference below
+    # it is the next report, not more lines of the first.
+    body = corpus_message("20230619204309.GA13937@willie-the-truck").body
+    assert [crash.title for crash in reports(body)] == [
+        "BUG: Bad rss-counter state",
+        "BUG: unable to handle kernel NULL pointer dereference in vma_interval_tree_remove",
+    ]
