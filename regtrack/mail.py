@@ -82,11 +82,27 @@ _PATCH_TYPES = frozenset(
 )
 _LIST_ID = re.compile(r"<([^<>\s]+)>")
 _PATCH_FILENAME = re.compile(r"\.(?:patch|diff)$", re.IGNORECASE)
-# Logs people attach to a report (a console log, dmesg, a CI's output): read as the
-# report's text, so a trace that is only in the attachment is found.  A kernel config
-# ("config-r1234", ".config") is not a log, and would only bloat the body.
-_LOG_FILENAME = re.compile(r"(?:\.(?:log|txt)|dmesg[^/]*|console[^/]*)$", re.IGNORECASE)
-_LOG_TYPES = frozenset({"text/x-log"})
+# Logs people attach to a report ("next-20230110-kernel-crash.log", "dmesg.txt",
+# "console-output", a proposed fix as "p.diff.txt"): read with the body, as a patch is,
+# when they hold a kernel crash, a diff or build diagnostics.  A kernel config
+# ("config-r1234") is no log, and a test's shell trace alone ("++ rm -f x") no reason.
+_LOG_FILENAME = re.compile(r"\.(?:txt|log)$|dmesg|console", re.IGNORECASE)
+_LOG_TYPES = frozenset({"text/plain", "text/x-log", "application/octet-stream"})
+_COMPRESSED_NAME = re.compile(r"\.(?:gz|xz|bz2|zst|zip)$", re.IGNORECASE)
+_LOG_MARKERS = (
+    "Call Trace",
+    "Call trace",
+    "RIP: 0010:",
+    "BUG: ",
+    "WARNING: CPU",
+    "Kernel panic",
+    "Unable to handle kernel",
+    "general protection fault",
+    "diff --git ",
+    ": error: ",
+    ": warning: ",
+    "undefined reference",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,9 +400,9 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
     """The message's readable text and whether a part is an attached patch.
 
     The first inline text/plain part wins; attachments that are patches are
-    appended (kernel people attach fixes as .patch files), and so are logs
-    (``.log``, ``.txt``, dmesg and console files: a report's trace may be
-    only there).
+    appended (kernel people attach fixes as .patch files), and so are attached
+    logs that hold a crash, a diff or build diagnostics (a report's trace, or a
+    fix proposed as a .txt, may be only there).
     HTML-only mail falls back to the HTML's text.
     """
     plain: list[str] = []
@@ -401,8 +417,10 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
         if is_patch:
             has_patch_part = True
             plain.append(_decode_part(part, flags))
-        elif _is_log(ctype, filename) and plain:
-            plain.append(_decode_part(part, flags))
+        elif attached and plain and _is_attached_log(ctype, filename):
+            log = _decode_part(part, flags)
+            if any(marker in log for marker in _LOG_MARKERS):
+                plain.append(log)
         elif ctype == "text/plain" and (not attached or not plain):
             if not attached or not filename:
                 plain.append(_decode_part(part, flags))
@@ -417,12 +435,13 @@ def _body_text(msg: email.message.Message, flags: list[str]) -> tuple[str, bool]
     return "", has_patch_part
 
 
-def _is_log(ctype: str, filename: str) -> bool:
-    """An attached log (see ``_LOG_FILENAME``)."""
-    if ctype in _LOG_TYPES:
-        return True
-    named = bool(filename) and ctype == "text/plain" and bool(_LOG_FILENAME.search(filename))
-    return named and "config" not in filename.lower()
+def _is_attached_log(ctype: str, filename: str) -> bool:
+    """An attachment named as a log (see ``_LOG_FILENAME``), not compressed, not a config."""
+    if ctype not in _LOG_TYPES or _COMPRESSED_NAME.search(filename):
+        return False
+    return ctype == "text/x-log" or (
+        bool(_LOG_FILENAME.search(filename)) and "config" not in filename.lower()
+    )
 
 
 def _filename(part: email.message.Message, flags: list[str]) -> str:

@@ -236,7 +236,7 @@ def test_multipart_prefers_plain_text_and_sees_attached_patch() -> None:
         ("text/plain", "console-boot", True),
         ("text/plain", "config-r1234", False),
         ("text/plain", "kernel.config.txt", False),
-        ("application/octet-stream", "vmlinux.log", False),
+        ("text/plain", "p.diff.txt", True),
     ],
 )
 def test_an_attached_log_is_read_with_the_text(ctype: str, filename: str, read: bool) -> None:
@@ -253,6 +253,48 @@ def test_an_attached_log_is_read_with_the_text(ctype: str, filename: str, read: 
     body = parse_message(raw).body
     assert body.startswith("next-20230720 crashes at boot")
     assert ("BUG: kernel NULL pointer dereference" in body) is read
+
+
+@pytest.mark.parametrize(
+    ("content_type", "filename", "read"),
+    [
+        pytest.param("text/x-log", "next-20230110-kernel-crash.log", True, id="a .log"),
+        pytest.param("text/plain", "dmesg", True, id="a dmesg file"),
+        pytest.param("application/octet-stream", "boot.txt", True, id="a .txt as bytes"),
+        pytest.param("text/plain", "config-6.2.0-rc6", False, id="a kernel config is not"),
+        pytest.param("application/x-xz", "dmesg.xz", False, id="a compressed log is not"),
+    ],
+)
+def test_an_attached_log_is_read_with_the_body(
+    content_type: str, filename: str, read: bool
+) -> None:
+    # A report whose only trace is in the log it attaches (issue 11).
+    raw = _mail(
+        'Message-ID: <m@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"',
+        b"--B\nContent-Type: text/plain; charset=utf-8\n\n"
+        b"The board crashes at boot, log attached.\n"
+        + f'--B\nContent-Type: {content_type}; name="{filename}"\n'.encode()
+        + f'Content-Disposition: attachment; filename="{filename}"\n\n'.encode()
+        + b"[    4.2] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+        b"[    4.2] RIP: 0010:foo_probe+0x2c/0x90\n[    4.2] Call Trace:\n"
+        b"[    4.2]  platform_probe+0x68/0xd8\n--B--\n",
+    )
+    parsed = parse_message(raw)
+    assert parsed.body.startswith("The board crashes at boot, log attached.")
+    assert ("RIP: 0010:foo_probe" in parsed.body) == read
+    assert not parsed.has_patch
+
+
+def test_an_attached_log_without_a_crash_is_not_read() -> None:
+    # 0-day's test log: its "++ rm -f x" shell trace would read as a diff.
+    raw = _mail(
+        'Message-ID: <m@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"',
+        b"--B\nContent-Type: text/plain\n\nThe test fails.\n"
+        b'--B\nContent-Type: text/plain; name="03r5assem-failed.log"\n'
+        b'Content-Disposition: attachment; filename="03r5assem-failed.log"\n\n'
+        b"++ rm -f /var/tmp/stderr\n++ case $* in\n--B--\n",
+    )
+    assert "rm -f" not in parse_message(raw).body
 
 
 def _stdlib_parse(raw: bytes):

@@ -55,7 +55,12 @@ from regtrack.extract.versions import Versions, extract_versions
 #      bare "error:", Python tracebacks of build tools, perf's header check (a
 #      warning); a docs build or header check that "failed" with warnings only
 #      did not fail.
-FACTS_VERSION = 4
+#   5: Crash titles by syzkaller's rules (kinds, frames skipped, stall and
+#      hang frames, run-specific parts replaced); KMSAN, KFENCE, KCSAN,
+#      kmemleak and other reports without a "Call Trace:" line are found; a
+#      CI clock before the dmesg timestamp, a wrapped WARNING line and
+#      powerpc frames without their first "[" read.
+FACTS_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,27 +5,39 @@ A report starts at a header line the kernel prints (``BUG: KASAN: ...``,
 ``Unable to handle kernel ...`` on arm64, soft lockups, hung tasks, ...) or,
 where the reporter pasted only part of it, at a ``RIP:``/``pc :`` line or a
 ``Call Trace:``.  Lines are read after undoing ``>`` quoting and stripping
-dmesg prefixes (``<4>[   76.189375]``, ``[T123]``, syslog timestamps).
+dmesg prefixes (``<4>[   76.189375]``, ``[T123]``, syslog timestamps, a CI's
+clock before them).
 
-The title follows syzkaller's conventions ("KASAN: slab-use-after-free Read
-in foo", "WARNING in foo", "BUG: unable to handle kernel NULL pointer
-dereference in foo", "general protection fault in foo"), naming the first
-function that is not part of the reporting machinery.  The signature hashes
-the title and the next few reliable frames, so the same crash reported twice
-(with other offsets, modules or timestamps) gets the same signature.
+The title is the one syzkaller would give ("KASAN: slab-use-after-free Read
+in foo", "WARNING in foo", "possible deadlock in foo"), by the rules of
+:mod:`crashtitle`; where they find no frame, :mod:`crashdraft` names the
+first function that is not part of the reporting machinery.  The signature
+hashes the title and the next few reliable frames, so the same crash
+reported twice (with other offsets, modules or timestamps) gets the same
+signature.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from regtrack.extract.crashdraft import Draft, headerless_kind, own_title, skipped
+from regtrack.extract.crashtitle import (
+    first_line_of_report,
+    matching_rules,
+    may_start_report,
+    report_lines,
+    syzkaller_title,
+)
 from regtrack.extract.quoting import LabelledBody, Line
 from regtrack.extract.stems import register
 
 _DMESG_PREFIX = re.compile(
     r"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S{1,64} kernel: )?"  # syslog
+    # A CI's clock before the kernel's: "2023-07-20T10:11:12 [    1.234567] ".
+    r"(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? (?=[<\[]))?"
     r"(?:<\d>)?(?:\[ {0,12}\d{1,12}\.\d{1,9}\])?(?:\[ {0,6}[TC]\d{1,9}\])? ?"
 )
 _FRAME = re.compile(
@@ -36,16 +48,19 @@ _FRAME = re.compile(
 )
 _MODULE = re.compile(r"\[([\w-]{1,64})\]")
 # Address columns before a frame: powerpc "[c0000000047f6f0] [c000000000929fdc] ",
-# older x86 "[<ffffffff81234567>] ".
-_ADDRESS_COLUMNS = re.compile(r"^(?:\[<?[0-9a-fA-F]{8,16}>?\] {1,2}){1,2}")
+# older x86 "[<ffffffff81234567>] ".  Some logs lose the first "[" of a line.
+_ADDRESS_COLUMNS = re.compile(r"^\[?(?:<?[0-9a-fA-F]{8,16}>?\] {1,2}\[?){1,2}")
 _CRASH_POINT = re.compile(
-    r"^(?:RIP: 0010:|pc : |NIP:? {0,2}\[[0-9a-f]{1,16}\] |PC is at |EIP: \[<[0-9a-f]{1,16}>\] )"
+    r"^(?:RIP: 0010:|pc : |NIP:? {0,2}\[?[0-9a-f]{1,16}\] |PC is at |EIP: \[<[0-9a-f]{1,16}>\] )"
     r"(.*)$"
 )
 _USER_RIP = re.compile(r"^RIP: 0033:(\S+)")
 _CR2 = re.compile(r"^CR2: ([0-9a-fA-F]{1,16})")
 _HARDWARE = re.compile(r"^Hardware name: (.{1,300})$")
-_CALL_TRACE = re.compile(r"^(?:Call Trace|Call trace|Backtrace):?\s*$")
+# kmemleak prints its trace under "backtrace:" (since 6.2 with a checksum).
+_CALL_TRACE = re.compile(
+    r"^(?:Call Trace|Call trace|Backtrace|backtrace(?: \(crc [0-9a-f]+\))?):?\s*$"
+)
 _END = re.compile(
     r"^(?:---\[ end|</TASK>|</IRQ>|Code: |Modules linked in|Kernel panic|RIP: 0033:"
     r"|Allocated by task|Freed by task|The buggy address|Memory state around)"
@@ -90,79 +105,12 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # init!"), read as one more line of that report.
 _PANIC_FOLLOWS_WITHIN = 40  # lines after the end of the report before it
 _CONSEQUENCE = "consequence"  # the kind of a panic's draft that is no report
-
-# Functions of the reporting machinery: never what a title names.
-_SKIP_PREFIXES = (
-    "__pfx_",
-    "dump_stack",
-    "show_stack",
-    "__dump_stack",
-    "panic",
-    "__warn",
-    "warn_slowpath",
-    "report_bug",
-    "handle_bug",
-    "exc_",
-    "asm_exc_",
-    "do_error_trap",
-    "do_trap",
-    "die",
-    "__die",
-    "oops_",
-    "page_fault_oops",
-    "kernelmode_fixup_or_oops",
-    "no_context",
-    "__bad_area",
-    "bad_area",
-    "do_user_addr_fault",
-    "do_kern_addr_fault",
-    "handle_page_fault",
-    "kasan_",
-    "__kasan",
-    "check_memory_region",
-    "print_report",
-    "print_address_description",
-    "__asan_",
-    "ubsan_",
-    "__ubsan_",
-    "kcsan_",
-    "__tsan_",
-    "kmsan_",
-    "__msan_",
-    "schedule",
-    "context_switch",
-    "__switch_to",
-    "__schedule",
-    "preempt_schedule",
-    "io_schedule",
-    "rwsem_down",
-    "down_",
-    "__mutex_lock",
-    "mutex_lock",
-    "wait_for_completion",
-    "__wait_for_common",
-    "lockdep_",
-    "lock_acquire",
-    "__lock_acquire",
-    "_raw_spin_lock",
-    "el1_",
-    "el0_",
-    "el1h_",
-    "__might_resched",
-    "__might_sleep",
-    "___might_sleep",
-    "__might_fault",
-    "do_mem_abort",
-    "__do_kernel_fault",
-    "die_kernel_fault",
-    "arm64_",
-    "bug_handler",
-    "brk_handler",
-    "call_break_hook",
-    "rcu_dump",
-    "print_cpu_stall",
-    "watchdog_timer_fn",
+# Messages the kernel prints with a stack dump that are no crash themselves.
+_INFO_WITH_STACK = re.compile(
+    r"FAULT_INJECTION: forcing a failure|vmalloc: allocation failure"
+    r"|page allocation failure: order:|FAULT_FLAG_ALLOW_RETRY missing"
 )
+
 SIGNATURE_FRAMES = 5
 # Real traces are far shorter; past this only the end of the trace is looked for.
 MAX_FRAMES = 256
@@ -203,31 +151,20 @@ class CrashReport:
         return tuple(frame for frame in self.frames if frame.reliable)
 
 
-@dataclass
-class _Draft:
-    first_line: int
-    quoted: bool
-    kind: str = ""
-    header: str = ""
-    header_args: tuple[str | None, ...] = ()
-    access: str | None = None
-    crash_function: str | None = None
-    cr2: int | None = None
-    hardware: str | None = None
-    user_rip: str | None = None
-    frames: list[Frame] = field(default_factory=list)
-    in_trace: bool = False
-    trace_done: bool = False
-
-
 _SYSLOG_MONTHS = frozenset(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 )
 
 
+# A console log may run a line on from the login prompt ("vm login: [ 7.1] BUG: ...").
+_LOGIN = re.compile(r"^\S{1,64} login: ")
+
+
 def strip_dmesg_prefix(text: str) -> str:
     """``<4>[   76.189375] RIP: ...`` -> ``RIP: ...`` (also syslog, [T123])."""
-    if text[:1] in ("<", "[") or text[:3] in _SYSLOG_MONTHS:
+    if " login: " in text[:80] and (login := _LOGIN.match(text)):
+        text = text[login.end() :]
+    if text[:1] in ("<", "[") or text[:3] in _SYSLOG_MONTHS or text[4:5] == "-":
         text = text[_DMESG_PREFIX.match(text).end() :]  # type: ignore[union-attr]
     return text.strip()
 
@@ -238,7 +175,7 @@ def parse_frame(text: str) -> Frame | None:
     A frame needs an ``+off/size``, a ``file:line``, or ``[inline]``; a bare
     word is prose, not a frame.
     """
-    if text.startswith("["):
+    if text.startswith("[") or "] " in text[8:20]:
         columns = _ADDRESS_COLUMNS.match(text)
         if columns is not None:
             text = text[columns.end() :]
@@ -277,73 +214,169 @@ _TRACE_OR_CRASH_POINT = register(
 )
 
 
+# Reports without a "Call Trace:" line: KMSAN, KFENCE and KCSAN print their
+# frames right below the first line, kmemleak under "backtrace:", and some
+# reports are one line.  Each stem costs a pass over the body where Hyperscan
+# is not installed, so a few broad stems are looked for first, and the exact
+# ones only in the bodies that hold one of those.
+_WITHOUT_TRACE_BROAD = register(
+    (
+        "BUG: ",
+        "VFS: ",
+        "unreferenced object",
+        "locks still held",
+        "WARNING: kernel stack",
+        "unregister_netdevice: waiting",
+    )
+)
+_WITHOUT_TRACE = register(
+    (
+        "BUG: K",
+        "BUG: Bad rss-counter",
+        "BUG: workqueue",
+        "BUG: non-zero nr_p",
+        "BUG: Dentry",
+        "VFS: Busy inodes",
+        "VFS: Close: file count",
+        "unreferenced object",
+        "locks still held",
+        "WARNING: kernel stack",
+        "unregister_netdevice: waiting",
+    )
+)
+
+
 def extract_crash_reports(body: LabelledBody) -> tuple[CrashReport, ...]:
     """Every oops, warning or sanitizer report in the body."""
-    if not any(body.stems.contains(token) for token in _TRACE_OR_CRASH_POINT):
+    stems = body.stems
+    if not any(stems.contains(token) for token in _TRACE_OR_CRASH_POINT) and not (
+        any(stems.contains(token) for token in _WITHOUT_TRACE_BROAD)
+        and any(stems.contains(token) for token in _WITHOUT_TRACE)
+    ):
         return ()
     return _reports_in(body.lines)
 
 
 def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
-    reports: list[CrashReport] = []
-    draft: _Draft | None = None
+    finished: list[Draft] = []
+    texts: list[str] = []  # every line without its dmesg prefix, for the titles
+    draft: Draft | None = None
     hardware: str | None = None  # printed before a pasted fragment's first line
     last_end = -_PANIC_FOLLOWS_WITHIN - 1  # line number where the last report ended
-    for line in lines:
+    continued = False  # this line was read as the end of the one before
+    panics: set[str] = set()  # the panic lines met so far
+    for position, line in enumerate(lines):
         text = strip_dmesg_prefix(line.text)
+        texts.append(text)
+        if continued:
+            continued = False
+            continue
+        if text.endswith(" at") and (following := _wrapped_at(lines, position, text)):
+            text = texts[-1] = f"{text} {following}"
+            continued = True
         if draft is None and (match := _HARDWARE.match(text)):
             hardware = match.group(1).strip()
             continue
+        head = first_line_of_report(text) if may_start_report(text) else None
+        if head is not None:
+            text = texts[-1] = head
         header = _match_header(text)
-        if header is not None and header[0] == "panic" and _follows_report(draft, last_end, line):
-            header = None  # the consequence of the report before it
+        rules = matching_rules(text) if head is not None else []
+        if header is None and draft is None and _info_with_stack(text):
+            # Its stack dump is no crash; read it into a draft that is never a report.
+            draft = Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
+            continue
+        if header is None and rules:
+            header = ("other", ())  # a kind only syzkaller's rules name
+        repeated = header is not None and header[0] == "panic" and text in panics
+        if header is not None and header[0] == "panic":
+            panics.add(text)
+        if (
+            header is not None
+            and header[0] == "panic"
+            and (repeated or _follows_report(draft, last_end, line))
+        ):
+            # The consequence of the report before it, or a panic the log
+            # repeats (a CI's summary quotes the panic line again).
+            header = None
             if draft is None or not (draft.kind or draft.frames):
                 # Its own dump (CPU line, call trace through panic()) is read
                 # into a draft that is never a report; so is a register dump
                 # the kernel repeated after the end marker.
-                draft = _Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
+                draft = Draft(line.number, line.depth > 0, kind=_CONSEQUENCE)
                 continue
         if header is not None:
             if draft is not None and (
-                draft.frames or draft.trace_done or draft.kind == _CONSEQUENCE
+                draft.frames
+                or draft.trace_done
+                or draft.kind == _CONSEQUENCE
+                or draft.needs_no_trace  # its one line is the whole report
             ):
-                if _is_report(draft):
-                    reports.append(_finish(draft))
+                if _may_be_report(draft):
+                    finished.append(draft)
                     last_end = line.number
                 draft = None
             if draft is None:
-                draft = _Draft(line.number, line.depth > 0, hardware=hardware)
-            if not draft.kind or draft.kind in ("oops", "bug-text"):
+                draft = Draft(line.number, line.depth > 0, hardware=hardware)
+            if not draft.kind or draft.kind in ("oops", "bug-text", "other"):
                 draft.kind, draft.header_args = header
                 draft.header = text
+            if rules and draft.rule_start is None:
+                draft.rule_start = len(texts) - 1
+                draft.needs_no_trace = header[0] != "panic" and all(
+                    rule.stack is None for rule in rules
+                )
             continue
         if draft is None:
             if _CRASH_POINT.match(text) or _CALL_TRACE.match(text):
-                draft = _Draft(line.number, line.depth > 0, hardware=hardware)
+                draft = Draft(line.number, line.depth > 0, hardware=hardware)
             else:
                 continue
         if _feed(draft, text):
-            if _is_report(draft):
+            if _may_be_report(draft):
                 # A lone RIP/register dump (kernels repeat one after the end
                 # marker) without a header or a call trace is no report.
-                reports.append(_finish(draft))
+                finished.append(draft)
                 last_end = line.number
             draft = None
-    if draft is not None and _is_report(draft):
-        reports.append(_finish(draft))
-    return tuple(reports)
+    if draft is not None and _may_be_report(draft):
+        finished.append(draft)
+    found = (_finish(draft, lines, texts) for draft in finished)
+    return tuple(report for report in found if report is not None)
 
 
-def _follows_report(draft: _Draft | None, last_end: int, line: Line) -> bool:
+# A mail client wraps "WARNING: CPU: 0 PID: 0 at kernel/x.c:128 f+0x1/0x2" after "at".
+_WRAPPED_WARNING = re.compile(r"^WARNING: CPU: \d{1,5} PID: \d{1,9} at$")
+_WARNING_PLACE = re.compile(r"^\S{1,300}:\d{1,7} [\w.]{1,200}")
+
+
+def _wrapped_at(lines: tuple[Line, ...], position: int, text: str) -> str | None:
+    """The rest of a WARNING line a mail client wrapped onto the next line, if it is that."""
+    if position + 1 == len(lines) or not _WRAPPED_WARNING.match(text):
+        return None
+    following = strip_dmesg_prefix(lines[position + 1].text)
+    return following if _WARNING_PLACE.match(following) else None
+
+
+def _info_with_stack(text: str) -> bool:
+    return ("FAULT" in text or "allocation failure" in text) and bool(_INFO_WITH_STACK.search(text))
+
+
+def _follows_report(draft: Draft | None, last_end: int, line: Line) -> bool:
     """Whether a line comes inside a report or soon after one."""
     return draft is not None or line.number - last_end <= _PANIC_FOLLOWS_WITHIN
 
 
-def _is_report(draft: _Draft) -> bool:
+def _may_be_report(draft: Draft) -> bool:
+    """A report, or a header syzkaller's rules may find a trace for further down."""
+    return _is_report(draft) or (draft.rule_start is not None and draft.kind != _CONSEQUENCE)
+
+
+def _is_report(draft: Draft) -> bool:
     """A trace makes a report; a crash point under a strong header does too."""
     if draft.kind == _CONSEQUENCE:
         return False
-    if draft.frames:
+    if draft.frames or draft.needs_no_trace:
         return True
     return draft.crash_function is not None and bool(draft.kind) and draft.kind not in _WEAK_KINDS
 
@@ -358,7 +391,7 @@ def _match_header(text: str) -> tuple[str, tuple[str | None, ...]] | None:
     return None
 
 
-def _feed(draft: _Draft, text: str) -> bool:
+def _feed(draft: Draft, text: str) -> bool:
     """Read one line into the draft; True when the report has ended."""
     if text.startswith("---[ end"):
         return True
@@ -392,10 +425,27 @@ def _feed(draft: _Draft, text: str) -> bool:
     return False
 
 
-def _finish(draft: _Draft) -> CrashReport:
-    kind = draft.kind or _headerless_kind(draft)
-    title = _title(kind, draft)
-    names = [f.function for f in draft.frames if f.reliable and not _skipped(f.function)]
+def _finish(draft: Draft, lines: tuple[Line, ...], texts: list[str]) -> CrashReport | None:
+    """The report with its title, or None for a header that has no report after all.
+
+    KMSAN, KFENCE and KCSAN print their frames without a "Call Trace:" line,
+    kmemleak under "backtrace:"; a header whose title syzkaller's rules can
+    complete from the lines below it is a report even without a trace here.
+    """
+    kind = draft.kind or headerless_kind(draft)
+    by_rules = None
+    if draft.rule_start is not None:
+        by_rules = syzkaller_title(report_lines(lines, texts, draft.rule_start))
+    if by_rules is not None and by_rules.corrupted:
+        # syzkaller would title it "... in corrupted"; a report pasted into
+        # mail often lacks what a console log has (the "Call Trace:" line,
+        # another architecture's layout), and regtrack's own reading names
+        # its function still.
+        by_rules = None
+    if by_rules is None and not _is_report(draft):
+        return None
+    title = by_rules.text if by_rules is not None else own_title(kind, draft)
+    names = [f.function for f in draft.frames if f.reliable and not skipped(f.function)]
     key = "|".join([title, *names[:SIGNATURE_FRAMES]])
     return CrashReport(
         kind=kind,
@@ -409,62 +459,3 @@ def _finish(draft: _Draft) -> CrashReport:
         hardware=draft.hardware,
         user_rip=draft.user_rip,
     )
-
-
-def _headerless_kind(draft: _Draft) -> str:
-    """A pasted fragment without its first line: infer from the frames and CR2."""
-    names = {frame.function for frame in draft.frames}
-    if names & {"page_fault_oops", "exc_page_fault", "do_user_addr_fault", "do_mem_abort"}:
-        return "null" if draft.cr2 is not None and draft.cr2 < 0x1000 else "paging"
-    if names & {"exc_general_protection", "asm_exc_general_protection"}:
-        return "gpf"
-    if names & {"__warn", "warn_slowpath_fmt", "report_bug"}:
-        return "warning"
-    return "stack"  # a dump_stack() or a fragment: a trace, but no crash we can name
-
-
-def _skipped(function: str) -> bool:
-    return function.startswith(_SKIP_PREFIXES)
-
-
-def _first_function(draft: _Draft) -> str:
-    """The crash point if it is not reporting machinery, else the first real frame."""
-    if draft.crash_function and not _skipped(draft.crash_function):
-        return draft.crash_function
-    for frame in draft.frames:
-        if frame.reliable and not _skipped(frame.function):
-            return frame.function
-    return draft.crash_function or "unknown"
-
-
-def _title(kind: str, draft: _Draft) -> str:
-    args = draft.header_args
-    where = _first_function(draft)
-    if kind == "kasan":
-        access = f" {draft.access}" if draft.access else ""
-        return f"KASAN: {args[0]}{access} in {args[1]}"
-    if kind == "kcsan":
-        pair = f"{args[1]} / {args[2]}" if args[2] else args[1]
-        return f"KCSAN: {args[0]} in {pair}"
-    if kind == "kmsan":
-        return f"KMSAN: {args[0]} in {args[1]}"
-    if kind == "warning":
-        function = args[1] if args and args[1] else where
-        return f"WARNING in {function}"
-    titles = {
-        "ubsan": f"UBSAN: {args[0] if args else 'error'} in {where}",
-        "null": f"BUG: unable to handle kernel NULL pointer dereference in {where}",
-        "paging": f"BUG: unable to handle kernel paging request in {where}",
-        "gpf": f"general protection fault in {where}",
-        "kernel-bug": f"kernel BUG in {where}",
-        "lockup": f"BUG: soft lockup in {where}",
-        "hung": f"INFO: task hung in {where}",
-        "rcu-stall": f"INFO: rcu detected stall in {where}",
-        "deadlock": f"possible deadlock in {where}",
-        "warning-text": f"WARNING: {args[0] if args else ''} in {where}",
-        "bug-text": f"BUG: {args[0] if args else ''} in {where}",
-        "panic": f"kernel panic: {args[0] if args else ''}",
-    }
-    if kind == "stack":
-        return f"stack trace in {where}"
-    return titles.get(kind, f"Oops in {where}")

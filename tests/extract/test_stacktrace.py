@@ -83,7 +83,7 @@ def test_seed_replies_quote_the_same_crash() -> None:
         ),
         pytest.param(
             "8C9D7E49-5A75-41BE-ACCB-44FDD8FBE4D0@linux.ibm.com",
-            "kernel BUG in usercopy_abort",
+            "BUG: bad usercopy in create_elf_tables",
             id="powerpc kernel BUG at",
         ),
         pytest.param(
@@ -203,7 +203,7 @@ def test_a_report_right_after_a_panic_is_kept() -> None:
     [
         pytest.param(
             ROOT_FS_PANIC,
-            "kernel panic: VFS: Unable to mount root fs on unknown-block(0,0)",
+            "kernel panic: VFS: Unable to mount root fs on unknown-block(NUM,NUM)",
             "panic",
             id="a panic with no report before it is the report",
         ),
@@ -369,9 +369,93 @@ def test_parse_frame_rejects_non_frames(line: str) -> None:
         pytest.param("Call Trace:\n" + " foo+0x1/0x2 [m]\n" * 250_000, id="a 5 MB trace"),
         pytest.param("RIP: 0010:" + "a" * 1_000_000 + "\n", id="a 1 MB crash point"),
         pytest.param("Call Trace:\n " + "(" * 500_000 + "\n", id="half a million brackets"),
+        pytest.param(
+            "BUG: KASAN: use-after-free in f+0x1/0x2\n" + ("a" * 2_000 + "\n") * 600,
+            id="a KASAN report that never says Read or Write",
+        ),
+        pytest.param(
+            "WARNING: possible circular locking dependency detected\n" + "at: " * 300_000,
+            id="a lockdep report of one long line",
+        ),
     ],
 )
 def test_crash_extraction_is_linear(body: str) -> None:
     started = time.perf_counter()
     reports(body)
     assert time.perf_counter() - started < 1.0
+
+
+# Traces wherever they hide (issue 11).
+CI_CLOCK_TRACE = """\
+2023-07-20T10:11:12 [   41.123456] BUG: kernel NULL pointer dereference, address: 0000000000000008
+2023-07-20T10:11:12 [   41.123460] #PF: supervisor read access in kernel mode
+2023-07-20T10:11:12 [   41.123470] Oops: 0000 [#1] PREEMPT SMP NOPTI
+2023-07-20T10:11:12 [   41.123480] CPU: 3 PID: 812 Comm: modprobe Not tainted 6.5.0-rc2 #1
+2023-07-20T10:11:12 [   41.123490] RIP: 0010:foo_attach+0x2c/0x90 [foo]
+2023-07-20T10:11:12 [   41.123500] Call Trace:
+2023-07-20T10:11:12 [   41.123510]  <TASK>
+2023-07-20T10:11:12 [   41.123520]  foo_probe+0x51/0x120 [foo]
+2023-07-20T10:11:12 [   41.123530]  pci_device_probe+0xa1/0x160
+2023-07-20T10:11:12 [   41.123540]  </TASK>
+"""
+
+
+def test_a_ci_clock_before_the_kernel_timestamp_is_stripped() -> None:
+    assert [crash.title for crash in reports(CI_CLOCK_TRACE)] == [
+        "BUG: unable to handle kernel NULL pointer dereference in foo_attach"
+    ]
+
+
+def test_a_warning_line_wrapped_by_a_mail_client_is_read_whole() -> None:
+    # LKFT's report: "WARNING: CPU: 0 PID: 0 at" / "kernel/context_tracking.c:128 ...".
+    titles = [c.title for c in reports(corpus_message(LKFT_WRAPPED_WARNING).body)]
+    assert "WARNING in ct_kernel_exit" in titles
+    assert not any(title.startswith("stack trace in") for title in titles)
+
+
+LKFT_WRAPPED_WARNING = "CA+G9fYszs5wPp+TWJeVZsdRjnBTXTa8i3YY3qV9SHbB1+R2+4Q@mail.gmail.com"
+
+
+# A powerpc log whose lines lost their first "[" (the address columns).
+POWERPC_WITHOUT_BRACKETS = """\
+kernel BUG at mm/memcontrol.c:3715!
+Oops: Exception in kernel mode, sig: 5 [#1]
+CPU: 10 PID: 133636 Comm: madvise06 Tainted: G O 6.4.0-next-20230705 #1
+NIP:  c00000000054ea88 LR: c00000000028b2a8 CTR: c00000000054e8d0
+NIP c00000000054ea88] mem_cgroup_css_rstat_flush+0x1b8/0x1d0
+LR c00000000028b2a8] cgroup_rstat_flush+0xb8/0x160
+Call Trace:
+c00000029dd7bb50] [c00000000028b2a8] cgroup_rstat_flush+0xb8/0x160
+c00000029dd7bbc0] [c000000000673ba4] kernfs_seq_show+0x44/0x60
+c00000029dd7bbe0] [c0000000005c4238] seq_read_iter+0x238/0x620
+"""
+
+
+def test_powerpc_frames_without_their_first_bracket() -> None:
+    (crash,) = reports(POWERPC_WITHOUT_BRACKETS)
+    assert crash.title == "kernel BUG in mem_cgroup_css_rstat_flush"
+    assert [frame.function for frame in crash.frames] == [
+        "cgroup_rstat_flush",
+        "kernfs_seq_show",
+        "seq_read_iter",
+    ]
+
+
+def test_a_panic_a_ci_log_repeats_is_no_report_of_its_own() -> None:
+    # LAVA's summary quotes "Kernel panic - not syncing: Attempted to kill
+    # init!" again, long after the NULL dereference that caused it.
+    titles = [c.title for c in reports(corpus_message(LAVA_LOG_WITH_CLOCK).body)]
+    assert titles == ["BUG: unable to handle kernel NULL pointer dereference in do_wp_page"] * 2
+
+
+LAVA_LOG_WITH_CLOCK = "Y8Fkjxsq5EOtGiql@casper.infradead.org"
+
+
+def test_a_one_line_report_before_another_is_a_report_of_its_own() -> None:
+    # "BUG: Bad rss-counter state" needs no trace; the NULL dereference below
+    # it is the next report, not more lines of the first.
+    body = corpus_message("20230619204309.GA13937@willie-the-truck").body
+    assert [crash.title for crash in reports(body)] == [
+        "BUG: Bad rss-counter state",
+        "BUG: unable to handle kernel NULL pointer dereference in vma_interval_tree_remove",
+    ]
