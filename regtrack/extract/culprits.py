@@ -43,6 +43,18 @@ _INLINE = re.compile(
 )
 # Semantic conflicts and exposures name a second commit: kept, at lower weight.
 _SECOND_ROLE = re.compile(r"^(?:exposed|triggered)", re.IGNORECASE)
+# The commit first, then what it did: "Commit d39e48ca80c0 is causing the issue",
+# "commit 0123abcd ("x") broke the build"; and "interacting with commit <sha>" inline.
+_COMMIT_FIRST = re.compile(
+    rf"\bcommit\s+[\"'`]?({COMMIT_ID})\b[\"'`]?(?:\s+\(\"([^\"]{{1,300}}?)\"\))?"
+    r"\s+(?:is\s+(?:causing|the\s+cause|responsible)|causes|caused|broke|breaks|introduced)\b",
+    re.IGNORECASE,
+)
+_INTERACTING = re.compile(
+    rf"\binteract(?:ing|s)\s+with\s+(?:the\s+)?(?:commit\s+)?({COMMIT_ID})\b"
+    r"(?:\s+\(\"([^\"]{1,300}?)\"\))?",
+    re.IGNORECASE,
+)
 # A git show block counts as a culprit when the text just before it blames it.
 _BLAME_WORDS = re.compile(
     r"bisect|caus|culprit|first bad|introduc|regress|broke|offending|responsible",
@@ -98,7 +110,7 @@ _BLOCK_INTRO = re.compile(
 # ahead on.
 _INLINE_STEMS = register(
     ("aused", "ntroduced", "isect", "ulprit", "bad commit", "lame", "xposed", "riggered",
-     "ue to", "nteract", "this one", "this commit", "uspect")
+     "ue to", "nteract", "this one", "this commit", "uspect", "ommit ")
 )  # fmt: skip
 _REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 
@@ -140,9 +152,13 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
         line_end = text.find("\n", start)
         next_end = -1 if line_end < 0 else text.find("\n", line_end + 1)
         window = text[start : len(text) if next_end < 0 else next_end]  # and the next line
-        for pattern, kind in ((_FIRST_BAD, "first-bad"), (_INLINE, "inline")):
+        forms = (
+            (_FIRST_BAD, "first-bad"), (_INLINE, "inline"), (_COMMIT_FIRST, "inline"),
+            (_INTERACTING, "interacting"),
+        )  # fmt: skip
+        for pattern, kind in forms:
             for match in pattern.finditer(window):
-                subject = match.group(2) if kind == "inline" else None
+                subject = match.group(2) if kind != "first-bad" else None
                 subject = " ".join(subject.split()) if subject else None  # may wrap
                 offset = start + match.start()
                 line = body.line_at(offset)
@@ -259,7 +275,8 @@ def _reverted_commit(body: LabelledBody, start: int) -> Culprit | None:
 
 # "Can you try reverting 1234abcd?": a reply suggests the culprit without claiming it.
 _SUGGESTED_REVERT = re.compile(
-    r"\b(?:try|please|can you|could you|you could|would you|maybe)\b[^.\n?]{0,40}?"
+    r"\b(?:try|please|can you|could you|you could|would you|maybe|should|suggest)\b"
+    r"[^.\n?]{0,40}?"
     rf"\brevert(?:ing)?(?: the)?(?: commit)?:?\s+[\"'`]?({COMMIT_ID})\b",
     re.IGNORECASE,
 )

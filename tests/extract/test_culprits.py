@@ -127,6 +127,22 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             id="I suspect commit",
         ),
         pytest.param(
+            "Commit 0123456789ab  is causing the issue. I have verified it.\n",
+            [("0123456789ab", None, "inline")],
+            id="commit X is causing",
+        ),
+        pytest.param(
+            'Caused by commit 0123456789ab ("a: one") interacting with commit\n'
+            'abcdef012345 ("b: two") in the net tree.\n',
+            [("0123456789ab", "a: one", "inline"), ("abcdef012345", "b: two", "interacting")],
+            id="interacting with commit, inline",
+        ),
+        pytest.param(
+            "This is not in a random driver. I think we should revert 0123456789ab.\n",
+            [("0123456789ab", None, "revert-suggested")],
+            id="we should revert",
+        ),
+        pytest.param(
             "Could you try reverting 0123456789ab to see if it helps?\n",
             [("0123456789ab", None, "revert-suggested")],
             id="a revert suggested in a reply",

@@ -152,4 +152,6 @@ EXPECTED_STATUSES = {"open": 408, "fix-posted": 171}
 # Where nobody in the thread names one, the fix's own Fixes: does (unless the fix changes
 # only tests): 7 more (5 of them Randy Dunlap's daily-tree reports); "it's probably this
 # one <sha>" in a reply: 1.
-EXPECTED_WITH_CULPRIT = 394
+# "Commit <sha> is causing the issue" and "Should I revert <sha>" (a suggested revert, the
+# lowest candidate): 2 more.
+EXPECTED_WITH_CULPRIT = 396
