@@ -206,7 +206,8 @@ def _fixes_culprit(report, culprit, mails, index, named, seen, found, add) -> No
     digits; regzbot's pattern for it in mail lacks the letter f).  One culprit can cause
     several regressions, so such a patch is this one's fix mail only when it says more:
     its ``Reported-by:`` names the reporter, it touches a file the report's diagnostics
-    name, or it is the only one; else it is a note."""
+    name, or it is the only one (its versions, v1, v2, a RESEND, count as one); else it is
+    a note."""
     commit = (culprit or {}).get("commit") or ""
     if len(commit) < 8:
         return
@@ -220,6 +221,8 @@ def _fixes_culprit(report, culprit, mails, index, named, seen, found, add) -> No
         else:
             text = f"{mail.subject} has a Fixes: tag for the culprit"
             found.events.append(Event(mail.date, "note", text, "mail", msgid, mail.author))
+    # The versions of one patch (v1, v2, a RESEND) are one fix, not several.
+    fixes = {normalised_title(mail.title) for mail in patches}
     for mail in patches:
         touched = touched_file(named, mail.files)
         if {report.author_addr.lower(), *report.reported_by} & set(mail.reported_by):
@@ -227,9 +230,10 @@ def _fixes_culprit(report, culprit, mails, index, named, seen, found, add) -> No
         elif touched:
             add(mail, "fixes-culprit", f"Fixes: names the culprit; it changes {touched}, "
                 "which the report's diagnostics name")  # fmt: skip
-        elif len(patches) == 1:
+        elif len(fixes) == 1:
+            versions = f" (in {len(patches)} versions)" if len(patches) > 1 else ""
             add(mail, "fixes-culprit", "the one patch posted since the report whose Fixes: "
-                "names the culprit")  # fmt: skip
+                f"names the culprit{versions}")  # fmt: skip
         else:
             text = f"{mail.subject} has a Fixes: tag for the culprit"
             found.events.append(Event(mail.date, "note", text, "mail", mail.msgid, mail.author))

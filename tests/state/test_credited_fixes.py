@@ -198,8 +198,8 @@ def test_two_patches_with_fixes_on_the_culprit_and_nothing_more_are_notes(
     """One culprit can cause several regressions: which of two such patches fixes this
     one, nothing says."""
     report = build_report()
-    one = fix_patch("one@example.org", path="lib/a.c", credit=None, fixes=CULPRIT)
-    two = fix_patch("two@example.org", path="lib/b.c", credit=None, fixes=CULPRIT[:8])
+    one = fix_patch("one@example.org", path="lib/a.c", credit=None, fixes=CULPRIT, title="a: x")
+    two = fix_patch("two@example.org", path="lib/b.c", credit=None, fixes=CULPRIT[:8], title="b: y")
     ingest_mails(store, tmp_path, report, one, two)
     regression = record(store, report)
     assert fix_mails(store, report) == []

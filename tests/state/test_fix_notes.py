@@ -41,15 +41,36 @@ def test_the_one_patch_with_fixes_on_the_culprit_is_the_fix(
     assert history(record, "note") == []
 
 
+def test_two_versions_of_one_patch_with_fixes_on_the_culprit_are_one_fix(
+    tracking: Tracking,
+) -> None:
+    """v1 and v2 of the same patch are one fix, not two candidates."""
+    v2 = _patch(CULPRIT[:12], "20230723.fixes-patch-v2@example.org").replace(
+        "Subject: [PATCH] drm/frob", "Subject: [PATCH v2] drm/frob"
+    )
+    tracking.mail(report(CULPRIT), _patch(CULPRIT[:12]), v2)
+    record = tracking.regression()
+    assert record.status == "fix-posted"
+    assert [(f["msgid"], f["how"]) for f in record.fix_mails] == [
+        ("20230722.fixes-patch@example.org", "fixes-culprit"),
+        ("20230723.fixes-patch-v2@example.org", "fixes-culprit"),
+    ]
+    assert "in 2 versions" in record.fix_mails[0]["evidence"]
+
+
 def test_two_patches_with_fixes_on_the_culprit_are_noted(tracking: Tracking) -> None:
-    second = _patch(CULPRIT[:12], "20230723.other-patch@example.org", "other.c")
+    """Two different patches (not versions of one): either may fix another regression of
+    the culprit."""
+    second = _patch(CULPRIT[:12], "20230723.other-patch@example.org", "other.c").replace(
+        "check the subscription first", "drop a stale frobnicator"
+    )
     tracking.mail(report(CULPRIT), _patch(CULPRIT[:12]), second)
     record = tracking.regression()
     assert record.status == "open"
-    assert (
-        history(record, "note")
-        == ["[PATCH] drm/frob: check the subscription first has a Fixes: tag for the culprit"] * 2
-    )
+    assert history(record, "note") == [
+        "[PATCH] drm/frob: check the subscription first has a Fixes: tag for the culprit",
+        "[PATCH] drm/frob: drop a stale frobnicator has a Fixes: tag for the culprit",
+    ]
 
 
 def test_fixes_on_another_commit_is_neither_fix_nor_note(tracking: Tracking) -> None:
