@@ -102,7 +102,7 @@ _REPLY_TO_DAILY_TREE = re.compile(
 _DAILY_TREE = re.compile(r"^linux-next: Tree for \w+ \d+\s*$", re.I)
 # Test services whose reports carry their own Reported-by: for the fix to copy.
 _TEST_SERVICE = re.compile(r"lkft@linaro\.org|lkp@intel\.com", re.I)
-_KERNELCI_BUILD = re.compile(r"build: \d+ builds: (\d+) failed")
+_KERNELCI_BUILD = re.compile(r"build: \d+ builds?: (\d+) failed")  # "1 build: 0 failed" too
 _KERNELCI_BASELINE = re.compile(r"baseline: \d+ runs, (\d+) regressions")
 
 

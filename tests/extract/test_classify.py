@@ -70,6 +70,12 @@ def test_seed_series_and_ci_mail_are_not_reports() -> None:
             id="KernelCI all passed",
         ),
         pytest.param(
+            "next/pending-fixes build: 1 build: 0 failed, 1 passed (v6.5-rc2-438-g6d86025a2bff)",
+            False,
+            "KernelCI: every build passed",
+            id="KernelCI's one build passed",
+        ),
+        pytest.param(
             "[syzbot] linux-next boot error: general protection fault in corrupted",
             True,
             "syzbot report",
