@@ -141,19 +141,19 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
     title = prefix.title
     own_crashes = [crash for crash in facts.crashes if not crash.quoted]
     build = facts.build_failure
-    daily_tree_report = _REPLY_TO_DAILY_TREE.search(title)
-    if daily_tree_report is not None:
+    annotation = daily_tree_annotation(title)
+    daily_tree_report = annotation is not None
+    if daily_tree_report:
         # Every follow-up in such a thread has the same subject: the report is the
         # message that also shows the problem itself (its own diagnostics).
-        what = daily_tree_report.group(1) or daily_tree_report.group(2)
-        add(f"a problem reported on the daily tree ({what})", 2)
+        add(f"a problem reported on the daily tree ({annotation})", 2)
     elif prefix.is_reply and _DAILY_TREE.search(title) and (own_crashes or _failed(build)):
         # A reply to the announcement that shows a failure of its own, the file unnamed
         # in the subject: a report on that day's tree all the same.
-        daily_tree_report = _DAILY_TREE.search(title)
+        daily_tree_report = True
         add("a failure of its own reported in reply to the daily tree", 2)
     for pattern, weight, reason in _NOT_REPORTS:
-        if pattern.search(title) and daily_tree_report is None:
+        if pattern.search(title) and not daily_tree_report:
             add(reason, weight)
     kernelci = _kernelci(title)
     if kernelci is not None:
@@ -161,7 +161,7 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
     for pattern, weight, reason, what in _SUBJECT_SIGNALS:
         if kernelci is None and pattern.search(subject):
             add(reason, weight, what)
-    if prefix.is_reply and daily_tree_report is None:
+    if prefix.is_reply and not daily_tree_report:
         add("a reply, not the start of a report", -7)
     if prefix.is_pull_request:
         add("a pull request", -8)
@@ -188,6 +188,13 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         add("build warnings of its own", 1, "build-warning")
     score = sum(signal.weight for signal in signals)
     return Classification(score >= REPORT_THRESHOLD, score, kind, tuple(signals))
+
+
+def daily_tree_annotation(subject: str) -> str | None:
+    """What a reply to the daily announcement names in its subject, in parentheses or
+    brackets ("drivers/x.c" of "Re: linux-next: Tree for May 15 (drivers/x.c)"), or None."""
+    found = _REPLY_TO_DAILY_TREE.search(subject)
+    return (found.group(1) or found.group(2)) if found else None
 
 
 def _failed(build: BuildFailure | None) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
+from regtrack.extract.classify import daily_tree_annotation
 from regtrack.extract.patches import parse_subject, touched_file
 from regtrack.extract.regzbot import RegzbotCommand
 from regtrack.store.messages import rows_in
@@ -254,7 +255,6 @@ _NAMED_FILES_OF = (
 # A path in a diagnostic's text ("missing MODULE_LICENSE() in drivers/x/y.o",
 # "arch/s390/purgatory/purgatory: in function") or in a subject's annotation.
 _PATH = re.compile(r"(?<![\w/:.+-])((?:[\w.+-]+/)+[\w.+-]*)")
-_DAILY_TREE_FILE = re.compile(r"linux-next: Tree for \w+ \d+ [(\[]([^()\[\]]{2,200})[)\]]", re.I)
 
 
 def _named_files_of(conn: sqlite3.Connection, msgids: list[str]) -> dict[str, tuple[str, ...]]:
@@ -272,8 +272,7 @@ def _named_files(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, tuple
         if what == "header":
             files += _SOURCE_FILE.findall(text)
         elif what == "subject":
-            annotation = _DAILY_TREE_FILE.search(text)
-            files += _PATH.findall(annotation.group(1)) if annotation else []
+            files += _PATH.findall(daily_tree_annotation(text) or "")
         else:
             for d in json.loads(text):
                 if len(d) < 6 or d[1] not in ("error", "warning"):
