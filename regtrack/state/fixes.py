@@ -211,6 +211,11 @@ def _fixes_culprit(report, culprit, mails, index, named, seen, found, add) -> No
     commit = (culprit or {}).get("commit") or ""
     if len(commit) < 8:
         return
+
+    def note(mail: TrackedMail) -> None:
+        text = f"{mail.subject} has a Fixes: tag for the culprit"
+        found.events.append(Event(mail.date, "note", text, "mail", mail.msgid, mail.author))
+
     patches = []
     for msgid, fixed in index.fixing.get(commit[:8], ()):
         if msgid in seen or not same_object(fixed, commit):
@@ -219,8 +224,7 @@ def _fixes_culprit(report, culprit, mails, index, named, seen, found, add) -> No
         if mail.is_patch and mail.files and _after(mail, report):
             patches.append(mail)
         else:
-            text = f"{mail.subject} has a Fixes: tag for the culprit"
-            found.events.append(Event(mail.date, "note", text, "mail", msgid, mail.author))
+            note(mail)
     # The versions of one patch (v1, v2, a RESEND) are one fix, not several.
     fixes = {normalised_title(mail.title) for mail in patches}
     for mail in patches:
@@ -235,8 +239,7 @@ def _fixes_culprit(report, culprit, mails, index, named, seen, found, add) -> No
             add(mail, "fixes-culprit", "the one patch posted since the report whose Fixes: "
                 f"names the culprit{versions}")  # fmt: skip
         else:
-            text = f"{mail.subject} has a Fixes: tag for the culprit"
-            found.events.append(Event(mail.date, "note", text, "mail", mail.msgid, mail.author))
+            note(mail)
 
 
 def _reported_by_reporter(report, mails, index, named, member_ids, add) -> None:

@@ -336,10 +336,12 @@ def related_messages(conn: sqlite3.Connection, msgids: Collection[str]) -> set[s
     return found | _fix_subject_matches(conn, values) | _credit_matches(conn, values)
 
 
+# The trailers that credit a reporter, as SQL lists them.
+_CREDIT_KEYS = "('reported-by', 'reported-and-tested-by')"
 _CREDITS = (
     "SELECT x.msgid, x.value, m.date_utc, p.files FROM trailers x "
     "JOIN messages m ON m.msgid = x.msgid JOIN message_patches p ON p.msgid = x.msgid "
-    "WHERE x.origin = 'own' AND lower(x.key) IN ('reported-by', 'reported-and-tested-by') "
+    f"WHERE x.origin = 'own' AND lower(x.key) IN {_CREDIT_KEYS} "
     "AND p.is_patch = 1 AND x.msgid IN ({marks})"
 )
 
@@ -361,7 +363,7 @@ def _credit_matches(conn: sqlite3.Connection, msgids: list[str]) -> set[str]:
             for row in conn.execute(
                 "SELECT msgid FROM messages WHERE from_addr = ? AND date_utc BETWEEN ? AND ? "
                 "UNION SELECT x.msgid FROM trailers x JOIN messages m ON m.msgid = x.msgid "
-                "WHERE lower(x.key) IN ('reported-by', 'reported-and-tested-by') "
+                f"WHERE lower(x.key) IN {_CREDIT_KEYS} "
                 "AND x.origin = 'own' AND x.value LIKE ? AND m.date_utc BETWEEN ? AND ?",
                 (address, since, date, f"%{address}%", since, date),
             )
@@ -376,7 +378,7 @@ def _credit_matches(conn: sqlite3.Connection, msgids: list[str]) -> set[str]:
             for patch, value, files in conn.execute(
                 "SELECT x.msgid, x.value, p.files FROM trailers x "
                 "JOIN messages m ON m.msgid = x.msgid JOIN message_patches p ON p.msgid = x.msgid "
-                "WHERE lower(x.key) IN ('reported-by', 'reported-and-tested-by') "
+                f"WHERE lower(x.key) IN {_CREDIT_KEYS} "
                 "AND x.origin = 'own' AND p.is_patch = 1 AND x.value LIKE ? "
                 "AND m.date_utc BETWEEN ? AND ?",
                 (f"%{address}%", date, until),
@@ -397,7 +399,7 @@ def _credited_by(conn: sqlite3.Connection, msgids: list[str]) -> list[tuple[str,
             found[msgid] = (date, [author.lower()] if author else [])
     sql = (
         "SELECT msgid, value FROM trailers WHERE origin = 'own' AND lower(key) IN "
-        "('reported-by', 'reported-and-tested-by') AND msgid IN ({marks})"
+        f"{_CREDIT_KEYS} AND msgid IN ({{marks}})"
     )
     for msgid, value in rows_in(conn, sql, list(found)):
         address = parseaddr(value)[1].lower()
