@@ -95,7 +95,10 @@ def affected_threads(store: Store, msgids: Collection[str]) -> set[int]:
     """The threads of ``msgids`` and every thread whose records they can change (module doc)."""
     conn = store.conn
     threads = tracking.thread_ids_of(conn, msgids)
+    every = tracking.thread_count(conn)
     for _ in range(_MAX_ROUNDS):
+        if len(threads) == every:  # a first ingest: nothing is left to find
+            break
         members = tracking.thread_messages(conn, threads)
         related = tracking.related_messages(conn, members)
         records = regression_tables.regressions_of_messages(conn, members)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from regtrack.extract.commits import same_object
@@ -163,7 +163,12 @@ class Regression:
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON-ready data (the ``--json`` form and the stored ``record``)."""
-        data = asdict(self)
+        # Not asdict(): its deep copy of every nested dict cost a sixth of tracking a
+        # whole archive; the caller serialises or extends the top level only.
+        data = {name: getattr(self, name) for name in _REGRESSION_FIELDS}
+        data["events"] = tuple(
+            {name: getattr(event, name) for name in _EVENT_FIELDS} for event in self.events
+        )
         data["messages"] = [{"msgid": m, "role": r} for m, r in self.messages]
         return data
 
@@ -178,6 +183,10 @@ class Regression:
         ):  # fmt: skip
             values[name] = tuple(data[name])
         return cls(**values)
+
+
+_REGRESSION_FIELDS = tuple(f.name for f in fields(Regression))
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
 
 
 def replace_regressions(

@@ -289,6 +289,11 @@ def days_after(date: str, days: int) -> str:
     return (datetime.fromisoformat(date) + timedelta(days=days)).isoformat()
 
 
+def thread_count(conn: sqlite3.Connection) -> int:
+    """How many threads the database holds."""
+    return int(conn.execute("SELECT count(DISTINCT thread_id) FROM thread_index").fetchone()[0])
+
+
 def thread_messages(conn: sqlite3.Connection, thread_ids: Collection[int]) -> set[str]:
     """Every stored message of these threads."""
     sql = "SELECT msgid FROM thread_index WHERE thread_id IN ({marks})"
