@@ -4,9 +4,11 @@ Run: ``.venv/bin/python bench/extract.py [--corpus PATH] [--repeat N]``
 
 Prints, measured in one run over the same messages:
 
-* ingest without extraction (``regtrack ingest --no-extract``) and with it
-  (the default), end to end as subprocesses, messages/s, and the ratio of
-  the two: what extraction adds to ingest time;
+* ingest without extraction (``regtrack ingest --no-extract``), with it but
+  without deriving the regression records (``--no-track``), and with both
+  (the default), end to end as subprocesses, messages/s, and the ratios:
+  what extraction adds to ingest time, and what extraction and tracking
+  add together;
 * extraction alone, in this process, over messages parsed beforehand
   (``extract_facts(subject, body)``), messages/s;
 * ``regtrack extract`` over the database loaded without extraction.
@@ -47,31 +49,36 @@ def extraction_alone(corpus: Path) -> tuple[float, int]:
 def main() -> None:
     args = bench_arguments(__doc__)
 
-    plain, full, alone, later = [], [], [], []
+    plain, untracked, full, alone, later = [], [], [], [], []
     count = 0
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             seconds, summary, _ = run_ingest(args.corpus, Path(tmp) / "plain.db", "--no-extract")
             plain.append(seconds)
             count = summary["read"]
+            untracked.append(run_ingest(args.corpus, Path(tmp) / "facts.db", "--no-track")[0])
             full.append(run_ingest(args.corpus, Path(tmp) / "full.db")[0])
             later.append(run_regtrack("extract", None, Path(tmp) / "plain.db")[0])
         seconds, extracted = extraction_alone(args.corpus)
         assert extracted == count, (extracted, count)
         alone.append(seconds)
 
-    best_plain, best_full = min(plain), min(full)
+    best_plain, best_untracked, best_full = min(plain), min(untracked), min(full)
     print(f"machine: {machine()}")
     print(f"corpus:  {args.corpus.name}, {count} messages, best of {args.repeat} runs")
     # Hyperscan is the optional extra regtrack[fast]; without it extraction takes twice as long.
     print(f"stems:   {'one Hyperscan pass' if stems.accelerated() else 'str.find (no Hyperscan)'}")
     print(f"ingest without extraction:     {best_plain:6.2f} s  {count / best_plain:7.0f} msg/s")
-    print(f"ingest with extraction:        {best_full:6.2f} s  {count / best_full:7.0f} msg/s")
-    print(f"extraction adds to ingest:     {100 * (best_full / best_plain - 1):6.0f} %")
+    print(f"ingest with extraction:        {best_untracked:6.2f} s  "
+          f"{count / best_untracked:7.0f} msg/s  (--no-track)")  # fmt: skip
+    print(f"ingest, extraction, tracking:  {best_full:6.2f} s  {count / best_full:7.0f} msg/s")
+    print(f"extraction adds to ingest:     {100 * (best_untracked / best_plain - 1):6.0f} %")
+    print(f"extraction and tracking add:   {100 * (best_full / best_plain - 1):6.0f} %")
     # Best-of-N times move by about 0.1 s from run to run; the medians show the spread.
-    median_plain, median_full = statistics.median(plain), statistics.median(full)
-    print(f"  (medians: {median_plain:.2f} s and {median_full:.2f} s, ", end="")
-    print(f"{100 * (median_full / median_plain - 1):.0f} %)")
+    medians = [statistics.median(times) for times in (plain, untracked, full)]
+    print(f"  (medians: {medians[0]:.2f} s, {medians[1]:.2f} s and {medians[2]:.2f} s: ", end="")
+    added = [100 * (median / medians[0] - 1) for median in medians[1:]]
+    print(f"{added[0]:.0f} % and {added[1]:.0f} %)")
     print(f"extraction alone (one core):   {min(alone):6.2f} s  {count / min(alone):7.0f} msg/s")
     print(f"regtrack extract (stored):     {min(later):6.2f} s  {count / min(later):7.0f} msg/s")
 

@@ -87,6 +87,18 @@ def test_ingest_json(tmp_path: Path) -> None:
     assert summary["totals"]["threads"] == 1
 
 
+def test_ingest_without_tracking_leaves_the_records_to_the_next_run(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.db")
+    code, out, _ = run("ingest", str(EXAMPLE_THREAD), "--db", db, "--no-track", "--json")
+    assert code == 0 and json.loads(out)["tracking"] is None
+    assert json.loads(run("list", "--db", db, "--json")[1]) == []
+    code, out, _ = run("ingest", str(EXAMPLE_THREAD), "--db", db, "--json")
+    summary = json.loads(out)
+    assert (code, summary["new"], summary["tracking"]["messages"]) == (0, 0, 4)
+    listed = json.loads(run("list", "--db", db, "--json")[1])
+    assert [r["report"] for r in listed] == [EXAMPLE_REPORT]
+
+
 def test_reingest_of_unchanged_file_says_so(example_db: Path) -> None:
     code, out, err = run("ingest", str(EXAMPLE_THREAD), "--db", str(example_db))
     assert code == 0

@@ -103,6 +103,14 @@ from regtrack.store.search import SORTS
     is_flag=True,
     help="Store without extracting facts (faster bulk loads; run regtrack extract later).",
 )
+@click.option(
+    "--no-track",
+    is_flag=True,
+    help=(
+        "Store and extract without deriving the regression records (several bulk loads in a "
+        "row); the next ingest or regtrack update derives them."
+    ),
+)
 @json_option
 @click.option("-v", "--verbose", is_flag=True, help="List every skipped record.")
 @handles_errors
@@ -115,6 +123,7 @@ def ingest_command(
     single_message: bool,
     max_size: float,
     no_extract: bool,
+    no_track: bool,
     as_json: bool,
     verbose: bool,
 ) -> int:
@@ -152,6 +161,7 @@ def ingest_command(
                 max_size=int(max_size * 1e6),
                 on_progress=lambda _source, n: progress.advance(task, n),
                 extract=not no_extract,
+                track=not no_track,
                 threshold=tracking_settings()[0],
             )
     except KeyboardInterrupt as exc:
