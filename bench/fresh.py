@@ -22,6 +22,11 @@ reuses one) and compares:
   one; and titles given to messages with none;
 * builds: failure, warning or neither, agreeing with the label.
 
+``--dev`` scores the development set of the same form instead
+(``tests/data/extraction_dev3_2023.json``, 105 messages labelled the same
+way, chosen rich in culprit phrasings, in threads no other label touches),
+and lists every disagreement, message by message, to develop against.
+
 Figures, not assertions.
 """
 
@@ -37,20 +42,25 @@ from pathlib import Path
 from common import DEFAULT_CORPUS, REPO, run_ingest
 
 LABELS = REPO / "tests" / "data" / "heldout" / "extraction_2023.json"
+DEV_LABELS = REPO / "tests" / "data" / "extraction_dev3_2023.json"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--db", type=Path, help="a database the corpus was ingested into")
+    parser.add_argument("--dev", action="store_true", help="the development set, with its misses")
     args = parser.parse_args()
-    labels = json.loads(LABELS.read_text())["messages"]
+    labels = json.loads((DEV_LABELS if args.dev else LABELS).read_text())["messages"]
     with tempfile.TemporaryDirectory() as scratch:
         db = args.db or Path(scratch) / "corpus.db"
         if args.db is None:
             run_ingest(args.corpus, db)
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        for line in score(conn, labels):
+        misses: list[str] | None = [] if args.dev else None
+        for line in score(conn, labels, misses):
+            print(line)
+        for line in misses or ():
             print(line)
         conn.close()
 
@@ -60,7 +70,16 @@ def _same(one: str, other: str) -> bool:
     return shorter >= 7 and one[:shorter].lower() == other[:shorter].lower()
 
 
-def score(conn: sqlite3.Connection, labels: list[dict]) -> list[str]:
+def score(
+    conn: sqlite3.Connection, labels: list[dict], misses: list[str] | None = None
+) -> list[str]:
+    """The totals; with ``misses``, each disagreement is appended to it (never for the
+    held-out set)."""
+
+    def miss(label: dict, what: str) -> None:
+        if misses is not None:
+            misses.append(f"{label['msgid']}  {label['subject'][:60]!r}: {what}")
+
     def one(sql: str, msgid: str) -> list[tuple]:
         return conn.execute(sql, (msgid,)).fetchall()
 
@@ -77,16 +96,24 @@ def score(conn: sqlite3.Connection, labels: list[dict]) -> list[str]:
             continue
         found, wanted = bool(verdict[0][0]), bool(label["is_report"])
         report[("t" if found == wanted else "f") + ("p" if found else "n")] += 1
+        if found != wanted:
+            miss(label, f"report {found}, labelled {wanted}")
         labelled = [(c["named_in"], c["commit"]) for c in label["culprits"]]
         commits = [c for _, c in labelled]
         for named_in, commit in labelled:
             culprit_labelled += 1
             rows = one("SELECT commit_id FROM culprits WHERE msgid = ?", named_in)
-            culprit_found += any(_same(row[0], commit) for row in rows)
+            hit = any(_same(row[0], commit) for row in rows)
+            culprit_found += hit
+            if not hit:
+                miss(label, f"culprit {commit} not found in {named_in}")
         for where in {msgid, *(n for n, _ in labelled)}:
             for (commit,) in one("SELECT commit_id FROM culprits WHERE msgid = ?", where):
                 extracted += 1
-                extracted_right += any(_same(commit, c) for c in commits)
+                right = any(_same(commit, c) for c in commits)
+                extracted_right += right
+                if not right:
+                    miss(label, f"culprit {commit} extracted from {where}, not labelled")
         crash = one(
             "SELECT title FROM crash_reports WHERE msgid = ? AND quoted = 0 ORDER BY position",
             msgid,
@@ -94,11 +121,18 @@ def score(conn: sqlite3.Connection, labels: list[dict]) -> list[str]:
         if label["crash_title"]:
             titles += 1
             titles_right += bool(crash) and crash[0][0] == label["crash_title"]
+            if not crash or crash[0][0] != label["crash_title"]:
+                got = crash[0][0] if crash else None
+                miss(label, f"title {got!r}, labelled {label['crash_title']!r}")
         else:
             titles_extra += bool(crash)
+            if crash:
+                miss(label, f"title {crash[0][0]!r} for no crash")
         build = one("SELECT failed FROM build_failures WHERE msgid = ?", msgid)
         said = None if not build else "failure" if build[0][0] else "warning"
         builds_right += said == label["build"]
+        if said != label["build"]:
+            miss(label, f"build {said}, labelled {label['build']}")
     total = len(labels) - missing
     tp, fp, fn = report["tp"], report["fp"], report["fn"]
     return [

@@ -46,6 +46,8 @@ _SUBJECT_SIGNALS: tuple[tuple[re.Pattern[str], int, str, str | None], ...] = (
         "build-warning",
     ),
     (re.compile(r"^\[syzbot\]", re.I), 5, "syzbot report", "crash"),
+    # coverity-bot's reports of a linux-next scan: "Coverity: func(): Control flow issues"
+    (re.compile(r"^Coverity: \S", re.I), 4, "Coverity scan report", "static-analysis"),
     (
         re.compile(r"\bregressions?\b|\[REGRESSION\]", re.I),
         3,
@@ -176,7 +178,7 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         for t in facts.trailers
     ):
         add("carries a test service's Reported-by (its own report)", 2)
-    if facts.culprits:
+    if any(c.kind != "fixes-tag" for c in facts.culprits):  # every fix has a Fixes:
         add("names a culprit commit", 2)
     if facts.revert_tests:
         add("a revert test confirms it", 1)

@@ -26,23 +26,30 @@ from regtrack.extract.commits import COMMIT_ID, normalise_commit_id
 from regtrack.extract.quoting import LabelledBody, Origin, Span
 from regtrack.extract.stems import register
 
-_SHA_SUBJECT = re.compile(rf"^\s*({COMMIT_ID})\s*(?:\(\"(.*)\"\))?\s*$")
+# A listed commit, perhaps as a bullet ("* 0123abcd ("x")"); a subject the mail
+# client wrapped is joined with its next line first (:func:`_listed_after`).
+_SHA_SUBJECT = re.compile(rf"^\s*(?:[*-]\s+)?({COMMIT_ID})\s*(?:\(\"(.*)\"\))?\s*$")
+_WRAPPED_SUBJECT = re.compile(rf"^\s*(?:[*-]\s+)?{COMMIT_ID}\s*\(\"[^\"]*$")
+# "... and commit" between two lists: the second names the other side of a conflict.
+_AND_COMMIT = re.compile(r"^\s*and(?: with)?(?: the)?(?: commits?)?:?\s*$", re.IGNORECASE)
 _FIRST_BAD = re.compile(rf"\b({COMMIT_ID}) is the first bad commit\b")
 # Words may be wrapped onto the next line ("caused\nby commit"): \s+ between them.
 _INLINE = re.compile(
-    r"(?:caused\s+by|introduced\s+(?:by|in)|(?:exposed|triggered)\s+by|due\s+to"
+    r"(?:caused(?:/\w+)?\s+by|introduced\s+(?:by|in)|(?:exposed|triggered|revealed)\s+by"
+    r"|due\s+to|brought\s+(?:in\s+)?by|(?:it'?s|it\s+is|it\s+comes|it\s+came)\s+from"
     r"|bisected\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:down\s+)?to"
     r"|culprit\s+(?:is|was|seems\s+to\s+be)"
     r"|(?:it'?s|it\s+is)\s+(?:probably|likely|maybe|possibly)\s+(?:this\s+one|this\s+commit)"
     r"|suspect(?:ed)?\s+(?:it'?s\s+)?(?:this\s+one|this\s+commit|commit)"
     r"|(?:first\s+)?bad\s+commit(?:\s+(?:is|to\s+be|appears\s+to\s+be|seems\s+to\s+be))?"
-    r"(?:\s+found\s+to\s+be)?:?|blamed?\s+(?:on\s+)?)"
-    rf"\s+(?:the\s+)?(?:commit\s+)?[\[\"'`\u2018\u201c]?({COMMIT_ID})\b[\]\"'`\u2019\u201d]?"
+    r"(?:\s+found\s+to\s+be)?:?|blame[sd]?(?:\s+on)?)"
+    r"\s+(?:(?:the|your|this|that|his|her|their|merge)\s+){0,2}"
+    rf"(?:commit\s+)?[\[\"'`\u2018\u201c]?({COMMIT_ID})\b[\]\"'`\u2019\u201d]?"
     r"(?:\s+\(\"([^\"]{1,300}?)\"\))?",
     re.IGNORECASE,
 )
 # Semantic conflicts and exposures name a second commit: kept, at lower weight.
-_SECOND_ROLE = re.compile(r"^(?:exposed|triggered)", re.IGNORECASE)
+_SECOND_ROLE = re.compile(r"^(?:exposed|triggered|revealed)", re.IGNORECASE)
 # The commit first, then what it did: "Commit d39e48ca80c0 is causing the issue",
 # "commit 0123abcd ("x") broke the build"; and "interacting with commit <sha>" inline.
 _COMMIT_FIRST = re.compile(
@@ -55,9 +62,18 @@ _INTERACTING = re.compile(
     r"(?:\s+\(\"([^\"]{1,300}?)\"\))?",
     re.IGNORECASE,
 )
+# "a merge conflict between perf tree commit X ("x") and bpf-next tree commit Y": the
+# first commit is blamed, the second is the other side.
+_BETWEEN = re.compile(
+    r"\b(?:conflict|merge)\s+between\s+(?:[\w./-]+\s+){0,3}?commit\s+"
+    rf"({COMMIT_ID})\b(?:\s+\(\"([^\"]{{1,300}}?)\"\))?[,\s]+and\s+"
+    rf"(?:[\w./-]+\s+){{0,3}}?commit\s+({COMMIT_ID})\b(?:\s+\(\"([^\"]{{1,300}}?)\"\))?",
+    re.IGNORECASE,
+)
 # A git show block counts as a culprit when the text just before it blames it.
 _BLAME_WORDS = re.compile(
-    r"bisect|caus|culprit|first bad|introduc|regress|broke|offending|responsible",
+    r"bisect|caus|culprit|first bad|introduc|regress|broke|offending|responsible"
+    r"|came from|comes from",
     re.IGNORECASE,
 )
 _REVERT_TEST = re.compile(
@@ -75,7 +91,9 @@ class Culprit:
 
     commit: str
     subject: str | None
-    kind: str  # caused-by, introduced-by, first-bad, git-show, inline, reverted, robot-subject
+    # caused-by, introduced-by, first-bad, git-show, inline, interacting, exposed-by,
+    # reverted, revert-suggested, robot-subject, subject, fixes-tag
+    kind: str
     sentence: str
     line: int
 
@@ -90,17 +108,31 @@ class RevertTest:
 
 # A line of its own ("Caused by commit" with the commits listed below it),
 # tried only on the lines the stems below point at.
+# The phrase ends its line; words may come before it ("Problem introduced by
+# commits:", "Hmm, it seems something else went wrong too, due to:", "from the mm
+# tree interacting with commit").
 _BLOCK_INTRO = re.compile(
-    r"[ \t]*((?:(?:maybe|probably|presumably|possibly|likely|apparently|this is|it is|it was"
-    r"|was|is|seems to be|looks to be|i think|i guess|i found|i believe) ){0,3}"
-    r"(?:caused|introduced|exposed|triggered) by(?: the)?(?: commits?)?"
-    r"|(?:it is |this is )?due to(?: the)? commits?"
+    r"[^\n]*?\b((?:(?:maybe|probably|presumably|possibly|likely|apparently|this is|it is"
+    r"|it was|was|is|seems to be|looks to be|i think|i guess|i found|i believe) ){0,3}"
+    r"(?:caused|introduced|exposed|triggered|revealed)(?:/\w+)? by(?: the| a)?"
+    r"(?: bad(?: automatic)? merge between)?(?: commits?)?"
+    r"|due to(?: the)?(?: commits?)?"
     r"|bisected (?:it |this )?(?:down )?to(?: commits?)?"
-    r"|(?:i found |i think )?(?:the )?(?:first )?bad commit"
+    r"|(?:the )?(?:first )?bad commit"
     r"(?: is| to be| appears to be| seems to be)?(?: found to be)?"
-    r"|(?:interacting|interaction) with(?: the)? commits?)"
+    r"|(?:inter\w{1,4}ing|interaction) with(?: the)? commits?)"
     # an aside may follow: "Caused by commit (I am pretty sure, but can't see why)"
     r"(?:[ \t]+\([^()\n]{1,80}\))?:?[ \t]*\n",
+    re.IGNORECASE,
+)
+# "I have reverted these for today:" / "you can just revert the following three
+# commits:", the commits listed below: reverted (a report's own action, taken
+# because it blames them) or only suggested.
+_REVERT_BLOCK = re.compile(
+    r"[^\n]*?\b(?:(?:i have|i've|i|we have|we've|we)\s+(reverted)"
+    r"(?:\s+(?:these|those|them|the\s+following)(?:\s+[\w-]+){0,3}?)?"
+    r"|revert(?:ing)?\s+(?:these|those|the\s+following)(?:\s+[\w-]+){0,3}?)(?:\s+commits?)?"
+    r"(?:\s+for\s+(?:today|now))?(?:\s+when\s+[\w ]{1,20})?:?[ \t]*\n",
     re.IGNORECASE,
 )
 # Substrings every inline form contains.  Found in the one pass over the body
@@ -110,7 +142,8 @@ _BLOCK_INTRO = re.compile(
 # ahead on.
 _INLINE_STEMS = register(
     ("aused", "ntroduced", "isect", "ulprit", "bad commit", "lame", "xposed", "riggered",
-     "ue to", "nteract", "this one", "this commit", "uspect", "ommit ")
+     "ue to", "nteract", "this one", "this commit", "uspect", "ommit ", "evealed",
+     "rought", "s from", "came from", "etween", " commit\n", " commits\n")
 )  # fmt: skip
 _REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 
@@ -140,32 +173,69 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
         if body.span_at(start).origin is Origin.OWN
     ]
     for start in candidates:  # lists under "Caused by commit:" first
-        if match := _BLOCK_INTRO.match(text, start):
+        if match := _BLOCK_INTRO.match(text, _line_tail(text, start)):
             for culprit in _listed_after(body, match.group(1), match.end()):
                 add(culprit)
     for start in body.lines_containing(_REVERT_STEMS):
         if body.span_at(start).origin is Origin.OWN:
+            if match := _REVERT_BLOCK.match(text, _line_tail(text, start)):
+                kind = "reverted" if match.group(1) else "revert-suggested"
+                for culprit in _listed_after(body, match.group(0).strip(), match.end(), kind):
+                    add(culprit)
             reverted = _suggested_revert(body, start) or _reverted_commit(body, start)
             if reverted is not None:
                 add(reverted)
     for start in candidates:
-        line_end = text.find("\n", start)
-        next_end = -1 if line_end < 0 else text.find("\n", line_end + 1)
-        window = text[start : len(text) if next_end < 0 else next_end]  # and the next line
-        forms = (
-            (_FIRST_BAD, "first-bad"), (_INLINE, "inline"), (_COMMIT_FIRST, "inline"),
-            (_INTERACTING, "interacting"),
-        )  # fmt: skip
-        for pattern, kind in forms:
-            for match in pattern.finditer(window):
-                subject = match.group(2) if kind != "first-bad" else None
-                subject = " ".join(subject.split()) if subject else None  # may wrap
-                offset = start + match.start()
-                line = body.line_at(offset)
-                commit = normalise_commit_id(match.group(1))
-                how = "exposed-by" if _SECOND_ROLE.match(match.group(0)) else kind
-                add(Culprit(commit, subject, how, line, body.line_number(offset)))
+        for culprit in _inline_culprits(body, start):
+            add(culprit)
     return tuple(found.values())
+
+
+def _line_tail(text: str, start: int, length: int = 240) -> int:
+    """Where the last ``length`` characters of the line at ``start`` begin: a lead-in
+    ends its line, so a long line is searched only near its end."""
+    end = text.find("\n", start)
+    return start if end < 0 else max(start, end - length)
+
+
+_INLINE_FORMS = (
+    (_FIRST_BAD, "first-bad"), (_INLINE, "inline"), (_COMMIT_FIRST, "inline"),
+    (_INTERACTING, "interacting"),
+)  # fmt: skip
+
+
+def _inline_culprits(body: LabelledBody, start: int) -> list[Culprit]:
+    """The inline forms on the line at ``start`` and the next (a phrase may wrap), and
+    a conflict "between" two commits over three lines (both subjects may wrap)."""
+    text = body.text
+    ends = [text.find("\n", start)]
+    for _ in range(2):
+        ends.append(-1 if ends[-1] < 0 else text.find("\n", ends[-1] + 1))
+    lines: dict[int, tuple[str, int]] = {}  # the sentence and number of each line, once
+
+    def where(offset: int) -> tuple[str, int]:
+        index = next((i for i, end in enumerate(ends) if end < 0 or offset <= end), 0)
+        if index not in lines:
+            lines[index] = (body.line_at(offset), body.line_number(offset))
+        return lines[index]
+
+    found: list[Culprit] = []
+    longer = text[start : len(text) if ends[2] < 0 else ends[2]]
+    for match in _BETWEEN.finditer(longer):
+        line, number = where(start + match.start())
+        for group, kind in ((1, "caused-by"), (3, "interacting")):
+            commit, subject = normalise_commit_id(match.group(group)), match.group(group + 1)
+            subject = " ".join(subject.split()) if subject else None
+            found.append(Culprit(commit, subject, kind, line, number))
+    window = text[start : len(text) if ends[1] < 0 else ends[1]]
+    for pattern, kind in _INLINE_FORMS:
+        for match in pattern.finditer(window):
+            subject = match.group(2) if kind != "first-bad" else None
+            subject = " ".join(subject.split()) if subject else None  # may wrap
+            line, number = where(start + match.start())
+            how = "exposed-by" if _SECOND_ROLE.match(match.group(0)) else kind
+            found.append(Culprit(normalise_commit_id(match.group(1)), subject, how, line, number))
+    return found
 
 
 # The kernel test robot's reports name the bisected commit in the subject:
@@ -184,12 +254,21 @@ _SUBJECT_BLAME = re.compile(
 )
 
 
+# "[Bisected] [commit 2ad56efa80db...] WARNING at ...": a bisection named in tags.
+_BISECTED_SUBJECT = re.compile(
+    rf"\[bisected\][\s:]*\[?(?:commit\s+)?({COMMIT_ID})\b", re.IGNORECASE
+)
+
+
 def culprit_in_subject(subject: str) -> Culprit | None:
     """The commit a subject names as the cause: a kernel test robot report's
     (:data:`ROBOT_SUBJECT`), or a person's ("... caused by commit <id>")."""
     match = ROBOT_SUBJECT.match(subject)
     if match is not None:
         return Culprit(normalise_commit_id(match.group(1)), None, "robot-subject", subject, 0)
+    match = _BISECTED_SUBJECT.search(subject)
+    if match is not None:  # replies too: the report may be on another list
+        return Culprit(normalise_commit_id(match.group(1)), None, "subject", subject, 0)
     if subject.lower().startswith("re:"):
         return None  # a reply's subject repeats the report's, where it was found already
     match = _INLINE.search(subject) or _SUBJECT_BLAME.search(subject)
@@ -198,30 +277,49 @@ def culprit_in_subject(subject: str) -> Culprit | None:
     return Culprit(normalise_commit_id(match.group(1)), None, "subject", subject, 0)
 
 
-def _listed_after(body: LabelledBody, intro: str, offset: int) -> list[Culprit]:
-    """The indented ``<sha> ("subject")`` lines after "Caused by commit"."""
-    lowered = intro.lower()
-    kind = (
-        "first-bad" if "bisected" in lowered or "bad commit" in lowered
-        else "introduced-by" if "introduced" in lowered
-        else "interacting" if "interact" in lowered
-        else "exposed-by" if "exposed" in lowered or "triggered" in lowered
+def _listed_after(
+    body: LabelledBody, intro: str, offset: int, kind: str | None = None
+) -> list[Culprit]:
+    """The indented ``<sha> ("subject")`` lines after "Caused by commit"; after an
+    "and commit" line, the next list names the other side of the conflict."""
+    kind = kind or _kind_of_intro(intro.lower())
+    culprits: list[Culprit] = []
+    following = body.text[offset : offset + 3000].split("\n", 20)[:20]
+    line_number = body.line_number(offset)
+    ended = expecting = switched = False  # a blank line ends a list; "and commit" starts one
+    index = 0
+    while index < len(following):
+        line, number = following[index], line_number + index
+        index += 1
+        if not line.strip():
+            ended = ended or (bool(culprits) and not expecting)
+            continue
+        if _WRAPPED_SUBJECT.match(line) and index < len(following):
+            line = f"{line} {following[index].strip()}"
+            index += 1
+        match = _SHA_SUBJECT.match(line)
+        if match is not None and (not ended or expecting):
+            subject = " ".join(match.group(2).split()) if match.group(2) else None
+            commit = normalise_commit_id(match.group(1))
+            culprits.append(Culprit(commit, subject, kind, intro, number))
+            ended = expecting = False
+            continue
+        if ended and not switched and _AND_COMMIT.match(line):
+            kind, expecting, switched, ended = "interacting", True, True, False
+            continue
+        break
+    return culprits
+
+
+def _kind_of_intro(lowered: str) -> str:
+    first = lowered.split("/", 1)[0] if "/" in lowered else lowered
+    return (
+        "first-bad" if "bisected" in first or "bad commit" in first
+        else "introduced-by" if "introduced" in first
+        else "interacting" if "inter" in first and "with" in first
+        else "exposed-by" if "exposed" in first or "triggered" in first or "revealed" in first
         else "caused-by"
     )  # fmt: skip
-    culprits: list[Culprit] = []
-    following = body.text[offset : offset + 2000].split("\n", 12)[:12]
-    line_number = body.line_number(offset)
-    for number, line in enumerate(following, start=line_number):
-        if not line.strip():
-            if culprits:
-                break
-            continue
-        match = _SHA_SUBJECT.match(line)
-        if match is None:
-            break
-        commit = normalise_commit_id(match.group(1))
-        culprits.append(Culprit(commit, match.group(2), kind, intro, number))
-    return culprits
 
 
 def _git_show_culprit(body: LabelledBody, span: Span) -> Culprit | None:

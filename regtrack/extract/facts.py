@@ -21,7 +21,7 @@ from regtrack.extract.culprits import (
 )
 from regtrack.extract.links import MessageRef, extract_message_refs
 from regtrack.extract.patches import PatchInfo, SubjectPrefix, extract_patch, parse_subject
-from regtrack.extract.quoting import LabelledBody
+from regtrack.extract.quoting import LabelledBody, Origin
 from regtrack.extract.regzbot import RegzbotCommand, extract_regzbot_commands, is_for_regzbot
 from regtrack.extract.stacktrace import CrashReport, extract_crash_reports
 from regtrack.extract.trailers import Trailer, extract_trailers
@@ -61,7 +61,14 @@ from regtrack.extract.versions import Versions, extract_versions
 #      CI clock before the dmesg timestamp, a wrapped WARNING line and
 #      powerpc frames without their first "[" read.  Classification: KernelCI's
 #      summary of a single build ("1 build: 0 failed") is read as its summaries are.
-FACTS_VERSION = 5
+#   6: Culprits: lead-ins after other words on their line ("Problem introduced by
+#      commits:"), "revealed by", "caused/exposed by", "brought by", "blames",
+#      "it's from", a bad merge or conflict "between commit X and commit Y" (the
+#      second interacting), lists of reverted or revert-suggested commits, bullets
+#      and wrapped subjects in lists, "[Bisected] [commit X]" subjects, and the
+#      commits a patch's own Fixes: trailers name (kind fixes-tag).  Coverity-bot's
+#      reports are reports.
+FACTS_VERSION = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,31 +88,56 @@ class MessageFacts:
     classification: Classification | None = None  # set last, from the facts above
 
 
-def _culprits(subject: str, body: LabelledBody) -> tuple[Culprit, ...]:
-    found = extract_culprits(body)
+def _culprits(
+    subject: str, body: LabelledBody, trailers: tuple[Trailer, ...], patch: PatchInfo | None
+) -> tuple[Culprit, ...]:
+    found = list(extract_culprits(body))
     robot = culprit_in_subject(subject)
-    if robot is None or any(
-        robot.commit.startswith(c.commit[:10]) or c.commit.startswith(robot.commit) for c in found
-    ):
-        return found
-    return (*found, robot)
+    fixes = _fixes_tags(trailers, patch)
+    for extra in ([robot] if robot is not None else []) + fixes:
+        if not any(_same_commit(extra.commit, c.commit) for c in found):
+            found.append(extra)
+    return tuple(found)
+
+
+def _same_commit(one: str, other: str) -> bool:
+    return one.startswith(other[:10]) or other.startswith(one[:10])
+
+
+def _fixes_tags(trailers: tuple[Trailer, ...], patch: PatchInfo | None) -> list[Culprit]:
+    """The commits a patch's own ``Fixes:`` trailers name: the author's statement of
+    what introduced the bug.  Also a report's, when it proposes the trailers its fix
+    should carry (``Reported-by:`` beside ``Fixes:``, as coverity-bot writes them);
+    not the ``Fixes:`` lines a notice about a malformed tag quotes, which come alone.
+    Tracking reads Fixes: from the trailers with rules of its own, so it skips these."""
+    own = [t for t in trailers if t.origin is Origin.OWN]
+    proposes = any(t.key.lower() == "reported-by" for t in own)
+    if patch is None and not proposes:
+        return []
+    return [
+        Culprit(t.commit, t.subject, "fixes-tag", f"{t.key}: {t.value}", t.line)
+        for t in own
+        if t.key.lower() == "fixes" and t.commit
+    ]
 
 
 def extract_facts(subject: str, body: str) -> MessageFacts:
     """Run every extractor over one message; the body is labelled once."""
     labelled = LabelledBody(body)
     prefix = parse_subject(subject)
+    trailers = extract_trailers(labelled)
+    patch = extract_patch(labelled, prefix)
     facts = MessageFacts(
-        trailers=extract_trailers(labelled),
+        trailers=trailers,
         message_refs=extract_message_refs(labelled),
         crashes=extract_crash_reports(labelled),
-        culprits=_culprits(subject, labelled),
+        culprits=_culprits(subject, labelled, trailers, patch),
         revert_tests=extract_revert_tests(labelled),
         versions=extract_versions(labelled, subject),
         regzbot_commands=extract_regzbot_commands(labelled),
         for_regzbot=is_for_regzbot(subject),
         subject_prefix=prefix,
-        patch=extract_patch(labelled, prefix),
+        patch=patch,
         build_failure=extract_build_failure(labelled),
         web_links=extract_web_links(labelled),
     )

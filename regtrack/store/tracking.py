@@ -154,8 +154,9 @@ def _classification(mails: dict[str, TrackedMail], each) -> None:
 def _culprits_and_commands(mails: dict[str, TrackedMail], each) -> None:
     culprits: dict[str, list[tuple[str, str | None, str, str]]] = {}
     for msgid, commit, subject, kind, sentence in each(
+        # a patch's own Fixes: is read from the trailers, by tracking's own rules
         "SELECT x.msgid, x.commit_id, x.subject, x.kind, x.sentence FROM culprits x {scope} "
-        "ORDER BY x.msgid, x.line"
+        "WHERE x.kind != 'fixes-tag' ORDER BY x.msgid, x.line"
     ):
         culprits.setdefault(msgid, []).append((commit, subject, kind, sentence))
     for msgid, found in culprits.items():
@@ -310,9 +311,11 @@ _RELATED = (
     "SELECT msgid FROM message_links WHERE origin = 'own' AND ref_msgid IN ({marks})",
     "SELECT ref_msgid FROM regzbot_commands WHERE ref_msgid IS NOT NULL AND msgid IN ({marks})",
     "SELECT p.msgid FROM culprits c JOIN message_patches p "
-    "ON p.title = c.subject COLLATE NOCASE WHERE c.subject IS NOT NULL AND c.msgid IN ({marks})",
+    "ON p.title = c.subject COLLATE NOCASE WHERE c.subject IS NOT NULL AND c.kind != 'fixes-tag' "
+    "AND c.msgid IN ({marks})",
     "SELECT c.msgid FROM message_patches p JOIN culprits c "
-    "ON c.subject = p.title COLLATE NOCASE WHERE p.is_patch = 1 AND p.msgid IN ({marks})",
+    "ON c.subject = p.title COLLATE NOCASE WHERE p.is_patch = 1 AND c.kind != 'fixes-tag' "
+    "AND p.msgid IN ({marks})",
     # syzbot's per-bug sender address, in a fix's Reported-by: (and back)
     "SELECT t.msgid FROM messages m JOIN trailers t ON lower(t.key) = 'reported-by' "
     "AND t.value = m.from_addr WHERE m.from_addr LIKE 'syzbot+%' AND m.msgid IN ({marks})",
@@ -321,13 +324,13 @@ _RELATED = (
     # a Fixes: naming a culprit named here (by prose or #regzbot introduced), and back
     "SELECT t.msgid FROM culprits c JOIN trailers t ON t.key IN ('Fixes', 'fixes') "
     "AND t.commit_id >= substr(c.commit_id, 1, 8) AND t.commit_id < substr(c.commit_id, 1, 8) "
-    "|| 'g' WHERE c.msgid IN ({marks})",
+    "|| 'g' WHERE c.kind != 'fixes-tag' AND c.msgid IN ({marks})",
     "SELECT t.msgid FROM regzbot_commands r JOIN trailers t ON t.key IN ('Fixes', 'fixes') "
     "AND t.commit_id >= substr(r.commit_id, 1, 8) AND t.commit_id < substr(r.commit_id, 1, 8) "
     "|| 'g' WHERE r.name = 'introduced' AND r.commit_id IS NOT NULL AND r.msgid IN ({marks})",
     "SELECT c.msgid FROM trailers t JOIN culprits c ON c.commit_id >= substr(t.commit_id, 1, 8) "
-    "AND c.commit_id < substr(t.commit_id, 1, 8) || 'g' "
-    "WHERE t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({marks})",
+    "AND c.commit_id < substr(t.commit_id, 1, 8) || 'g' WHERE c.kind != 'fixes-tag' "
+    "AND t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({marks})",
     "SELECT r.msgid FROM trailers t JOIN regzbot_commands r ON r.name = 'introduced' "
     "AND r.commit_id >= substr(t.commit_id, 1, 8) AND r.commit_id < substr(t.commit_id, 1, 8) "
     "|| 'g' WHERE t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({marks})",

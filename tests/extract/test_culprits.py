@@ -7,6 +7,7 @@ import time
 import pytest
 
 from regtrack.extract.culprits import extract_culprits, extract_revert_tests
+from regtrack.extract.facts import extract_facts
 from regtrack.extract.quoting import LabelledBody
 from tests.extract.corpus import corpus_message
 from tests.extract.seed import CULPRIT, seed_message, seed_replies
@@ -172,6 +173,104 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             "The culprit is deadbeef01.", [("deadbeef01", None, "inline")], id="the culprit is"
         ),
         pytest.param(
+            "Problem introduced by commits:\n"
+            'bb5ceb43b7bf ("ALSA: fix defaults in \nhighres mode")\n'
+            '1298bc978afb ("ALSA: part 1: DSP \nattenuation")\n\nMore exactly by :\n',
+            [
+                ("bb5ceb43b7bf", "ALSA: fix defaults in highres mode", "introduced-by"),
+                ("1298bc978afb", "ALSA: part 1: DSP attenuation", "introduced-by"),
+            ],
+            id="words before the lead-in, and subjects the mail client wrapped",
+        ),
+        pytest.param(
+            'Revealed by commit\n\n  d71c11cc79d2 ("dma-buf: uABI")\n',
+            [("d71c11cc79d2", "dma-buf: uABI", "exposed-by")],
+            id="revealed by: the commit only exposed it",
+        ),
+        pytest.param(
+            'Caused/exposed by commit\n\n  f95cbe69154f ("uaccess.h: move")\n\nI have reverted',
+            [("f95cbe69154f", "uaccess.h: move", "caused-by")],
+            id="caused/exposed by: the first word decides",
+        ),
+        pytest.param(
+            'Hmm, it seems something else went wrong too, due to:\n\n616b14b47a86 ("perf: x")\n',
+            [("616b14b47a86", "perf: x", "caused-by")],
+            id="due to: at the end of a sentence, the commit below",
+        ),
+        pytest.param(
+            'Caused by a bad automatic merge between commit\n\n  e4d09de3919b ("ASoC: a")\n\n'
+            'and commit\n\n  3d1a05581361 ("ASoC: b")\n\nfrom the sound tree.\n',
+            [("e4d09de3919b", "ASoC: a", "caused-by"), ("3d1a05581361", "ASoC: b", "interacting")],
+            id="a bad merge between two listed commits",
+        ),
+        pytest.param(
+            'Caused by commit\n\n  640be5bc564f ("fs: a")\n\nfrom the mm tree intercting with '
+            'commit\n\n  a7800aa80ea4 ("KVM: b")\n',
+            [("640be5bc564f", "fs: a", "caused-by"), ("a7800aa80ea4", "KVM: b", "interacting")],
+            id="interacting with, after the tree's name and misspelt",
+        ),
+        pytest.param(
+            "I am not sure exactly which commit caused but I have reverted these\nfor today:\n\n"
+            '  6a41fd4665e6 ("x86/crash: a")\n  add3b7e011e9 ("crash: b")\n',
+            [
+                ("6a41fd4665e6", "x86/crash: a", "reverted"),
+                ("add3b7e011e9", "crash: b", "reverted"),
+            ],
+            id="the commits a report reverted for the day",
+        ),
+        pytest.param(
+            "I think you can just revert the following three lima commits when merge:\n"
+            '* 4a66f3da99dc ("drm/lima: a")\n* 87767de835ed ("drm/lima: b")\n',
+            [
+                ("4a66f3da99dc", "drm/lima: a", "revert-suggested"),
+                ("87767de835ed", "drm/lima: b", "revert-suggested"),
+            ],
+            id="a bulleted list of commits to revert, suggested",
+        ),
+        pytest.param(
+            'Christian sent a revert:\n  56e51681246e ("drm/ttm: revert x")\n',
+            [],
+            id="a revert someone sent is a fix, not a culprit",
+        ),
+        pytest.param(
+            "Many of the alpha ones seems to be brought by your commit e19d4ebc536d \n"
+            '("alpha: add ioread64")\n',
+            [("e19d4ebc536d", "alpha: add ioread64", "inline")],
+            id="brought by your commit",
+        ),
+        pytest.param(
+            "Bisection blames merge commit be2bf9967daa (\"Merge branch 'for-next'\").\n",
+            [("be2bf9967daa", "Merge branch 'for-next'", "inline")],
+            id="bisection blames a merge commit",
+        ),
+        pytest.param(
+            'Adding bpf as it\'s from d68d707dcbbf ("ice: XDP hints") which is on bpf-next\n',
+            [("d68d707dcbbf", "ice: XDP hints", "inline")],
+            id="it's from <sha>",
+        ),
+        pytest.param(
+            'This solves a merge conflict between perf tree commit f7a858bffcdd ("tools:\n'
+            'Rename x") and bpf-next tree commit 9fd496848b1c\n("bpftool: y").\n',
+            [
+                ("f7a858bffcdd", "tools: Rename x", "caused-by"),
+                ("9fd496848b1c", "bpftool: y", "interacting"),
+            ],
+            id="a merge conflict between two trees' commits",
+        ),
+        pytest.param(
+            "Looks like the driver itself came from:\n\n"
+            "commit 2afbf43a4aec6e31dac7835e65d52c867f2be400\nAuthor: A <a@x>\n"
+            "Date:   Fri Apr 7 13:50:26 2023 +0300\n\n    soc: qcom: Make ICE a driver\n",
+            [
+                (
+                    "2afbf43a4aec6e31dac7835e65d52c867f2be400",
+                    "soc: qcom: Make ICE a driver",
+                    "git-show",
+                )
+            ],
+            id="a pasted commit the problem came from",
+        ),
+        pytest.param(
             '> Caused by commit\n>\n>   0123456789ab ("quoted")\n',
             [],
             id="a quoted claim is not the author's",
@@ -220,6 +319,11 @@ def test_revert_tests(sentence: str, is_test: bool) -> None:
         pytest.param("revert " * 300_000, id="300,000 'revert'"),
         pytest.param("Caused by commit\n" * 100_000, id="100,000 intro lines"),
         pytest.param("a" * 1_000_000 + " is the first bad commit", id="a 1 MB word before it"),
+        pytest.param(
+            "conflict between commit 01234567 and " * 50_000, id="50,000 'conflict between'"
+        ),
+        pytest.param("I have reverted these for today:\n" * 50_000, id="50,000 revert lists"),
+        pytest.param("x " * 500_000 + "caused by\n", id="a 1 MB line before a lead-in"),
     ],
 )
 def test_culprits_are_linear(body: str) -> None:
@@ -228,3 +332,88 @@ def test_culprits_are_linear(body: str) -> None:
     extract_culprits(labelled)
     extract_revert_tests(labelled)
     assert time.perf_counter() - started < 1.0
+
+
+PATCH_WITH_FIXES = """\
+The pointer is freed twice.
+
+Fixes: 10cbf8dfaf93 ("vhost-vdpa: clean iotlb map during reset")
+Signed-off-by: A Author <a@example.org>
+---
+ drivers/vhost/vdpa.c | 1 +
+ 1 file changed, 1 insertion(+)
+
+diff --git a/drivers/vhost/vdpa.c b/drivers/vhost/vdpa.c
+index 0123456..89abcde 100644
+--- a/drivers/vhost/vdpa.c
++++ b/drivers/vhost/vdpa.c
+@@ -1,3 +1,4 @@
+ a
++b
+ c
+ d
+"""
+
+FIXES_TAG_NOTICE = """\
+Hi all,
+
+In commit
+
+  0123456789ab ("foo: bar")
+
+Fixes tag
+
+  Fixes: 27b3f8d13830 ("cxl/region: Program target lists")
+
+has these problem(s):
+
+  - Subject does not match target commit subject
+"""
+
+
+def _facts_culprits(subject: str, body: str) -> list[tuple[str, str]]:
+    return [(c.commit, c.kind) for c in extract_facts(subject, body).culprits]
+
+
+def test_a_patch_names_what_it_fixes_as_a_culprit_that_makes_no_report() -> None:
+    facts = extract_facts("[PATCH] vhost-vdpa: fix use-after-free", PATCH_WITH_FIXES)
+    assert [(c.commit, c.subject, c.kind) for c in facts.culprits] == [
+        ("10cbf8dfaf93", "vhost-vdpa: clean iotlb map during reset", "fixes-tag")
+    ]
+    assert facts.classification is not None
+    assert "names a culprit commit" not in {s.reason for s in facts.classification.signals}
+
+
+def test_a_notice_about_a_malformed_fixes_tag_blames_nothing() -> None:
+    subject = "linux-next: Fixes tag needs some work in the cxl tree"
+    assert _facts_culprits(subject, FIXES_TAG_NOTICE) == []
+
+
+def test_a_coverity_report_is_a_report_blaming_the_commit_its_fix_should_name() -> None:
+    message = corpus_message("202301121424.5FA0483AB@keescook")
+    facts = extract_facts(message.subject, message.body)
+    assert [(c.commit, c.kind) for c in facts.culprits] == [("ec787deb2ddf", "fixes-tag")]
+    assert facts.classification is not None and facts.classification.is_report
+    assert facts.classification.kind == "static-analysis"
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        pytest.param(
+            "Re: [Bisected] [commit 2ad56efa80dba89162106c06ebc00b611325e584] WARNING at x.c",
+            [("2ad56efa80dba89162106c06ebc00b611325e584", "subject")],
+            id="a reply whose subject carries the bisection (the report may be elsewhere)",
+        ),
+        pytest.param(
+            "Re: [EXT] [Bisected] [efeda3bf912f] OOPS crash while performing a test",
+            [("efeda3bf912f", "subject")],
+            id="the bisected id without the word commit",
+        ),
+        pytest.param(
+            "Re: boot failure caused by commit 0123456789ab", [], id="other reply subjects: no"
+        ),
+    ],
+)
+def test_culprits_in_subjects(subject: str, expected) -> None:
+    assert _facts_culprits(subject, "Thanks.\n") == expected
