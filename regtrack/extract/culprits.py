@@ -28,15 +28,24 @@ from regtrack.extract.stems import register
 
 # A listed commit, perhaps as a bullet ("* 0123abcd ("x")"); a subject the mail
 # client wrapped is joined with its next line first (:func:`_listed_after`).
-_SHA_SUBJECT = re.compile(rf"^\s*(?:[*-]\s+)?({COMMIT_ID})\s*(?:\(\"(.*)\"\))?\s*$")
+_SHA_SUBJECT = re.compile(
+    rf"^\s*(?:[*-]\s+)?({COMMIT_ID})(?:\s*\(\"(.*)\"\)|\s+([^\s(\"][^\n]{{0,200}}?))?\s*$"
+)
 _WRAPPED_SUBJECT = re.compile(rf"^\s*(?:[*-]\s+)?{COMMIT_ID}\s*\(\"[^\"]*$")
 # "... and commit" between two lists: the second names the other side of a conflict.
 _AND_COMMIT = re.compile(r"^\s*and(?: with)?(?: the)?(?: commits?)?:?\s*$", re.IGNORECASE)
 _FIRST_BAD = re.compile(rf"\b({COMMIT_ID}) is the first bad commit\b")
+# "a5f4ca68f348 is the offending commit", "0123abcd ("x") is the culprit"
+_ID_IS_CULPRIT = re.compile(
+    rf"\b({COMMIT_ID})\b(?:\s+\(\"([^\"]{{1,300}}?)\"\))?\s+(?:is|was|seems\s+to\s+be)\s+the\s+"
+    r"(?:offending|guilty|problematic|bad|culprit)(?:\s+(?:commit|patch|one))?\b",
+    re.IGNORECASE,
+)
 # Words may be wrapped onto the next line ("caused\nby commit"): \s+ between them.
 _INLINE = re.compile(
-    r"(?:caused(?:/\w+)?\s+by|introduced\s+(?:by|in)|(?:exposed|triggered|revealed)\s+by"
+    r"(?:caused(?:/\w+|\s+\(\w+\))?\s+by|introduced\s+(?:by|in)|(?:exposed|triggered|revealed)\s+by"
     r"|due\s+to|brought\s+(?:in\s+)?by|(?:it'?s|it\s+is|it\s+comes|it\s+came)\s+from"
+    r"|point(?:s|ed)\s+(?:at|to)(?=\s+(?:the\s+)?commit)"
     r"|bisected\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:down\s+)?to"
     r"|culprit\s+(?:is|was|seems\s+to\s+be)"
     r"|(?:it'?s|it\s+is)\s+(?:probably|likely|maybe|possibly)\s+(?:this\s+one|this\s+commit)"
@@ -58,7 +67,7 @@ _COMMIT_FIRST = re.compile(
     re.IGNORECASE,
 )
 _INTERACTING = re.compile(
-    rf"\binteract(?:ing|s)\s+with\s+(?:the\s+)?(?:commit\s+)?({COMMIT_ID})\b"
+    rf"\binteract(?:ing|s|ed)\s+with\s+(?:the\s+)?(?:commit\s+)?({COMMIT_ID})\b"
     r"(?:\s+\(\"([^\"]{1,300}?)\"\))?",
     re.IGNORECASE,
 )
@@ -114,13 +123,16 @@ class RevertTest:
 _BLOCK_INTRO = re.compile(
     r"[^\n]*?\b((?:(?:maybe|probably|presumably|possibly|likely|apparently|this is|it is"
     r"|it was|was|is|seems to be|looks to be|i think|i guess|i found|i believe) ){0,3}"
-    r"(?:caused|introduced|exposed|triggered|revealed)(?:/\w+)? by(?: the| a)?"
+    r"(?:caused|introduced|exposed|triggered|revealed)(?:/\w+| \(\w+\))? by(?: the| a)?"
     r"(?: bad(?: automatic)? merge between)?(?: commits?)?"
     r"|due to(?: the)?(?: commits?)?"
     r"|bisected (?:it |this )?(?:down )?to(?: commits?)?"
     r"|(?:the )?(?:first )?bad commit"
     r"(?: is| to be| appears to be| seems to be)?(?: found to be)?"
-    r"|(?:inter\w{1,4}ing|interaction) with(?: the)? commits?)"
+    r"|(?:inter\w{1,4}(?:ing|ed)|interaction) with(?: the)? commits?"
+    r"|(?:this is |it is |it's )?because(?: of)?(?: the)?(?: commits?)?"
+    r"|(?:bisect\w* )?point(?:s|ed) (?:at|to)(?: the)?(?: commits?)?"
+    r"|(?:possibly|probably|presumably|maybe|perhaps|likely) commits?)"
     # an aside may follow: "Caused by commit (I am pretty sure, but can't see why)"
     r"(?:[ \t]+\([^()\n]{1,80}\))?:?[ \t]*\n",
     re.IGNORECASE,
@@ -143,7 +155,10 @@ _REVERT_BLOCK = re.compile(
 _INLINE_STEMS = register(
     ("aused", "ntroduced", "isect", "ulprit", "bad commit", "lame", "xposed", "riggered",
      "ue to", "nteract", "this one", "this commit", "uspect", "ommit ", "evealed",
-     "rought", "s from", "came from", "etween", " commit\n", " commits\n")
+     "rought", "t's from", "t is from", "comes from", "came from", "onflict between",
+     "merge between", "with commit", "ly commit", "aybe commit", "erhaps commit", "ecause:",
+     "ecause of commit", "ointed at", "ointed to", "oints at", "oints to", "ffending",
+     "the bad", "guilty", "roblematic")
 )  # fmt: skip
 _REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 
@@ -191,6 +206,9 @@ def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
     return tuple(found.values())
 
 
+_ANY_ID = re.compile(COMMIT_ID)
+
+
 def _line_tail(text: str, start: int, length: int = 240) -> int:
     """Where the last ``length`` characters of the line at ``start`` begin: a lead-in
     ends its line, so a long line is searched only near its end."""
@@ -200,7 +218,7 @@ def _line_tail(text: str, start: int, length: int = 240) -> int:
 
 _INLINE_FORMS = (
     (_FIRST_BAD, "first-bad"), (_INLINE, "inline"), (_COMMIT_FIRST, "inline"),
-    (_INTERACTING, "interacting"),
+    (_ID_IS_CULPRIT, "inline"), (_INTERACTING, "interacting"),
 )  # fmt: skip
 
 
@@ -221,6 +239,8 @@ def _inline_culprits(body: LabelledBody, start: int) -> list[Culprit]:
 
     found: list[Culprit] = []
     longer = text[start : len(text) if ends[2] < 0 else ends[2]]
+    if _ANY_ID.search(longer) is None:  # most lines with a stem name no commit at all
+        return found
     for match in _BETWEEN.finditer(longer):
         line, number = where(start + match.start())
         for group, kind in ((1, "caused-by"), (3, "interacting")):
@@ -299,7 +319,8 @@ def _listed_after(
             index += 1
         match = _SHA_SUBJECT.match(line)
         if match is not None and (not ended or expecting):
-            subject = " ".join(match.group(2).split()) if match.group(2) else None
+            said = match.group(2) or match.group(3)  # ("subject"), or git log --oneline's
+            subject = " ".join(said.split()) if said else None
             commit = normalise_commit_id(match.group(1))
             culprits.append(Culprit(commit, subject, kind, intro, number))
             ended = expecting = False
@@ -313,8 +334,9 @@ def _listed_after(
 
 def _kind_of_intro(lowered: str) -> str:
     first = lowered.split("/", 1)[0] if "/" in lowered else lowered
+    first = re.sub(r" \(\w+\)", "", first)  # "caused (exposed) by": the first word decides
     return (
-        "first-bad" if "bisected" in first or "bad commit" in first
+        "first-bad" if "bisect" in first or "bad commit" in first
         else "introduced-by" if "introduced" in first
         else "interacting" if "inter" in first and "with" in first
         else "exposed-by" if "exposed" in first or "triggered" in first or "revealed" in first

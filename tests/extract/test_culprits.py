@@ -228,6 +228,53 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             id="a bulleted list of commits to revert, suggested",
         ),
         pytest.param(
+            "The issue was introduced by:\n\n701d2054fa31 fbdev: Make interfaces configurable\n",
+            [("701d2054fa31", "fbdev: Make interfaces configurable", "introduced-by")],
+            id="a commit listed as git log --oneline prints it",
+        ),
+        pytest.param(
+            'It looks like this is because:\n\n2f68d5420412040e ("RISC-V: KVM: AIA")\n',
+            [("2f68d5420412040e", "RISC-V: KVM: AIA", "caused-by")],
+            id="because: and the commit below",
+        ),
+        pytest.param(
+            'Bisection pointed at commit\n\n  d770ef2c8299 ("bitmap: replace")\n',
+            [("d770ef2c8299", "bitmap: replace", "first-bad")],
+            id="bisection pointed at",
+        ),
+        pytest.param(
+            "git bisect points to commit 0123456789ab in the net tree.\n",
+            [("0123456789ab", None, "inline")],
+            id="bisect points to, inline",
+        ),
+        pytest.param(
+            'Caused (exposed) by commit\n\n  eee9602ad649 ("arm64: dts: qcom: a")\n',
+            [("eee9602ad649", "arm64: dts: qcom: a", "caused-by")],
+            id="caused (exposed) by",
+        ),
+        pytest.param(
+            "I can't easily tell what caused this - possibly commit\n\n"
+            '  a5f4ca68f348 ("perf/arm_dmc620: Remove defines")\n',
+            [("a5f4ca68f348", "perf/arm_dmc620: Remove defines", "caused-by")],
+            id="possibly commit, the commit below",
+        ),
+        pytest.param(
+            "a5f4ca68f348 is the offending commit, and reverting it would fix it\n",
+            [("a5f4ca68f348", None, "inline")],
+            id="<sha> is the offending commit",
+        ),
+        pytest.param(
+            "None of these cause it but they interacted with commit\n\n"
+            '  691a63712347 ("ACPI: cpufreq: platform devices")\n',
+            [("691a63712347", "ACPI: cpufreq: platform devices", "interacting")],
+            id="interacted with commit",
+        ),
+        pytest.param(
+            "The pointer points to 0000000000000008 here.\n",
+            [],
+            id="points to an address, not a commit",
+        ),
+        pytest.param(
             'Christian sent a revert:\n  56e51681246e ("drm/ttm: revert x")\n',
             [],
             id="a revert someone sent is a fix, not a culprit",

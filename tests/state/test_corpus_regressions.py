@@ -161,4 +161,6 @@ EXPECTED_STATUSES = {"open": 413, "fix-posted": 172}
 # words, "caused by a bad automatic merge between commit X and commit Y", "it's from
 # <sha>", a "[Bisected] [commit <sha>]" subject (2 reports of one bug, and an IBM OOPS
 # report), the coverity reports' blamed commits (Fixes: they propose): 11 more.
-EXPECTED_WITH_CULPRIT = 407
+# Then "interacted with commit", "Bisection pointed at commit", "Caused (exposed) by
+# commit", "possibly commit" and "this is because:", each over a listed commit: 5 more.
+EXPECTED_WITH_CULPRIT = 412
