@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # facts.py runs the classifier last, over the other facts
     from regtrack.extract.facts import MessageFacts
 
 REPORT_THRESHOLD = 3
+# The reason a reply in a report's thread is not a report; tracking lets the first
+# such reply stand in for a report the archive lacks (regtrack.state.derive).
+FOLLOW_UP = "a reply in a report's thread, not a report of its own"
 
 _SUBJECT_SIGNALS: tuple[tuple[re.Pattern[str], int, str, str | None], ...] = (
     (
@@ -158,17 +161,26 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         if pattern.search(title) and not daily_tree_report:
             add(reason, weight)
     kernelci = _kernelci(title)
-    if kernelci is not None:
-        add(*kernelci)
-    for pattern, weight, reason, what in _SUBJECT_SIGNALS:
-        if kernelci is None and pattern.search(subject):
-            add(reason, weight, what)
+    said = [kernelci] if kernelci is not None else [
+        (reason, weight, what)
+        for pattern, weight, reason, what in _SUBJECT_SIGNALS
+        if pattern.search(subject)
+    ]  # fmt: skip
     if prefix.is_reply and not daily_tree_report:
-        add("a reply, not the start of a report", -7)
-    if prefix.is_pull_request:
-        add("a pull request", -8)
-    elif prefix.is_patch:
-        add("a patch posting", -6)
+        # A reply's subject is its thread's: what it says is the root's, not the reply's.
+        # In a report's thread a reply is a follow-up (a bisection, a log, a revert
+        # proposed); elsewhere (a patch, a discussion) its own failure may report one.
+        if any(weight > 0 for _, weight, _ in said) and not prefix.is_patch:
+            add(FOLLOW_UP, -7)
+        else:
+            add("a reply, not the start of a report", -2)
+    else:
+        for signal in said:
+            add(*signal)
+        if prefix.is_pull_request:
+            add("a pull request", -8)
+        elif prefix.is_patch:
+            add("a patch posting", -6)
     if facts.patch is not None and facts.patch.inline_fix:
         add("proposes a fix", -2)
     if any(c.name == "introduced" and c.problem is None for c in facts.regzbot_commands):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from regtrack.extract.classify import FOLLOW_UP
 from regtrack.extract.patches import added_lines, parse_subject
 from regtrack.extract.regzbot import STARTS_TRACKING, RegzbotCommand
 from regtrack.state.commands import CommandFold, regression_id, unhandled_entry
@@ -180,6 +181,18 @@ def _reports(
         and _report_score(m) >= threshold
         and (m.kind != "kernelci" or _answered(m, thread))
     }
+    for mail in _ordered(mails.values()):
+        # A reply to a report the archive lacks (its In-Reply-To or References name
+        # mail not stored): the thread is that report's all the same, and its first
+        # stored reply stands in.  (A mail that answers nothing by its headers may be
+        # a forward: stored subjects say "Re:" for "Fwd:" too.)
+        orphan = (
+            thread.parent[mail.msgid] is None
+            and bool(mail.parent or mail.references)
+            and not reports.intersection(thread.subtree(mail.msgid))
+        )
+        if orphan and any(reason.startswith(FOLLOW_UP) for reason in mail.reasons):
+            reports.add(mail.msgid)
     explicit: dict[str, TrackedMail] = {}
     for mail in _ordered(mails.values()):
         for position, (command, (selector, url_msgid)) in enumerate(

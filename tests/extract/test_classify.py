@@ -103,8 +103,14 @@ def test_seed_series_and_ci_mail_are_not_reports() -> None:
         pytest.param(
             "Re: linux-next: build failure after merge of the drm tree",
             False,
-            "a reply, not the start of a report",
+            "a reply in a report's thread, not a report of its own",
             id="a reply to a report",
+        ),
+        pytest.param(
+            "Re: [PATCH v2 1/3] mm: fix a regression in foo",
+            False,
+            "a reply, not the start of a report",
+            id="a reply to a patch",
         ),
     ],
 )
@@ -198,3 +204,30 @@ def test_expected_facts_of_labelled_messages(msgid: str, expected: dict) -> None
     if "report_tree" in expected:
         found["report_tree"] = facts.versions.report_tree
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("msgid", "is_report"),
+    [
+        pytest.param(
+            "CA+G9fYsPSJiTXouaMUSeoU3JEwym0baq7OGOAMFNWgrgEWOHfA@mail.gmail.com",
+            True,
+            id="LKFT's bisected boot failure, in reply to the culprit's posting",
+        ),
+        pytest.param(
+            "20230509192658.56cfb27b@kernel.org",
+            False,
+            id="a maintainer's reply in a build failure's thread pastes the commit behind it",
+        ),
+        pytest.param(
+            "CA+Dqm31A6GNOpXB00X0aRd5TOpDgRAuTNh0Ce5YKm5EN+15gyg@mail.gmail.com",
+            False,
+            id="the culprit's author proposes its revert in the report's thread",
+        ),
+    ],
+)
+def test_replies_in_threads_of_the_corpus(msgid: str, is_report: bool) -> None:
+    message = corpus_message(msgid)
+    facts = extract_facts(message.subject, message.body)
+    assert facts.classification is not None
+    assert facts.classification.is_report is is_report, facts.classification.signals
