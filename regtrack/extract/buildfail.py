@@ -45,6 +45,7 @@ _STEMS = register(
         "*** [",  # make: "make[1]: *** [Makefile.perf:1075: a/vmlinux.h] Error 195"
         "Warning: Kernel ABI header",  # tools/ header check
         "Traceback (most recent call last)",  # a Python tool of the build
+        "WARNING: unmet direct dependencies detected for ",  # Kconfig's select
     )
 )
 # Lines that begin a diagnostic at the start of the line; their stems at the start of a
@@ -98,6 +99,11 @@ _OBJTOOL = re.compile(
 _KCONFIG = re.compile(
     r"^(?P<file>[\w./+-]{1,300}):(?P<line>\d{1,7}):(?P<severity>warning|error): "
     r"(?P<message>.{1,500})$"
+)
+# Kconfig: a symbol selected while its own dependencies are unmet ("WARNING: unmet
+# direct dependencies detected for DRM_TTM"); the configuration still builds.
+_KCONFIG_UNMET = re.compile(
+    r"^WARNING: unmet direct dependencies detected for (?P<symbol>\w{1,200})"
 )
 _DTC_CHECK = re.compile(
     r"^(?P<file>[\w./+-]{1,300}\.dts[io]?):(?P<line>\d{1,7})[.\d-]*: (?P<severity>Warning|Error)"
@@ -326,6 +332,11 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
             int(match.group("line")),
             None,
             match.group("message").strip(),
+        )
+    if line.startswith("WARNING: unmet") and (match := _KCONFIG_UNMET.match(line)):
+        symbol = match.group("symbol")
+        return BuildDiagnostic(
+            "kconfig", "warning", None, None, symbol, f"unmet direct dependencies for {symbol}"
         )
     if " (" in line and (match := _DTC_CHECK.match(line)):
         return BuildDiagnostic(

@@ -26,6 +26,12 @@ REPORT_THRESHOLD = 3
 # such reply stand in for a report the archive lacks (regtrack.state.derive).
 FOLLOW_UP = "a reply in a report's thread, not a report of its own"
 
+_FAILURE_REASON = "subject names a failure"
+# A subject that starts with the tree it is about: "next-20230809: ...",
+# "[next-20231120] ...", "6.7.0-rc1-next-20231117: ...", "v6.5-rc2: ...".
+_TREE_FIRST = re.compile(
+    r"^\[?(?:(?:linux-)?next-20\d{6}|v?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?(?:-next-20\d{6})?)\]?:?\s"
+)
 _SUBJECT_SIGNALS: tuple[tuple[re.Pattern[str], int, str, str | None], ...] = (
     (
         re.compile(r"linux-next: build failure after merge", re.I),
@@ -64,7 +70,7 @@ _SUBJECT_SIGNALS: tuple[tuple[re.Pattern[str], int, str, str | None], ...] = (
             re.I,
         ),
         2,
-        "subject names a failure",
+        _FAILURE_REASON,
         None,
     ),
     (
@@ -145,6 +151,7 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
 
     title = prefix.title
     own_crashes = [crash for crash in facts.crashes if not crash.quoted]
+    blames = any(c.kind != "fixes-tag" for c in facts.culprits)  # every fix has a Fixes:
     build = facts.build_failure
     annotation = daily_tree_annotation(title)
     daily_tree_report = annotation is not None
@@ -157,6 +164,10 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         # in the subject: a report on that day's tree all the same.
         daily_tree_report = True
         add("a failure of its own reported in reply to the daily tree", 2)
+    elif prefix.is_reply and _DAILY_TREE.search(title) and blames:
+        # ... or that blames a commit for a problem it describes (a bisection of it)
+        daily_tree_report = True
+        add("a problem and its culprit reported in reply to the daily tree", 2)
     for pattern, weight, reason in _NOT_REPORTS:
         if pattern.search(title) and not daily_tree_report:
             add(reason, weight)
@@ -166,6 +177,9 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         for pattern, weight, reason, what in _SUBJECT_SIGNALS
         if pattern.search(subject)
     ]  # fmt: skip
+    if _TREE_FIRST.match(title) and any(reason == _FAILURE_REASON for reason, _, _ in said):
+        # "next-20230809: kvm unittest fail: emulator": a failure on the tree it names first
+        said.append(("the subject names the tree that fails", 2, None))
     if prefix.is_reply and not daily_tree_report:
         # A reply's subject is its thread's: what it says is the root's, not the reply's.
         # In a report's thread a reply is a follow-up (a bisection, a log, a revert
@@ -190,7 +204,7 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         for t in facts.trailers
     ):
         add("carries a test service's Reported-by (its own report)", 2)
-    if any(c.kind != "fixes-tag" for c in facts.culprits):  # every fix has a Fixes:
+    if blames:
         add("names a culprit commit", 2)
     if facts.revert_tests:
         add("a revert test confirms it", 1)

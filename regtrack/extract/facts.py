@@ -67,7 +67,10 @@ from regtrack.extract.versions import Versions, extract_versions
 #      second interacting), lists of reverted or revert-suggested commits, bullets
 #      and wrapped subjects in lists, "[Bisected] [commit X]" subjects, and the
 #      commits a patch's own Fixes: trailers name (kind fixes-tag).  Coverity-bot's
-#      reports are reports.
+#      reports are reports.  A reply's subject is its thread's: a reply in a
+#      report's thread is a follow-up; one in reply to the daily tree that blames a
+#      commit reports; a subject naming first the tree that fails.  Kconfig's
+#      "unmet direct dependencies" is a build warning.
 FACTS_VERSION = 6
 
 

@@ -428,6 +428,14 @@ def test_build_failures_are_linear(body: str) -> None:
             False,
             id="a tools/ header check is a warning",
         ),
+        pytest.param(
+            "on risc-v 32-bit:\n\nWARNING: unmet direct dependencies detected for DRM_TTM\n"
+            "  Depends on [n]: HAS_IOMEM [=y] && DRM [=y] && MMU [=n]\n  Selected by [y]:\n"
+            "  - DRM_TTM_KUNIT_TEST [=y] && HAS_IOMEM [=y] && DRM [=y] && KUNIT [=y]\n",
+            ("kconfig", "warning", None, "DRM_TTM"),
+            False,
+            id="Kconfig selects a symbol whose dependencies are unmet: a warning",
+        ),
     ],
 )
 def test_build_tools_beyond_the_compiler(body: str, first, failed: bool) -> None:

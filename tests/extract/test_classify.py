@@ -224,9 +224,24 @@ def test_expected_facts_of_labelled_messages(msgid: str, expected: dict) -> None
             False,
             id="the culprit's author proposes its revert in the report's thread",
         ),
+        pytest.param(
+            "e33882a1-f0e7-4bb1-04eb-332cadc8e2f6@gmail.com",
+            True,
+            id="a reply to the daily tree describing a problem and the merge it bisected to",
+        ),
+        pytest.param(
+            "31264b8b-4509-4972-97f8-0926bc843147@infradead.org",
+            True,
+            id="a reply to the daily tree (file in the subject) with Kconfig's warning",
+        ),
+        pytest.param(
+            "de474347-122d-54cd-eabf-9dcc95ab9eae@amd.com",
+            True,
+            id="a test failure on the tree its subject names first",
+        ),
     ],
 )
-def test_replies_in_threads_of_the_corpus(msgid: str, is_report: bool) -> None:
+def test_messages_of_the_corpus(msgid: str, is_report: bool) -> None:
     message = corpus_message(msgid)
     facts = extract_facts(message.subject, message.body)
     assert facts.classification is not None
