@@ -10,6 +10,7 @@ not reporting machinery.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,16 @@ def skipped(function: str) -> bool:
     return function.startswith(SKIP_PREFIXES)
 
 
+_UNKNOWN = "unknown"
+# The kernel's consistency checks, whose "BUG: " line says what failed: a report by
+# itself, titled by the check when no frame is known ("BUG: Bad page state").
+STATE_CHECK = re.compile(
+    r"^BUG: (Bad page state|Bad page map|Bad page cache|Bad rss-counter state|[Bb]ad usercopy"
+    r"|scheduling while atomic|sleeping function called from invalid context)"
+)
+_STATE_TITLES = {"bad usercopy": "bad usercopy"}  # syzkaller's spelling
+
+
 def _first_function(draft: Draft) -> str:
     """The crash point if it is not reporting machinery, else the first real frame."""
     if draft.crash_function and not skipped(draft.crash_function):
@@ -139,7 +150,7 @@ def _first_function(draft: Draft) -> str:
     for frame in draft.frames:
         if frame.reliable and not skipped(frame.function):
             return frame.function
-    return draft.crash_function or "unknown"
+    return draft.crash_function or _UNKNOWN
 
 
 def own_title(kind: str, draft: Draft) -> str:
@@ -163,6 +174,7 @@ def own_title(kind: str, draft: Draft) -> str:
         "paging": f"BUG: unable to handle kernel paging request in {where}",
         "gpf": f"general protection fault in {where}",
         "kernel-bug": f"kernel BUG in {where}",
+        "usercopy": f"BUG: bad usercopy in {where}",
         "lockup": f"BUG: soft lockup in {where}",
         "hung": f"INFO: task hung in {where}",
         "rcu-stall": f"INFO: rcu detected stall in {where}",
@@ -174,4 +186,11 @@ def own_title(kind: str, draft: Draft) -> str:
     }
     if kind == "stack":
         return f"stack trace in {where}"
-    return titles.get(kind, f"Oops in {where}")
+    if kind == "bug-text" and where == _UNKNOWN and (check := STATE_CHECK.match(draft.header)):
+        return "BUG: " + _STATE_TITLES.get(check.group(1).lower(), check.group(1))
+    title = titles.get(kind, f"Oops in {where}")
+    if where == _UNKNOWN and title.endswith(f" in {_UNKNOWN}"):
+        # A report of one line (a CI's excerpt, a hand-copied header) names no function,
+        # and syzkaller's title then has no "in" part: "BUG: soft lockup".
+        title = title[: -len(f" in {_UNKNOWN}")]
+    return title

@@ -70,7 +70,10 @@ from regtrack.extract.versions import Versions, extract_versions
 #      reports are reports.  A reply's subject is its thread's: a reply in a
 #      report's thread is a follow-up; one in reply to the daily tree that blames a
 #      commit reports; a subject naming first the tree that fails.  Kconfig's
-#      "unmet direct dependencies" is a build warning.
+#      "unmet direct dependencies" is a build warning.  Crashes of one line
+#      (a CI's excerpt: NULL dereference, paging request, soft lockup, kernel
+#      BUG, the kernel's state checks, usercopy), dmesg's decoded level prefix,
+#      lines interleaved on the console.
 FACTS_VERSION = 6
 
 

@@ -162,6 +162,20 @@ class LabelledBody:
             number += len(raw_lines)
         return tuple(lines)
 
+    def line_starting_at(self, start: int) -> Line:
+        """The :class:`Line` that starts at offset ``start``, as :attr:`lines` has it,
+        without building every line of a long body."""
+        end = self.text.find("\n", start)
+        raw = self.text[start : len(self.text) if end < 0 else end]
+        span = self.span_at(start)
+        number = self.line_number(start)
+        if span.origin is Origin.OWN:
+            return Line(number, raw, Origin.OWN)
+        depth, text = quote_depth(raw)
+        if span.origin is Origin.QUOTED_COMMIT:
+            text = text.strip()
+        return Line(number, text, span.origin, max(depth, span.depth), span.commit)
+
     def lines_containing(self, stems: tuple[Stem, ...]) -> Iterator[int]:
         """Start offsets of the lines holding any of ``stems``, in order, once each.
 

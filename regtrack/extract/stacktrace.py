@@ -23,7 +23,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from regtrack.extract.crashdraft import Draft, headerless_kind, own_title, skipped
+from regtrack.extract.crashdraft import STATE_CHECK, Draft, headerless_kind, own_title, skipped
 from regtrack.extract.crashtitle import (
     first_line_of_report,
     matching_rules,
@@ -36,10 +36,15 @@ from regtrack.extract.stems import register
 
 _DMESG_PREFIX = re.compile(
     r"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S{1,64} kernel: )?"  # syslog
-    # A CI's clock before the kernel's: "2023-07-20T10:11:12 [    1.234567] ".
-    r"(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)? (?=[<\[]))?"
+    # A CI's clock before the kernel's: "2023-07-20T10:11:12 [    1.234567] ", or before
+    # dmesg's decoded facility and level (KernelCI: "2023-06-22T06:59:45.916685  kern  :alert : ").
+    r"(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
+    r"(?: (?=[<\[])|\s{1,8}(?=(?:kern|user|daemon) {0,4}:)))?"
+    r"(?:(?:kern|user|daemon) {0,4}:(?:emerg|alert|crit|err|warn|notice|info|debug) {0,4}: )?"
     r"(?:<\d>)?(?:\[ {0,12}\d{1,12}\.\d{1,9}\])?(?:\[ {0,6}[TC]\d{1,9}\])? ?"
 )
+_FACILITIES = frozenset({"kern", "user", "daem"})  # dmesg's decoded "kern  :alert : "
+_INTERLEAVED = re.compile(r"(?<=\S)<\d>\[ {0,12}\d{1,12}\.\d{1,9}\] ?")
 _FRAME = re.compile(
     r"^(\?\s{1,4})?([A-Za-z_][\w.$]{0,200})"
     r"(?:\+0x([0-9a-fA-F]{1,16})/0x([0-9a-fA-F]{1,16}))?"
@@ -78,6 +83,9 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("paging", re.compile(r"^BUG: Unable to handle kernel (?:data access|instruction fetch)")),
     ("gpf", re.compile(r"^general protection fault")),
     ("kernel-bug", re.compile(r"^kernel BUG at (\S{1,300})!")),
+    # arm64's BUG() trap, where the "kernel BUG at" line before it was not kept
+    ("kernel-bug", re.compile(r"^Internal error: Oops - BUG: ")),
+    ("usercopy", re.compile(r"^usercopy: Kernel memory (?:exposure|overwrite) attempt detected")),
     # The function may be wrapped onto the next line; the crash point stands in.
     (
         "warning",
@@ -117,6 +125,11 @@ MAX_FRAMES = 256
 # Headers that are also printed by other tools (Kconfig's "WARNING: unmet
 # direct dependencies", modpost): a report only when a trace follows.
 _WEAK_KINDS = frozenset({"warning-text", "bug-text", "oops"})
+# Headers that are a report by themselves, trace or not: the kernel prints them only
+# for a crash, and a CI's summary often quotes nothing else.
+_ONE_LINE_KINDS = frozenset(
+    {"null", "paging", "gpf", "kernel-bug", "lockup", "warning", "usercopy"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +177,22 @@ def strip_dmesg_prefix(text: str) -> str:
     """``<4>[   76.189375] RIP: ...`` -> ``RIP: ...`` (also syslog, [T123])."""
     if " login: " in text[:80] and (login := _LOGIN.match(text)):
         text = text[login.end() :]
-    if text[:1] in ("<", "[") or text[:3] in _SYSLOG_MONTHS or text[4:5] == "-":
+    if text[:1] == " ":  # a CI's log excerpt, indented in its mail
+        text = text.lstrip()
+    if (
+        text[:1] in ("<", "[")
+        or text[:3] in _SYSLOG_MONTHS
+        or text[4:5] == "-"
+        or text[:4] in _FACILITIES
+    ):
         text = text[_DMESG_PREFIX.match(text).end() :]  # type: ignore[union-attr]
+    if "<" in text and (inside := _INTERLEAVED.search(text)):
+        # The console interleaves two writers: a kernel line cut short by the next one
+        # ("Unable to handle kernel NULL poin<4>[ 16.8] Workqueue: ...") keeps its
+        # header; else the kernel's line starts at its own prefix ("undefined symbol:
+        # __po<1>[   50.300506] BUG: Bad rss-counter state ...").
+        before = text[: inside.start()].strip()
+        text = before if _match_header(before) else text[inside.end() :]
     return text.strip()
 
 
@@ -246,15 +273,42 @@ _WITHOUT_TRACE = register(
 )
 
 
+# Headers that are a report of one line (a CI's excerpt, a copied header): in a body
+# without a trace, only the lines holding one are read (CI summaries run long).
+_ONE_LINE_HEADERS = register(
+    (
+        "BUG: kernel NULL",
+        "BUG: Kernel NULL",
+        "BUG: unable to handle",
+        "BUG: Unable to handle",
+        "BUG: soft lockup",
+        "BUG: Bad page",
+        "BUG: Bad rss-counter",
+        "BUG: bad usercopy",
+        "BUG: scheduling while",
+        "BUG: sleeping function",
+        "kernel BUG at",
+        "general protection fault",
+        "nable to handle kernel",
+        "WARNING: CPU: ",
+        "usercopy: Kernel memory",
+        "Oops - BUG",
+    )
+)
+
+
 def extract_crash_reports(body: LabelledBody) -> tuple[CrashReport, ...]:
     """Every oops, warning or sanitizer report in the body."""
     stems = body.stems
-    if not any(stems.contains(token) for token in _TRACE_OR_CRASH_POINT) and not (
+    if any(stems.contains(token) for token in _TRACE_OR_CRASH_POINT) or (
         any(stems.contains(token) for token in _WITHOUT_TRACE_BROAD)
         and any(stems.contains(token) for token in _WITHOUT_TRACE)
     ):
+        return _reports_in(body.lines)
+    starts = list(body.lines_containing(_ONE_LINE_HEADERS))
+    if not starts:
         return ()
-    return _reports_in(body.lines)
+    return _reports_in(tuple(body.line_starting_at(start) for start in starts))
 
 
 def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
@@ -311,6 +365,7 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
                 or draft.trace_done
                 or draft.kind == _CONSEQUENCE
                 or draft.needs_no_trace  # its one line is the whole report
+                or _another_crash(draft, header[0])
             ):
                 if _may_be_report(draft):
                     finished.append(draft)
@@ -358,6 +413,19 @@ def _wrapped_at(lines: tuple[Line, ...], position: int, text: str) -> str | None
     return following if _WARNING_PLACE.match(following) else None
 
 
+def _another_crash(draft: Draft, kind: str) -> bool:
+    """A header of another crash after a report of one line (a CI's excerpts, one after
+    the other); an oops line or a panic after a header is part of its report."""
+    return (
+        kind != draft.kind
+        and kind not in _WEAK_KINDS
+        and kind not in ("other", "panic")
+        and draft.kind in _ONE_LINE_KINDS
+        and draft.crash_function is None
+        and not (draft.kind == "usercopy" and kind == "kernel-bug")  # the BUG() it calls
+    )
+
+
 def _info_with_stack(text: str) -> bool:
     return ("FAULT" in text or "allocation failure" in text) and bool(_INFO_WITH_STACK.search(text))
 
@@ -373,12 +441,17 @@ def _may_be_report(draft: Draft) -> bool:
 
 
 def _is_report(draft: Draft) -> bool:
-    """A trace makes a report; a crash point under a strong header does too."""
+    """A trace makes a report; a crash point under a strong header does too; and so does
+    a header that says all by itself (a CI's excerpt of one line, a copied header)."""
     if draft.kind == _CONSEQUENCE:
         return False
     if draft.frames or draft.needs_no_trace:
         return True
-    return draft.crash_function is not None and bool(draft.kind) and draft.kind not in _WEAK_KINDS
+    if draft.crash_function is not None and bool(draft.kind) and draft.kind not in _WEAK_KINDS:
+        return True
+    return draft.kind in _ONE_LINE_KINDS or (
+        draft.kind == "bug-text" and STATE_CHECK.match(draft.header) is not None
+    )
 
 
 def _match_header(text: str) -> tuple[str, tuple[str | None, ...]] | None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from regtrack.extract import quoting
 from regtrack.extract.quoting import LabelledBody, Origin, Span, quote_depth
 from regtrack.extract.stems import StemHits
-from tests.extract.seed import CULPRIT, seed_message
+from tests.extract.seed import CULPRIT, seed_message, seed_replies
 
 
 @pytest.mark.parametrize(
@@ -209,3 +209,35 @@ def _spans_without_commits(body: str) -> list[Span]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(quoting, "_commit_blocks", lambda text: [])
         return list(quoting._label_spans(body, stems))
+
+
+def test_one_line_read_alone_is_the_line_of_the_whole_body() -> None:
+    bodies = [message.body for message in (seed_message(1), *seed_replies())]
+    bodies.append(
+        "Hi,\n\n> quoted\n> > twice\n\ncommit 0123456789abcdef0123456789abcdef01234567\n"
+        "Author: A <a@x>\nDate:   Mon\n\n    subject here\n\nown again\n"
+    )
+    for text in bodies:
+        body = LabelledBody(text)
+        starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n" and i + 1 < len(text)]
+        for start in starts:
+            line = body.line_starting_at(start)
+            assert line == body.lines[line.number - 1], (start, line)
+
+
+_PIECES = [
+    "own words", "> quoted", ">> deeper", "> > spaced", "", "-----Original Message-----",
+    "From: A <a@x>", "Sent: Monday", "commit 0123456789abcdef0123456789abcdef01234567",
+    "Author: A <a@x>", "Date:   Mon", "    a subject", "On Mon, A wrote:", "  indented",
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.booleans())
+def test_any_line_read_alone_is_the_line_of_the_whole_body(pieces: list[str], end: bool) -> None:
+    text = "\n".join(pieces) + ("\n" if end else "")
+    body = LabelledBody(text)
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n" and i + 1 < len(text)]
+    for start in starts if text else []:
+        line = body.line_starting_at(start)
+        assert line == body.lines[line.number - 1]

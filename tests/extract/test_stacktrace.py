@@ -459,3 +459,63 @@ def test_a_one_line_report_before_another_is_a_report_of_its_own() -> None:
         "BUG: Bad rss-counter state",
         "BUG: unable to handle kernel NULL pointer dereference in vma_interval_tree_remove",
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "titles"),
+    [
+        pytest.param(
+            "    2023-06-22T06:59:45.916685  kern  :alert : BUG: kernel NULL pointer "
+            "dereference, address: 0000000000000014\n\n"
+            "    2023-06-22T06:59:45.920383  kern  :alert : #PF: supervisor read access\n",
+            ["BUG: unable to handle kernel NULL pointer dereference"],
+            id="KernelCI's excerpt: a header of one line, its clock and dmesg's level before it",
+        ),
+        pytest.param(
+            "[   11.000000] BUG: soft lockup - CPU#0 stuck for 22s! [swapper/0:1]\n",
+            ["BUG: soft lockup"],
+            id="a soft lockup without its trace",
+        ),
+        pytest.param(
+            "kern  :alert : BUG: Bad page state in process kworker/u2:0  pfn:c3000\n"
+            "kern  :alert : BUG: Bad page state in process kworker/u2:0  pfn:c3400\n",
+            ["BUG: Bad page state"],
+            id="the kernel's own check, titled by the check",
+        ),
+        pytest.param(
+            "    2023-12-12T09:27:31.651846  cat: symbol lookup error: undefined symbol: __po"
+            "<1>[   50.300506] BUG: Bad rss-counter state mm:3adb5ca9 type:MM_FILEPAGES val:-3\n",
+            ["BUG: Bad rss-counter state"],
+            id="a kernel line after another writer's output on the console",
+        ),
+        pytest.param(
+            "kern  :alert : Unable to handle kernel NULL pointer dereference at virtual "
+            "address 000000000000<8>[  119.492001] <LAVA_SIGNAL_TESTCASE TEST_CASE_ID=alert>\n",
+            ["BUG: unable to handle kernel NULL pointer dereference"],
+            id="a header the next console line cut short",
+        ),
+        pytest.param(
+            "kern  :emerg : usercopy: Kernel memory exposure attempt detected from SLUB\n",
+            ["BUG: bad usercopy"],
+            id="usercopy's line alone",
+        ),
+        pytest.param(
+            "kern  :emerg : Internal error: Oops - BUG: 00000000f2000800 [#1] PREEMPT SMP\n",
+            ["kernel BUG"],
+            id="arm64's BUG() trap without the kernel BUG line",
+        ),
+        pytest.param(
+            "[    1.0] kernel BUG at mm/slub.c:1234!\n"
+            "[    2.0] BUG: kernel NULL pointer dereference, address: 0000000000000008\n",
+            ["kernel BUG", "BUG: unable to handle kernel NULL pointer dereference"],
+            id="two crashes of one line each are two reports",
+        ),
+        pytest.param(
+            "We saw a BUG: kernel NULL pointer dereference on boot yesterday.\n",
+            [],
+            id="prose that mentions a header is no report",
+        ),
+    ],
+)
+def test_reports_of_one_line(body: str, titles: list[str]) -> None:
+    assert [crash.title for crash in reports(body)] == titles
