@@ -35,6 +35,8 @@ _MAIL_CONFIDENCE = {
     "closes": "high", "link": "high", "fix-command": "high", "reported-by": "high",
     "patch-in-thread": "medium", "inline-diff": "medium", "respin-of-culprit": "medium",
     "fixes-culprit": "medium", "credits-reporter": "medium",
+    # a diff known only as a reply quotes it (the message that proposed it is not stored)
+    "quoted-diff": "low",
 }  # fmt: skip
 _LEVEL = {"high": 3, "medium": 2, "low": 1}
 

@@ -214,6 +214,19 @@ def added_lines(text: str) -> dict[str, frozenset[str]]:
     return {name: frozenset(lines) for name, lines in found.items() if lines}
 
 
+# A diff quoted one level deep: "> diff --git a/x b/x", "> +++ b/x".
+_QUOTED_DIFF_FILE = re.compile(r"^> ?(?:\+\+\+ b/|diff --git a/\S+ b/)(\S+)\s*$", re.MULTILINE)
+
+
+def quoted_diff_files(text: str) -> tuple[str, ...]:
+    """The files of a diff that ``text`` quotes from the message it answers, in order,
+    once each (a diff the archive lacks may survive only so)."""
+    if "> " not in text and ">+" not in text:
+        return ()
+    found = dict.fromkeys(m.group(1) for m in _QUOTED_DIFF_FILE.finditer(text) if m.group(1))
+    return tuple(name for name in found if "/" in name or "." in name)
+
+
 def carries_change(
     change: dict[str, frozenset[str]], other: dict[str, frozenset[str]]
 ) -> str | None:

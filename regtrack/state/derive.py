@@ -39,7 +39,13 @@ from regtrack.state.culprit import (
     regression_tree,
 )
 from regtrack.state.duplicates import apply_duplicates
-from regtrack.state.fixes import LEVELS, MailIndex, find_fix_commits, find_fix_mails
+from regtrack.state.fixes import (
+    LEVELS,
+    MailIndex,
+    find_fix_commits,
+    find_fix_mails,
+    quoted_proposal,
+)
 from regtrack.state.gitview import GitView
 from regtrack.store.regressions import Event, Regression, Unhandled
 from regtrack.store.tracking import TrackedMail
@@ -127,6 +133,7 @@ def derive(
     ``bodies`` gives a stored message's body (read only for a possible respun culprit)."""
     thread = _Thread.of(mails)
     changes = lru_cache(maxsize=None)(lambda msgid: added_lines(bodies(msgid) or ""))
+    quoted = lru_cache(maxsize=None)(lambda msgid: quoted_proposal(bodies(msgid) or ""))
     unhandled: list[Unhandled] = []
     reports, explicit = _reports(mails, thread, threshold, unhandled)
     owner: dict[str, str] = {}
@@ -148,7 +155,9 @@ def derive(
     for root in roots:
         members = by_root[root]
         members += [mails[m] for m in sorted(monitors.get(root, ())) if m not in owner]
-        built[root] = _Builder(root, mails, thread, members, reports, explicit, index, git, changes)
+        built[root] = _Builder(
+            root, mails, thread, members, reports, explicit, index, git, changes, quoted
+        )
     for mail in ordered:
         for position, (command, context) in enumerate(
             zip(mail.commands, contexts(mail), strict=True)
@@ -316,9 +325,10 @@ class _Builder:
     """Everything one regression is derived from, and the fold that makes its record."""
 
     def __init__(
-        self, root, mails, thread, members, reports, explicit, index, git, changes
+        self, root, mails, thread, members, reports, explicit, index, git, changes, quoted
     ) -> None:
         self.changes = changes
+        self.quoted = quoted  # msgid -> the files of a diff it quotes (a lost message's)
         self.root: str = root
         self.mails: Mapping[str, TrackedMail] = mails
         self.thread = thread
@@ -356,7 +366,7 @@ class _Builder:
             if c.name == "fix" and c.title and not c.commit
         ]
         mail_fixes = find_fix_mails(
-            report, own, self.mails, self.index, culprit, fix_subjects, self.changes
+            report, own, self.mails, self.index, culprit, fix_subjects, self.changes, self.quoted
         )
         if culprit is None:  # nobody in the thread named it: a fix's Fixes: may
             candidates = culprit_of_fixes(mail_fixes.mails, self.mails)

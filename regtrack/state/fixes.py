@@ -39,7 +39,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from regtrack.extract.commits import same_object
-from regtrack.extract.patches import carries_change, parse_subject, touched_file
+from regtrack.extract.patches import (
+    carries_change,
+    parse_subject,
+    quoted_diff_files,
+    touched_file,
+)
 from regtrack.gitscan import Commit
 from regtrack.state.gitview import GitView, Placement
 from regtrack.store.regressions import Event
@@ -112,8 +117,10 @@ def find_fix_mails(
     culprit: dict[str, Any] | None,
     fix_subjects: Sequence[tuple[str, TrackedMail]],
     changes: Callable[[str], dict[str, frozenset[str]]],
+    quoted_files: Callable[[str], tuple[str, ...]] = lambda _msgid: (),
 ) -> FixFindings:
-    """The fix mails of one regression (see module doc), oldest first, one entry each."""
+    """The fix mails of one regression (see module doc), oldest first, one entry each;
+    ``quoted_files`` gives the files of a diff a stored message quotes."""
     found = FixFindings()
     member_ids = {m.msgid for m in members}
     seen: set[str] = set()
@@ -133,6 +140,13 @@ def find_fix_mails(
 
     for mail in members:
         if not mail.files:
+            if quoted := _quoted_stand_in(report, mail, mails, quoted_files):
+                add(
+                    mail,
+                    "quoted-diff",
+                    f"a diff of {', '.join(quoted[:3])} proposed in <{mail.parent}>, which the "
+                    "archive lacks, quoted in the thread",
+                )
             continue
         if mail.msgid == report.msgid:
             if not mail.is_patch:  # the reporter's interim fix ("I applied this for today")
@@ -179,6 +193,38 @@ def find_fix_mails(
     _reported_by_reporter(report, mails, index, named, member_ids, add)
     found.mails.sort(key=lambda m: (m["at"] or "", m["msgid"]))
     return found
+
+
+# Words of a reply that says the diff it quotes does not fix the problem.
+_NOT_FIXED = re.compile(
+    r"\b(?:does(?:n't| not) (?:help|fix|work)|did(?:n't| not) (?:help|fix|work)|still (?:fails|"
+    r"see|get|happens|there)|not (?:fixed|correct|right))\b",
+    re.IGNORECASE,
+)
+
+
+def quoted_proposal(text: str) -> tuple[str, ...]:
+    """The files of the diff a reply quotes, unless its own words say the diff does not
+    fix the problem."""
+    files = quoted_diff_files(text)
+    if not files:
+        return ()
+    own = "\n".join(line for line in text.split("\n") if not line.startswith(">"))
+    return () if _NOT_FIXED.search(own) else files
+
+
+def _quoted_stand_in(
+    report: TrackedMail,
+    mail: TrackedMail,
+    mails: Mapping[str, TrackedMail],
+    quoted_files: Callable[[str], tuple[str, ...]],
+) -> tuple[str, ...]:
+    """A reply that quotes the diff of the message it answers, when the archive lacks
+    that message (sent to one person, or to another list): the diff was proposed in
+    the thread all the same, and the reply is the only mail that carries it."""
+    if mail.msgid == report.msgid or mail.is_patch or not mail.parent or mail.parent in mails:
+        return ()
+    return quoted_files(mail.msgid)
 
 
 def _respins(report, mails, index, culprit, found, add, changes) -> None:

@@ -272,6 +272,42 @@ def test_an_inline_diff_in_a_reply_is_a_fix(store: Store, tmp_path: Path) -> Non
     assert [(f["msgid"], f["how"]) for f in found.fix_mails] == [(fix.msgid, "inline-diff")]
 
 
+def _quoting_reply(report, body: str):
+    """A reply that answers a diff the archive lacks: it quotes that diff, then speaks."""
+    lost = mail("lost@example.org", INLINE_FIX, reply_to=report, sender=DEVELOPER, hours=1)
+    quoted = "\n".join("> " + line if line else ">" for line in INLINE_FIX.split("\n"))
+    return lost, mail(
+        "quoting@example.org", f"{quoted}\n\n{body}\n", reply_to=lost, sender=MAINTAINER, hours=2
+    )
+
+
+def test_a_diff_known_only_as_a_reply_quotes_it_is_a_fix(store: Store, tmp_path: Path) -> None:
+    report = crash_report()
+    _lost, reply = _quoting_reply(report, "Ah, yeah, this is correct. Naresh, can you confirm?")
+    ingest_mails(store, tmp_path, report, reply)  # the diff's own mail never reached the list
+    found = record(store, report)
+    assert found.status == "fix-posted"
+    ((fix,),) = [found.fix_mails]
+    assert (fix["msgid"], fix["how"]) == (reply.msgid, "quoted-diff")
+    assert "drivers/foo/foo.c" in fix["evidence"] and "<lost@example.org>" in fix["evidence"]
+
+
+def test_a_quoted_diff_whose_mail_is_stored_is_that_mails_fix(store: Store, tmp_path: Path) -> None:
+    report = crash_report()
+    lost, reply = _quoting_reply(report, "Ah, yeah, this is correct.")
+    ingest_mails(store, tmp_path, report, lost, reply)
+    found = record(store, report)
+    assert [(f["msgid"], f["how"]) for f in found.fix_mails] == [(lost.msgid, "inline-diff")]
+
+
+def test_a_quoted_diff_said_not_to_help_is_no_fix(store: Store, tmp_path: Path) -> None:
+    report = crash_report()
+    _lost, reply = _quoting_reply(report, "Sorry, this doesn't help: I still see the crash.")
+    ingest_mails(store, tmp_path, report, reply)
+    found = record(store, report)
+    assert (found.status, found.fix_mails) == ("open", ())
+
+
 NOT_REPORTS = {
     "a patch posting": mail(
         "patch@example.org",
