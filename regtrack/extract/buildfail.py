@@ -100,6 +100,11 @@ _KCONFIG = re.compile(
     r"^(?P<file>[\w./+-]{1,300}):(?P<line>\d{1,7}):(?P<severity>warning|error): "
     r"(?P<message>.{1,500})$"
 )
+# The assembler, under "file.c: Assembler messages:": "../fs/afs/callback.c:82: Error:
+# unrecognized opcode `amoswap.d.aqrl a3,a4,0(a3)'".
+_ASSEMBLER = re.compile(
+    r"^(?P<file>[\w./+-]{1,300}\.(?:c|h|S|s)):(?P<line>\d{1,7}): Error: (?P<message>.{1,500})$"
+)
 # Kconfig: a symbol selected while its own dependencies are unmet ("WARNING: unmet
 # direct dependencies detected for DRM_TTM"); the configuration still builds.
 _KCONFIG_UNMET = re.compile(
@@ -292,6 +297,15 @@ def parse_diagnostic(line: str) -> BuildDiagnostic | None:
             None,
             None,
             f"No rule to make target{', ' + rest if rest else ''}",
+        )
+    if ": Error: " in line and (match := _ASSEMBLER.match(line)):
+        return BuildDiagnostic(
+            "assembler",
+            "error",
+            match.group("file"),
+            int(match.group("line")),
+            None,
+            match.group("message").strip(),
         )
     if line.startswith("Error: ") and (match := _DTC.match(line)):
         return BuildDiagnostic(

@@ -17,6 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from regtrack.extract.quoting import LabelledBody, Origin
+from regtrack.extract.stems import register
+
 if TYPE_CHECKING:  # facts.py runs the classifier last, over the other facts
     from regtrack.extract.buildfail import BuildFailure
     from regtrack.extract.facts import MessageFacts
@@ -137,8 +140,9 @@ class Classification:
     signals: tuple[Signal, ...]
 
 
-def classify(subject: str, facts: MessageFacts) -> Classification:
-    """Weigh the subject and the extracted facts of one message."""
+def classify(subject: str, facts: MessageFacts, says_it_broke: bool = False) -> Classification:
+    """Weigh the subject and the extracted facts of one message; ``says_it_broke``: its
+    own text says something stopped working (:func:`says_it_broke`)."""
     signals: list[Signal] = []
     kind: str | None = None
     prefix = facts.subject_prefix
@@ -188,6 +192,10 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
             add(FOLLOW_UP, -7)
         else:
             add("a reply, not the start of a report", -2)
+            if (own_crashes or _failed(build)) and _names_a_tree(facts):
+                # "While building next-20230801 for ARM64, this patch is giving a
+                # compilation error": the patch is in a tree, and it broke there.
+                add("a failure of its own on a tree it names, in reply to its cause", 3)
     else:
         for signal in said:
             add(*signal)
@@ -208,6 +216,8 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         add("names a culprit commit", 2)
     if facts.revert_tests:
         add("a revert test confirms it", 1)
+    if says_it_broke and _names_a_tree(facts):
+        add("says something stopped working on a tree it names", 2)
     if own_crashes:
         add(f"a crash report of its own ({own_crashes[0].title})", 3, "crash")
     if build is not None and build.failed:
@@ -216,6 +226,32 @@ def classify(subject: str, facts: MessageFacts) -> Classification:
         add("build warnings of its own", 1, "build-warning")
     score = sum(signal.weight for signal in signals)
     return Classification(score >= REPORT_THRESHOLD, score, kind, tuple(signals))
+
+
+def _names_a_tree(facts: MessageFacts) -> bool:
+    return bool(facts.versions.tags) or "linux-next" in facts.versions.trees
+
+
+# "starts to fail", "started failing since", "no longer boots", "it was pass on the
+# previous tag": a regression told in words.
+_BROKE = re.compile(
+    r"\b(?:start(?:s|ed)? (?:to fail|failing)|(?:fails|failing|broken) since|no longer "
+    r"(?:boots?|builds?|works?|compiles?)|stopped (?:working|booting)|used to (?:work|pass|boot)"
+    r"|was pass(?:ing)? on|worked (?:fine )?(?:on|with|before))\b",
+    re.IGNORECASE,
+)
+_BROKE_STEMS = register(
+    ("to fail", "ed failing", "s since", "ng since", "no longer", "stopped ", "used to ",
+     "was pass", "worked ")
+)  # fmt: skip
+
+
+def says_it_broke(body: LabelledBody) -> bool:
+    """Whether the author's own words say something stopped working."""
+    for start in body.lines_containing(_BROKE_STEMS):
+        if body.span_at(start).origin is Origin.OWN and _BROKE.search(body.line_at(start)):
+            return True
+    return False
 
 
 def daily_tree_annotation(subject: str) -> str | None:

@@ -67,7 +67,8 @@ _COMMIT_FIRST = re.compile(
     re.IGNORECASE,
 )
 _INTERACTING = re.compile(
-    rf"\binteract(?:ing|s|ed)\s+with\s+(?:the\s+)?(?:commit\s+)?({COMMIT_ID})\b"
+    r"\b(?:interact(?:ing|s|ed)|conflict(?:s|ing)?)\s+with\s+(?:the\s+)?"
+    rf"(?:commit\s+)?({COMMIT_ID})\b"
     r"(?:\s+\(\"([^\"]{1,300}?)\"\))?",
     re.IGNORECASE,
 )
@@ -89,7 +90,10 @@ _REVERT_TEST = re.compile(
     rf"verified by reverting|revert(?:ing|ed)? (?:it|this|that|the|commit|patch|{COMMIT_ID})"
     r"[^.\n]{0,120}?(?:fix|solve|resolve|make[s]? (?:it|the \w+) (?:work|boot|pass)|goes away"
     r"|helps|cures)|(?:fixed|resolved|goes away|works) (?:again )?(?:after|by|when|with)"
-    r" reverting",
+    r" reverting"
+    # "After those 2 commits reverted on the top of 0522 tree, it passed."
+    r"|\b(?:after|with)\b[^.\n]{0,60}\breverted\b[^.\n]{0,80}?\b(?:pass(?:es|ed)?|works?"
+    r"|boots?|builds?|fixed|gone|goes away)\b",
     re.IGNORECASE,
 )
 
@@ -132,7 +136,9 @@ _BLOCK_INTRO = re.compile(
     r"|(?:inter\w{1,4}(?:ing|ed)|interaction) with(?: the)? commits?"
     r"|(?:this is |it is |it's )?because(?: of)?(?: the)?(?: commits?)?"
     r"|(?:bisect\w* )?point(?:s|ed) (?:at|to)(?: the)?(?: commits?)?"
-    r"|(?:possibly|probably|presumably|maybe|perhaps|likely) commits?)"
+    r"|(?:possibly|probably|presumably|maybe|perhaps|likely) commits?"
+    r"|the (?:problematic|offending|guilty|bad) (?:patch|commit)(?:es|s)?(?: is)?"
+    r"|the culprit(?: commit)? is)"
     # an aside may follow: "Caused by commit (I am pretty sure, but can't see why)"
     r"(?:[ \t]+\([^()\n]{1,80}\))?:?[ \t]*\n",
     re.IGNORECASE,
@@ -154,7 +160,8 @@ _REVERT_BLOCK = re.compile(
 # ahead on.
 _INLINE_STEMS = register(
     ("aused", "ntroduced", "isect", "ulprit", "bad commit", "lame", "xposed", "riggered",
-     "ue to", "nteract", "this one", "this commit", "uspect", "ommit ", "evealed",
+     "ue to", "nteract", "onflict with", "onflicts with", "onflicting with", "this one",
+     "this commit", "uspect", "ommit ", "evealed",
      "rought", "t's from", "t is from", "comes from", "came from", "onflict between",
      "merge between", "with commit", "ly commit", "aybe commit", "erhaps commit", "ecause:",
      "ecause of commit", "ointed at", "ointed to", "oints at", "oints to", "ffending",

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from regtrack.extract.buildfail import BuildFailure, extract_build_failure
-from regtrack.extract.classify import Classification, classify
+from regtrack.extract.classify import Classification, classify, says_it_broke
 from regtrack.extract.culprits import (
     Culprit,
     RevertTest,
@@ -73,7 +73,10 @@ from regtrack.extract.versions import Versions, extract_versions
 #      "unmet direct dependencies" is a build warning.  Crashes of one line
 #      (a CI's excerpt: NULL dereference, paging request, soft lockup, kernel
 #      BUG, the kernel's state checks, usercopy), dmesg's decoded level prefix,
-#      lines interleaved on the console.
+#      lines interleaved on the console.  A reply to a patch with a failure of
+#      its own on a tree it names, and words saying something stopped working,
+#      count for a report; the assembler's errors; "a conflict with <sha>", "the
+#      problematic patch"; a revert test "after X reverted, it passed".
 FACTS_VERSION = 6
 
 
@@ -147,4 +150,5 @@ def extract_facts(subject: str, body: str) -> MessageFacts:
         build_failure=extract_build_failure(labelled),
         web_links=extract_web_links(labelled),
     )
-    return dataclasses.replace(facts, classification=classify(subject, facts))
+    classification = classify(subject, facts, says_it_broke(labelled))
+    return dataclasses.replace(facts, classification=classification)

@@ -436,6 +436,13 @@ def test_build_failures_are_linear(body: str) -> None:
             False,
             id="Kconfig selects a symbol whose dependencies are unmet: a warning",
         ),
+        pytest.param(
+            "on riscv 32-bit:\n\n../fs/afs/callback.c: Assembler messages:\n"
+            "../fs/afs/callback.c:82: Error: unrecognized opcode `amoswap.d.aqrl a3,a4,0(a3)'\n",
+            ("assembler", "error", "fs/afs/callback.c", None),
+            True,
+            id="the assembler's error",
+        ),
     ],
 )
 def test_build_tools_beyond_the_compiler(body: str, first, failed: bool) -> None:

@@ -11,7 +11,9 @@ import json
 
 import pytest
 
+from regtrack.extract.classify import says_it_broke
 from regtrack.extract.facts import extract_facts
+from regtrack.extract.quoting import LabelledBody
 from tests.extract.corpus import corpus_message
 from tests.extract.seed import seed_message, seed_replies
 from tests.paths import TEST_DATA
@@ -239,6 +241,21 @@ def test_expected_facts_of_labelled_messages(msgid: str, expected: dict) -> None
             True,
             id="a test failure on the tree its subject names first",
         ),
+        pytest.param(
+            "97281aba-a78c-7f75-fc15-af43e4df4907@ti.com",
+            True,
+            id="a build failure on next-20230801, in reply to the patch that causes it",
+        ),
+        pytest.param(
+            "3d1355bc-d359-4ff6-aee1-fbc84437efec@leemhuis.info",
+            True,
+            id="daily linux-next builds fail, in reply to the patch that causes it",
+        ),
+        pytest.param(
+            "CADJHv_ujo+QUE7f420t4XACGw4RvVpckKSJcJ_9_Z0b2gdmr+g@mail.gmail.com",
+            True,
+            id="since next-20230522 a test starts to fail, and passes with commits reverted",
+        ),
     ],
 )
 def test_messages_of_the_corpus(msgid: str, is_report: bool) -> None:
@@ -246,3 +263,17 @@ def test_messages_of_the_corpus(msgid: str, is_report: bool) -> None:
     facts = extract_facts(message.subject, message.body)
     assert facts.classification is not None
     assert facts.classification.is_report is is_report, facts.classification.signals
+
+
+@pytest.mark.parametrize(
+    ("body", "broke"),
+    [
+        ("Since next-20230522, LTP/writev07 starts to fail on xfs.\n", True),
+        ("The board no longer boots with next-20230901.\n", True),
+        ("It worked fine on v6.5 and fails now.\n", True),
+        ("> The board no longer boots.\n\nThanks for the report.\n", False),
+        ("This patch makes the driver start the device earlier.\n", False),
+    ],
+)
+def test_says_it_broke(body: str, broke: bool) -> None:
+    assert says_it_broke(LabelledBody(body)) is broke

@@ -270,6 +270,16 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             id="interacted with commit",
         ),
         pytest.param(
+            'Looks like a conflict with 9c47011d3302 ("arm64: support\nbatched tlb") which\n',
+            [("9c47011d3302", "arm64: support batched tlb", "interacting")],
+            id="a conflict with <sha>",
+        ),
+        pytest.param(
+            'Looks like this is the problematic patch\n13ba8a09c4f6 ("PCI: hotplug: Add x")\n',
+            [("13ba8a09c4f6", "PCI: hotplug: Add x", "caused-by")],
+            id="the problematic patch, listed below",
+        ),
+        pytest.param(
             "The pointer points to 0000000000000008 here.\n",
             [],
             id="points to an address, not a commit",
@@ -349,6 +359,11 @@ def test_crafted_culprits(body: str, expected) -> None:
         ),
         pytest.param(
             "The warning goes away after reverting it.", True, id="goes away after reverting"
+        ),
+        pytest.param(
+            "After those 2 commits reverted on the top of 0522 tree, it passed.",
+            True,
+            id="after the commits were reverted, it passed",
         ),
         pytest.param("I'll try reverting it and see.", False, id="a plan is not a result"),
         pytest.param("> Reverting this commit fixes it", False, id="quoted"),
