@@ -166,7 +166,13 @@ def find_fix_mails(
                 continue
             mail = linking
             whom = "the report" if target == report.msgid else f"a reply in its thread ({target})"
-            if kind in ("link", "closes") and (mail.files or mail.is_patch):
+            reviewed = _reviewed_patch(mail, mails)
+            if kind in ("link", "closes") and reviewed is not None:
+                # A review that hands the patch its tags ("Please add Link: ..."): the
+                # patch it answers is the fix, not the review.
+                add(reviewed, kind, f"{kind.capitalize()}: names {whom} in <{mail.msgid}>, a "
+                    "reply to this patch")  # fmt: skip
+            elif kind in ("link", "closes") and (mail.files or mail.is_patch):
                 add(mail, kind, f"{kind.capitalize()}: names {whom}")
             found.monitored.add(msgid)
     if _PER_BUG_SENDER.fullmatch(report.author_addr.lower()):
@@ -201,6 +207,14 @@ _NOT_FIXED = re.compile(
     r"see|get|happens|there)|not (?:fixed|correct|right))\b",
     re.IGNORECASE,
 )
+
+
+def _reviewed_patch(mail: TrackedMail, mails: Mapping[str, TrackedMail]) -> TrackedMail | None:
+    """The patch a reply without a diff of its own answers, if it is stored."""
+    if mail.files or not mail.parent or mail.parent not in mails:
+        return None
+    parent = mails[mail.parent]
+    return parent if parent.is_patch and parent.files else None
 
 
 def quoted_proposal(text: str) -> tuple[str, ...]:

@@ -105,10 +105,6 @@ MISSED_FIX = {
     "CA+G9fYtwqro9qaCmxOBAM1qt8L7k5ZwceaYBLY8RWoELDghhsw@mail.gmail.com": (
         "the same build error as another report; the fix was posted in that report's thread"
     ),
-    "20230623143517.19ffc6c0@canb.auug.org.au": (
-        "the culprit's author posts a fix that quotes the warnings but links nothing; "
-        "another patch is named"
-    ),
 }
 FIX_NAMED_ANYWAY = {
     "20230203135303.32da1fc6@canb.auug.org.au": (

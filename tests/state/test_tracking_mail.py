@@ -272,6 +272,27 @@ def test_an_inline_diff_in_a_reply_is_a_fix(store: Store, tmp_path: Path) -> Non
     assert [(f["msgid"], f["how"]) for f in found.fix_mails] == [(fix.msgid, "inline-diff")]
 
 
+def test_a_review_that_links_the_report_makes_the_patch_it_answers_the_fix(
+    store: Store, tmp_path: Path
+) -> None:
+    report = crash_report()
+    patch = mail(
+        "patch@example.org", "Check bar first.\n\n" + patch_body("drivers/foo/foo.c"),
+        subject="[PATCH] foo: check bar before use", sender=DEVELOPER, hours=3,
+    )  # fmt: skip
+    review = mail(
+        "review@example.org",
+        f"Please add these:\n\nLink: https://lore.kernel.org/r/{report.msgid}\n"
+        "Acked-by: Mia Maintainer <mia@example.org>\n",
+        reply_to=patch, sender=MAINTAINER, hours=4,
+    )  # fmt: skip
+    ingest_mails(store, tmp_path, report, patch, review)
+    found = record(store, report)
+    ((fix,),) = [found.fix_mails]
+    assert (fix["msgid"], fix["how"]) == (patch.msgid, "link")
+    assert review.msgid in fix["evidence"]
+
+
 def _quoting_reply(report, body: str):
     """A reply that answers a diff the archive lacks: it quotes that diff, then speaks."""
     lost = mail("lost@example.org", INLINE_FIX, reply_to=report, sender=DEVELOPER, hours=1)
