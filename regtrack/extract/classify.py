@@ -217,7 +217,8 @@ def classify(subject: str, facts: MessageFacts, says_it_broke: bool = False) -> 
     if facts.revert_tests:
         add("a revert test confirms it", 1)
     if says_it_broke and _names_a_tree(facts):
-        add("says something stopped working on a tree it names", 2)
+        # the start of a thread that says so is a report by definition; a reply is weighed
+        add("says something stopped working on a tree it names", 2 if prefix.is_reply else 3)
     if own_crashes:
         add(f"a crash report of its own ({own_crashes[0].title})", 3, "crash")
     if build is not None and build.failed:
@@ -237,12 +238,16 @@ def _names_a_tree(facts: MessageFacts) -> bool:
 _BROKE = re.compile(
     r"\b(?:start(?:s|ed)? (?:to fail|failing)|(?:fails|failing|broken) since|no longer "
     r"(?:boots?|builds?|works?|compiles?)|stopped (?:working|booting)|used to (?:work|pass|boot)"
-    r"|was pass(?:ing)? on|worked (?:fine )?(?:on|with|before))\b",
+    r"|was pass(?:ing)? on|worked (?:fine )?(?:on|with|before)"
+    # the documentation build, told in prose: "make htmldocs now fails", "breaks htmldocs"
+    r"|(?:htmldocs|docs build|documentation build|make \w*docs)\b[^.\n]{0,40}\b(?:broke|broken"
+    r"|breaks|fails|failed|failing)|(?:breaks|broke)\b[^.\n]{0,30}\b(?:htmldocs|the docs build"
+    r"|the documentation build))\b",
     re.IGNORECASE,
 )
 _BROKE_STEMS = register(
     ("to fail", "ed failing", "s since", "ng since", "no longer", "stopped ", "used to ",
-     "was pass", "worked ")
+     "was pass", "worked ", "docs", "ocumentation build")
 )  # fmt: skip
 
 

@@ -272,8 +272,23 @@ def test_messages_of_the_corpus(msgid: str, is_report: bool) -> None:
         ("The board no longer boots with next-20230901.\n", True),
         ("It worked fine on v6.5 and fails now.\n", True),
         ("> The board no longer boots.\n\nThanks for the report.\n", False),
+        ("Since next-20231120, make htmldocs fails with a Sphinx error.\n", True),
+        ("Commit X in today's linux-next breaks the documentation build.\n", True),
+        ("The htmldocs output looks fine now.\n", False),
         ("This patch makes the driver start the device earlier.\n", False),
     ],
 )
 def test_says_it_broke(body: str, broke: bool) -> None:
     assert says_it_broke(LabelledBody(body)) is broke
+
+
+def test_a_report_told_only_in_prose_about_the_documentation_build() -> None:
+    body = (
+        "Hi Jon,\n\nSince next-20231120, make htmldocs fails for me in the middle of the\n"
+        "driver-api section; it still worked with next-20231117.\n\nThanks,\nA\n"
+    )
+    facts = extract_facts("Documentation build in linux-next", body)
+    assert facts.classification is not None and facts.classification.is_report
+    assert "says something stopped working on a tree it names (+3)" in {
+        f"{s.reason} ({s.weight:+d})" for s in facts.classification.signals
+    }

@@ -17,6 +17,7 @@ import pytest
 from regtrack.state import update_all
 from regtrack.store import Store
 from tests.state.mailthreads import (
+    CRASH_BODY,
     DEVELOPER,
     INLINE_FIX,
     MAINTAINER,
@@ -291,6 +292,22 @@ def test_a_review_that_links_the_report_makes_the_patch_it_answers_the_fix(
     ((fix,),) = [found.fix_mails]
     assert (fix["msgid"], fix["how"]) == (patch.msgid, "link")
     assert review.msgid in fix["evidence"]
+
+
+def test_a_trace_only_in_a_reply_is_the_regressions(store: Store, tmp_path: Path) -> None:
+    report = mail(
+        "boot@example.org",
+        "Hi,\n\nsince next-20230710 my machine no longer boots; the log is below later.\n",
+        subject="[REGRESSION] next-20230710: boot failure on my laptop",
+        sender=REPORTER,
+    )
+    log = CRASH_BODY.format(function="bar_init").replace("Hi,", "Here is the log:")
+    reply = mail("log@example.org", log, reply_to=report, sender=REPORTER, hours=1)
+    ingest_mails(store, tmp_path, report, reply)
+    found = record(store, report)
+    assert [(s["kind"], s["title"], s["msgid"]) for s in found.signatures] == [
+        ("crash", "BUG: unable to handle kernel NULL pointer dereference in bar_init", reply.msgid)
+    ]
 
 
 def _quoting_reply(report, body: str):
