@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from regtrack.errors import InvalidMessageIdError
 from regtrack.extract.commits import commit_id
 from regtrack.extract.quoting import LabelledBody, Origin
+from regtrack.extract.stems import register
 from regtrack.msgid import msgid_from_reference
 
 # Every spelling regzbot accepts, and what regtrack adds where regzbot's
@@ -112,6 +113,9 @@ class RegzbotCommand:
     spelling: str = ""
 
 
+(_COMMAND_STEM,) = register(("#regzbot",), caseless=True)
+
+
 def is_for_regzbot(subject: str) -> bool:
     """The ``#forregzbot`` subject tag: a mail meant for regzbot only."""
     return "#forregzbot" in subject.lower()
@@ -120,7 +124,7 @@ def is_for_regzbot(subject: str) -> bool:
 def extract_regzbot_commands(body: LabelledBody) -> tuple[RegzbotCommand, ...]:
     """Every ``#regzbot`` command at a line start in the author's own text, in text order."""
     text = body.text
-    if "#regzbot" not in text.lower():
+    if not body.stems.contains(_COMMAND_STEM):  # in the one stem pass: no lower() of the body
         return ()
     commands: list[RegzbotCommand] = []
     paragraph_end = -1
