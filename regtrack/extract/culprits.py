@@ -46,6 +46,10 @@ _INLINE = re.compile(
     r"(?:caused(?:/\w+|\s+\(\w+\))?\s+by|introduced\s+(?:by|in)|(?:exposed|triggered|revealed)\s+by"
     r"|due\s+to|brought\s+(?:in\s+)?by|(?:it'?s|it\s+is|it\s+comes|it\s+came)\s+from"
     r"|point(?:s|ed)\s+(?:at|to)(?=\s+(?:the\s+)?commit)"
+    # "It sounds like a result of <sha>", "deleted by mistake in the commit <sha>", "the
+    # warning is due to the checking added in commit <sha>"
+    r"|(?:a|the)\s+result\s+of|(?:by\s+mistake|accidentally|inadvertently)\s+in"
+    r"|due\s+to\s+[^.\n]{1,60}?\s+in(?=\s+(?:the\s+)?commit)"
     r"|bisected\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:down\s+)?to"
     r"|culprit\s+(?:is|was|seems\s+to\s+be)"
     r"|(?:it'?s|it\s+is)\s+(?:probably|likely|maybe|possibly)\s+(?:this\s+one|this\s+commit)"
@@ -137,6 +141,7 @@ _BLOCK_INTRO = re.compile(
     r"|(?:this is |it is |it's )?because(?: of)?(?: the)?(?: commits?)?"
     r"|(?:bisect\w* )?point(?:s|ed) (?:at|to)(?: the)?(?: commits?)?"
     r"|(?:possibly|probably|presumably|maybe|perhaps|likely) commits?"
+    r"|(?:(?:possibly|probably|presumably|maybe|perhaps|likely) )?related to(?: the)? commits?"
     r"|the (?:problematic|offending|guilty|bad) (?:patch|commit)(?:es|s)?(?: is)?"
     r"|the culprit(?: commit)? is)"
     # an aside may follow: "Caused by commit (I am pretty sure, but can't see why)"
@@ -165,7 +170,8 @@ _INLINE_STEMS = register(
      "rought", "t's from", "t is from", "comes from", "came from", "onflict between",
      "merge between", "with commit", "ly commit", "aybe commit", "erhaps commit", "ecause:",
      "ecause of commit", "ointed at", "ointed to", "oints at", "oints to", "ffending",
-     "the bad", "guilty", "roblematic")
+     "the bad", "guilty", "roblematic", "esult of", "mistake in", "ccidentally in",
+     "nadvertently in", "elated to")
 )  # fmt: skip
 _REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 

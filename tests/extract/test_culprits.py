@@ -280,6 +280,31 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             id="the problematic patch, listed below",
         ),
         pytest.param(
+            'Presumably related to commit\n\n  41a5db8d8161 ("bpf: Add percpu mem")\n',
+            [("41a5db8d8161", "bpf: Add percpu mem", "caused-by")],
+            id="presumably related to commit, listed below",
+        ),
+        pytest.param(
+            'It sounds like a result of 21d9526d13b5 ("gpiolib: Make the\nnames")\n',
+            [("21d9526d13b5", "gpiolib: Make the names", "inline")],
+            id="a result of <sha>",
+        ),
+        pytest.param(
+            "the __NR_execve definition was deleted\nby mistake in the commit ece7f7c0507c\n",
+            [("ece7f7c0507c", None, "inline")],
+            id="deleted by mistake in the commit <sha>",
+        ),
+        pytest.param(
+            "Yes. The warning is due to the checking added in commit c93047255202\n",
+            [("c93047255202", None, "inline")],
+            id="due to what commit <sha> added",
+        ),
+        pytest.param(
+            "The fix is in commit 0123456789ab, in the net tree.\n",
+            [],
+            id="in commit <sha> alone blames nothing",
+        ),
+        pytest.param(
             "The pointer points to 0000000000000008 here.\n",
             [],
             id="points to an address, not a commit",
