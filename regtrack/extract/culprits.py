@@ -142,6 +142,7 @@ _BLOCK_INTRO = re.compile(
     r"|(?:bisect\w* )?point(?:s|ed) (?:at|to)(?: the)?(?: commits?)?"
     r"|(?:possibly|probably|presumably|maybe|perhaps|likely) commits?"
     r"|(?:(?:possibly|probably|presumably|maybe|perhaps|likely) )?related to(?: the)? commits?"
+    r"|(?:a|the) (?:bug|problem|regression|issue) in(?: the)? commits?"
     r"|the (?:problematic|offending|guilty|bad) (?:patch|commit)(?:es|s)?(?: is)?"
     r"|the culprit(?: commit)? is)"
     # an aside may follow: "Caused by commit (I am pretty sure, but can't see why)"
@@ -171,7 +172,7 @@ _INLINE_STEMS = register(
      "merge between", "with commit", "ly commit", "aybe commit", "erhaps commit", "ecause:",
      "ecause of commit", "ointed at", "ointed to", "oints at", "oints to", "ffending",
      "the bad", "guilty", "roblematic", "esult of", "mistake in", "ccidentally in",
-     "nadvertently in", "elated to")
+     "nadvertently in", "elated to", " in commit")
 )  # fmt: skip
 _REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 

@@ -300,6 +300,12 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             id="due to what commit <sha> added",
         ),
         pytest.param(
+            "This turns out to be a semantic conflict (or exposing a bug in commit\n\n"
+            '  c6fbb6bca108 ("drm: Fix color LUT rounding")\n',
+            [("c6fbb6bca108", "drm: Fix color LUT rounding", "caused-by")],
+            id="a bug in commit, listed below",
+        ),
+        pytest.param(
             "The fix is in commit 0123456789ab, in the net tree.\n",
             [],
             id="in commit <sha> alone blames nothing",

@@ -184,5 +184,6 @@ EXPECTED_STATUSES = {"open": 432, "fix-posted": 177}
 # subject) name theirs: 2 more; the daily-tree reply blaming a merge: 1 more.
 # Anders Roxell's "Looks like this is the problematic patch" over its commit: 1 more.
 # "Presumably related to commit", "It sounds like a result of <sha>", "deleted by mistake
-# in the commit <sha>": 3 more.
-EXPECTED_WITH_CULPRIT = 419
+# in the commit <sha>": 3 more; "a semantic conflict (or exposing a bug in commit" over its
+# commit: 1 more.
+EXPECTED_WITH_CULPRIT = 420
