@@ -173,7 +173,8 @@ def classify(subject: str, facts: MessageFacts, says_it_broke: bool = False) -> 
         daily_tree_report = True
         add("a problem and its culprit reported in reply to the daily tree", 2)
     for pattern, weight, reason in _NOT_REPORTS:
-        if pattern.search(title) and not daily_tree_report:
+        # (a reply's subject is its thread's: the notice it answers is no verdict on it)
+        if pattern.search(title) and not daily_tree_report and not prefix.is_reply:
             add(reason, weight)
     kernelci = _kernelci(title)
     said = [kernelci] if kernelci is not None else [
@@ -195,7 +196,7 @@ def classify(subject: str, facts: MessageFacts, says_it_broke: bool = False) -> 
             if (own_crashes or _failed(build)) and _names_a_tree(facts):
                 # "While building next-20230801 for ARM64, this patch is giving a
                 # compilation error": the patch is in a tree, and it broke there.
-                add("a failure of its own on a tree it names, in reply to its cause", 3)
+                add("a failure of its own, in a reply, on a tree it names", 3)
     else:
         for signal in said:
             add(*signal)
