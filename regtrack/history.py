@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from regtrack.state.fixes import LEVELS, effect
+from regtrack.state.fixcommits import effect
+from regtrack.state.fixes import LEVELS
 from regtrack.store.regressions import Regression
 
 UNRESOLVED = ("open", "fix-posted", "fix-queued")

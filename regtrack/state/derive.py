@@ -39,13 +39,8 @@ from regtrack.state.culprit import (
     regression_tree,
 )
 from regtrack.state.duplicates import apply_duplicates
-from regtrack.state.fixes import (
-    LEVELS,
-    MailIndex,
-    find_fix_commits,
-    find_fix_mails,
-    quoted_proposal,
-)
+from regtrack.state.fixcommits import find_fix_commits
+from regtrack.state.fixes import LEVELS, MailIndex, find_fix_mails, quoted_proposal
 from regtrack.state.gitview import GitView
 from regtrack.store.regressions import Event, Regression, Unhandled
 from regtrack.store.tracking import TrackedMail
