@@ -11,7 +11,16 @@ Forms found in real reports:
   regression.", the seed report);
 - inline phrases: "caused by commit <sha> ("subject")", "introduced by
   <sha>", "bisected it to <sha>", "the culprit is <sha>";
+- a lead-in that ends a sentence of other words ("Problem introduced by
+  commits:", "it seems something else went wrong too, due to:"), with the
+  commits listed below it (bullets, ``git log --oneline`` lines, subjects a
+  mail client wrapped); "X and commit Y" lists, where Y is the other side;
+- the commits a report reverted, or a reply suggests reverting;
 - revert tests: "verified by reverting", "reverting this commit fixes ...".
+
+Each culprit keeps how it was named (its ``kind``), so tracking can weigh a
+bisection above a hedged "maybe caused by", and the second commit of a
+semantic conflict or a merely suggested revert below both.
 
 Only the author's own text counts: a culprit named in quoted text is the
 earlier mail's claim and is found there.
