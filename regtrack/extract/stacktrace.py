@@ -23,6 +23,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from regtrack.extract.consolelog import console_text
 from regtrack.extract.crashdraft import STATE_CHECK, Draft, headerless_kind, own_title, skipped
 from regtrack.extract.crashtitle import (
     first_line_of_report,
@@ -34,17 +35,6 @@ from regtrack.extract.crashtitle import (
 from regtrack.extract.quoting import LabelledBody, Line
 from regtrack.extract.stems import register
 
-_DMESG_PREFIX = re.compile(
-    r"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S{1,64} kernel: )?"  # syslog
-    # A CI's clock before the kernel's: "2023-07-20T10:11:12 [    1.234567] ", or before
-    # dmesg's decoded facility and level (KernelCI: "2023-06-22T06:59:45.916685  kern  :alert : ").
-    r"(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
-    r"(?: (?=[<\[])|\s{1,8}(?=(?:kern|user|daemon) {0,4}:)))?"
-    r"(?:(?:kern|user|daemon) {0,4}:(?:emerg|alert|crit|err|warn|notice|info|debug) {0,4}: )?"
-    r"(?:<\d>)?(?:\[ {0,12}\d{1,12}\.\d{1,9}\])?(?:\[ {0,6}[TC]\d{1,9}\])? ?"
-)
-_FACILITIES = frozenset({"kern", "user", "daem"})  # dmesg's decoded "kern  :alert : "
-_INTERLEAVED = re.compile(r"(?<=\S)<\d>\[ {0,12}\d{1,12}\.\d{1,9}\] ?")
 _FRAME = re.compile(
     r"^(\?\s{1,4})?([A-Za-z_][\w.$]{0,200})"
     r"(?:\+0x([0-9a-fA-F]{1,16})/0x([0-9a-fA-F]{1,16}))?"
@@ -164,36 +154,14 @@ class CrashReport:
         return tuple(frame for frame in self.frames if frame.reliable)
 
 
-_SYSLOG_MONTHS = frozenset(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-)
-
-
-# A console log may run a line on from the login prompt ("vm login: [ 7.1] BUG: ...").
-_LOGIN = re.compile(r"^\S{1,64} login: ")
-
-
 def strip_dmesg_prefix(text: str) -> str:
-    """``<4>[   76.189375] RIP: ...`` -> ``RIP: ...`` (also syslog, [T123])."""
-    if " login: " in text[:80] and (login := _LOGIN.match(text)):
-        text = text[login.end() :]
-    if text[:1] == " ":  # a CI's log excerpt, indented in its mail
-        text = text.lstrip()
-    if (
-        text[:1] in ("<", "[")
-        or text[:3] in _SYSLOG_MONTHS
-        or text[4:5] == "-"
-        or text[:4] in _FACILITIES
-    ):
-        text = text[_DMESG_PREFIX.match(text).end() :]  # type: ignore[union-attr]
-    if "<" in text and (inside := _INTERLEAVED.search(text)):
-        # The console interleaves two writers: a kernel line cut short by the next one
-        # ("Unable to handle kernel NULL poin<4>[ 16.8] Workqueue: ...") keeps its
-        # header; else the kernel's line starts at its own prefix ("undefined symbol:
-        # __po<1>[   50.300506] BUG: Bad rss-counter state ...").
-        before = text[: inside.start()].strip()
-        text = before if _match_header(before) else text[inside.end() :]
-    return text.strip()
+    """``<4>[   76.189375] RIP: ...`` -> ``RIP: ...`` (:mod:`consolelog`); a line two
+    writers interleaved keeps a crash header cut short by the next line."""
+    return console_text(text, keep=_is_header)
+
+
+def _is_header(text: str) -> bool:
+    return _match_header(text) is not None
 
 
 def parse_frame(text: str) -> Frame | None:
