@@ -8,7 +8,8 @@ gives it), runs regtrack's crash extraction over the log as plain text and as
 the body of a mail, and prints, for each way: the cases, the cases syzkaller
 does not mark corrupted, the share of those whose title equals syzkaller's
 (or one of its ALT titles), the share naming the same function, and the share
-of cases without a crash for which regtrack finds none.  ``--misses`` lists
+of cases without a crash for which regtrack finds none; and how often
+regtrack's "corrupted" flag agrees with syzkaller's.  ``--misses`` lists
 the differing titles of the plain-text reading, grouped by kind.
 
 Figures, not assertions: tests/extract/test_syzkaller.py holds the floor.
@@ -27,6 +28,7 @@ sys.path.insert(0, str(REPO))
 from tests.extract.syzkaller_suite import (
     SYZKALLER_CASES,
     Scores,
+    judge_corrupted,
     load_cases,
     miss_kind,
     score,
@@ -51,6 +53,12 @@ def main() -> None:
             f"same function {100 * scores.same_function:.1f} %, "
             f"no title without a crash {100 * scores.negatives_clean:.1f} %"
         )
+    judged = judge_corrupted(cases)
+    print(
+        f"judged corrupted as syzkaller does: {100 * judged.agreement:.1f} % of the cases with a "
+        f"crash; flagged {judged.flagged_of_corrupted[0]} of its {judged.flagged_of_corrupted[1]}"
+        f" corrupted, {judged.flagged_of_clean[0]} of the {judged.flagged_of_clean[1]} others"
+    )
     if args.misses:
         print_misses(text)
 

@@ -153,6 +153,20 @@ def _first_function(draft: Draft) -> str:
     return draft.crash_function or _UNKNOWN
 
 
+def knows_function(kind: str, draft: Draft) -> bool:
+    """Whether the report names the function its title needs (syzkaller calls a report
+    that lacks it "corrupted"); titles made of the header's own text need none."""
+    if kind in ("panic", "warning-text", "other") or (
+        kind == "bug-text" and not STATE_CHECK.match(draft.header)
+    ):
+        return True
+    if kind in ("kasan", "kcsan", "kmsan") or (
+        kind == "warning" and len(draft.header_args) > 1 and bool(draft.header_args[1])
+    ):
+        return True  # the header names it
+    return _first_function(draft) != _UNKNOWN
+
+
 def own_title(kind: str, draft: Draft) -> str:
     """regtrack's title where syzkaller's rules find no frame, in syzkaller's style."""
     args = draft.header_args

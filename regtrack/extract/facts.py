@@ -76,7 +76,8 @@ from regtrack.extract.versions import Versions, extract_versions
 #      lines interleaved on the console.  A reply to a patch with a failure of
 #      its own on a tree it names, and words saying something stopped working,
 #      count for a report; the assembler's errors; "a conflict with <sha>", "the
-#      problematic patch"; a revert test "after X reverted, it passed".
+#      problematic patch"; a revert test "after X reverted, it passed".  A crash
+#      report says whether syzkaller would judge it corrupted.
 FACTS_VERSION = 6
 
 

@@ -24,7 +24,14 @@ import re
 from dataclasses import dataclass
 
 from regtrack.extract.consolelog import console_text
-from regtrack.extract.crashdraft import STATE_CHECK, Draft, headerless_kind, own_title, skipped
+from regtrack.extract.crashdraft import (
+    STATE_CHECK,
+    Draft,
+    headerless_kind,
+    knows_function,
+    own_title,
+    skipped,
+)
 from regtrack.extract.crashtitle import (
     first_line_of_report,
     matching_rules,
@@ -148,6 +155,9 @@ class CrashReport:
     header: str = ""
     hardware: str | None = None
     user_rip: str | None = None
+    # syzkaller's judgement: its rules find no frame where the title needs one (it would
+    # title the report "... in corrupted"); regtrack's own title may still name one.
+    corrupted: bool = False
 
     @property
     def reliable_frames(self) -> tuple[Frame, ...]:
@@ -477,7 +487,8 @@ def _finish(draft: Draft, lines: tuple[Line, ...], texts: list[str]) -> CrashRep
     by_rules = None
     if draft.rule_start is not None:
         by_rules = syzkaller_title(report_lines(lines, texts, draft.rule_start))
-    if by_rules is not None and by_rules.corrupted:
+    without_frame = by_rules is not None and by_rules.corrupted
+    if without_frame:
         # syzkaller would title it "... in corrupted"; a report pasted into
         # mail often lacks what a console log has (the "Call Trace:" line,
         # another architecture's layout), and regtrack's own reading names
@@ -486,6 +497,7 @@ def _finish(draft: Draft, lines: tuple[Line, ...], texts: list[str]) -> CrashRep
     if by_rules is None and not _is_report(draft):
         return None
     title = by_rules.text if by_rules is not None else own_title(kind, draft)
+    corrupted = without_frame or (by_rules is None and not knows_function(kind, draft))
     names = [f.function for f in draft.frames if f.reliable and not skipped(f.function)]
     key = "|".join([title, *names[:SIGNATURE_FRAMES]])
     return CrashReport(
@@ -499,4 +511,5 @@ def _finish(draft: Draft, lines: tuple[Line, ...], texts: list[str]) -> CrashRep
         header=draft.header,
         hardware=draft.hardware,
         user_rip=draft.user_rip,
+        corrupted=corrupted,
     )

@@ -60,6 +60,7 @@ FACT_TABLES: dict[str, tuple[str, ...]] = {
         "hardware",
         "user_rip",
         "frames",
+        "corrupted",
     ),
     "culprits": ("msgid", "commit_id", "subject", "kind", "sentence", "line"),
     "revert_tests": ("msgid", "line", "sentence"),
@@ -233,6 +234,7 @@ def _collect(rows: dict[str, list[tuple]], msgid: str, facts: MessageFacts) -> N
                 crash.hardware,
                 crash.user_rip,
                 json.dumps(frames),
+                int(crash.corrupted),
             )
         )
     for culprit in facts.culprits:
@@ -382,7 +384,8 @@ def _trailer(row: tuple) -> Trailer:
 
 
 def _crash(row: tuple) -> CrashReport:
-    _, kind, title, signature, function, quoted, first_line, header, hardware, rip, frames = row
+    (_, kind, title, signature, function, quoted, first_line, header, hardware, rip, frames,
+     corrupted) = row  # fmt: skip
     return CrashReport(
         kind=kind,
         title=title,
@@ -394,6 +397,7 @@ def _crash(row: tuple) -> CrashReport:
         header=header,
         hardware=hardware,
         user_rip=rip,
+        corrupted=bool(corrupted),
     )
 
 
@@ -463,7 +467,7 @@ def facts_json(facts: MessageFacts, version: int) -> dict[str, Any]:
 
 
 _FLAGS = {
-    "crash_reports": ("quoted",),
+    "crash_reports": ("quoted", "corrupted"),
     "message_patches": (
         "is_patch", "is_reply", "is_rfc", "is_resend", "is_pull_request", "inline_fix",
     ),

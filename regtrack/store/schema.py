@@ -283,6 +283,11 @@ DROP INDEX IF EXISTS commits_subject;
     + ";\n"
     + REGRESSIONS_SCHEMA
 )
+# 7 (issue 11): a crash report says whether syzkaller would judge it corrupted (facts
+#   version 6; older facts keep 0 until `regtrack extract` redoes them).
+_CORRUPTED = """
+ALTER TABLE crash_reports ADD COLUMN corrupted INTEGER NOT NULL DEFAULT 0
+"""
 MIGRATIONS: tuple[str, ...] = (
     _MESSAGES,
     _FACTS,
@@ -290,6 +295,7 @@ MIGRATIONS: tuple[str, ...] = (
     COMMITS_SCHEMA,
     COMMITS_BY_ROW_SCHEMA,
     _TRACKING,
+    _CORRUPTED,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -90,6 +90,45 @@ def title_as_mail(case: Case) -> str | None:
     return crashes[0].title if crashes else None
 
 
+def corrupted_as_text(case: Case) -> bool | None:
+    """Whether regtrack judges the log's first report corrupted, as syzkaller would
+    (None when it finds no report)."""
+    reports = extract_crash_reports(LabelledBody(case.log))
+    return reports[0].corrupted if reports else None
+
+
+@dataclass(frozen=True, slots=True)
+class Judgements:
+    """regtrack's "corrupted" against syzkaller's, over the cases with a crash."""
+
+    agree: int
+    flagged_of_corrupted: tuple[int, int]  # (flagged, syzkaller's corrupted)
+    flagged_of_clean: tuple[int, int]  # (flagged, syzkaller's not corrupted)
+
+    @property
+    def agreement(self) -> float:
+        total = self.flagged_of_corrupted[1] + self.flagged_of_clean[1]
+        return self.agree / total if total else 1.0
+
+
+def judge_corrupted(cases: list[Case]) -> Judgements:
+    """Compare the judgements on every case syzkaller titles (a report regtrack misses
+    counts as not flagged)."""
+    corrupted = clean = flagged_corrupted = flagged_clean = 0
+    for case in cases:
+        if not case.title:
+            continue
+        flagged = bool(corrupted_as_text(case))
+        if case.corrupted:
+            corrupted += 1
+            flagged_corrupted += flagged
+        else:
+            clean += 1
+            flagged_clean += flagged
+    agree = flagged_corrupted + (clean - flagged_clean)
+    return Judgements(agree, (flagged_corrupted, corrupted), (flagged_clean, clean))
+
+
 def title_function(title: str) -> str:
     """The function a title names (syzkaller's reading), else the whole title."""
     match = _TITLE_FUNCTION.match(title)

@@ -519,3 +519,12 @@ def test_a_one_line_report_before_another_is_a_report_of_its_own() -> None:
 )
 def test_reports_of_one_line(body: str, titles: list[str]) -> None:
     assert [crash.title for crash in reports(body)] == titles
+
+
+def test_a_report_without_the_frame_its_title_needs_is_corrupted() -> None:
+    (one_line,) = reports(
+        "[ 1.0] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+    )
+    assert one_line.corrupted
+    (whole,) = reports(SYZBOT_KASAN)
+    assert not whole.corrupted

@@ -39,7 +39,7 @@ def test_schema_two_is_migrated_and_its_facts_made_again(tmp_path: Path, seed_mb
     path = tmp_path / "v2.db"
     _version_two_database(path, seed_mbox)
     store = Store(path)
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     columns = {c[1] for c in store.conn.execute("PRAGMA table_info(messages)")}
     assert not columns & {"facts_version", "for_regzbot"}  # messages hold mail only
     assert store.stats()["without_facts"] == SEED_MESSAGES
