@@ -130,7 +130,7 @@ def derive(
     changes = lru_cache(maxsize=None)(lambda msgid: added_lines(bodies(msgid) or ""))
     quoted = lru_cache(maxsize=None)(lambda msgid: quoted_proposal(bodies(msgid) or ""))
     unhandled: list[Unhandled] = []
-    reports, explicit = _reports(mails, thread, threshold, unhandled)
+    reports, explicit, closed = _reports(mails, thread, threshold, unhandled)
     owner: dict[str, str] = {}
     for report in _ordered(mails[r] for r in reports):
         if report.msgid in owner:
@@ -153,6 +153,7 @@ def derive(
         built[root] = _Builder(
             root, mails, thread, members, reports, explicit, index, git, changes, quoted
         )
+        built[root].closed_by = closed.get(root)
     for mail in ordered:
         for position, (command, context) in enumerate(
             zip(mail.commands, contexts(mail), strict=True)
@@ -176,8 +177,9 @@ def derive(
 
 def _reports(
     mails: Mapping[str, TrackedMail], thread: _Thread, threshold: int, unhandled: list[Unhandled]
-) -> tuple[set[str], dict[str, TrackedMail]]:
-    """Reports by classification and by command; for the latter, the mail that named it."""
+) -> tuple[set[str], dict[str, TrackedMail], dict[str, str]]:
+    """Reports by classification, by a patch's ``Closes:`` and by command; for the
+    last, the mail that named it, and for the second, the patch."""
     reports = {
         m.msgid
         for m in mails.values()
@@ -197,6 +199,8 @@ def _reports(
         )
         if orphan and any(reason.startswith(FOLLOW_UP) for reason in mail.reasons):
             reports.add(mail.msgid)
+    closed = _closed_by_patches(mails, thread, reports)
+    reports.update(closed)
     explicit: dict[str, TrackedMail] = {}
     for mail in _ordered(mails.values()):
         for position, (command, (selector, url_msgid)) in enumerate(
@@ -216,7 +220,32 @@ def _reports(
             if not any(r in reports for r in [report, *thread.ancestors(report)]):
                 reports.add(report)
                 explicit.setdefault(report, mail)
-    return reports, explicit
+    return reports, explicit, closed
+
+
+# At or below this score a mail is a notice, an announcement, a patch or a pull request.
+_NOTICE_SCORE = -6
+
+
+def _closed_by_patches(
+    mails: Mapping[str, TrackedMail], thread: _Thread, reports: set[str]
+) -> dict[str, str]:
+    """Mails a patch's ``Closes:`` names, outside any report's thread: a bug report by
+    the kernel's own rule for that trailer (a reply to a patch that reports what it
+    breaks, as the classifier may not weigh it), each with the first patch that says so."""
+    closed: dict[str, str] = {}
+    for patch in _ordered(mails.values()):
+        if not (patch.is_patch and patch.files):
+            continue
+        for kind, ref in patch.links:
+            target = mails.get(ref)
+            if kind != "closes" or target is None or ref in closed or target.files:
+                continue
+            if target.score <= _NOTICE_SCORE:
+                continue
+            if not any(r in reports for r in [ref, *thread.ancestors(ref)]):
+                closed[ref] = patch.msgid
+    return closed
 
 
 def _report_score(mail: TrackedMail) -> int:
@@ -330,9 +359,16 @@ class _Builder:
         self.members: list[TrackedMail] = members
         self.reports = reports
         self.explicit: dict[str, TrackedMail] = explicit
+        self.closed_by: str | None = None  # the patch whose Closes: made the report one
         self.index: MailIndex = index
         self.git: GitView = git
         self.commands: list[tuple[TrackedMail, int, RegzbotCommand]] = []
+
+    def _created_by(self) -> str:
+        """What made the report one: a command, a patch's ``Closes:``, or the classifier."""
+        if self.root in self.explicit:
+            return "command"
+        return "closes" if self.closed_by else "classifier"
 
     def build(
         self, unhandled: list[Unhandled]
@@ -429,7 +465,7 @@ class _Builder:
             reported_at=report.date,
             score=report.score,
             reasons=report.reasons,
-            created_by="command" if self.root in self.explicit else "classifier",
+            created_by=self._created_by(),
             tree=tree,
             tree_source=tree_source,
             culprit=_public(culprit),

@@ -310,6 +310,35 @@ def test_a_trace_only_in_a_reply_is_the_regressions(store: Store, tmp_path: Path
     ]
 
 
+def test_a_mail_a_patchs_closes_names_is_a_report(store: Store, tmp_path: Path) -> None:
+    patch = mail(
+        "v1@example.org", "Make foo faster.\n\n" + patch_body("drivers/foo/foo.c"),
+        subject="[PATCH] foo: make it faster", sender=DEVELOPER,
+    )  # fmt: skip
+    reply = mail(
+        "breaks@example.org", "With this applied my board warns at boot; log on request.\n",
+        reply_to=patch, sender=REPORTER, hours=1,
+    )  # fmt: skip
+    announcement = mail(
+        "tree@example.org", "Changes since yesterday: many.\n",
+        subject="linux-next: Tree for Jul 10", sender=MAINTAINER, hours=2,
+    )  # fmt: skip
+    fix = mail(
+        "fix@example.org",
+        "Undo the part that warns.\n\n"
+        + patch_body("drivers/foo/foo.c", guard="g").replace(
+            "Signed-off-by:",
+            f"Closes: https://lore.kernel.org/r/{reply.msgid}\n"
+            f"Closes: https://lore.kernel.org/r/{announcement.msgid}\nSigned-off-by:",
+        ),
+        subject="[PATCH] foo: do not warn at boot", sender=DEVELOPER, hours=3,
+    )  # fmt: skip
+    ingest_mails(store, tmp_path, patch, reply, announcement, fix)
+    (found,) = store.regressions()  # the announcement a stray Closes: names is none
+    assert (found.report, found.created_by, found.status) == (reply.msgid, "closes", "fix-posted")
+    assert [(f["msgid"], f["how"]) for f in found.fix_mails] == [(fix.msgid, "closes")]
+
+
 def _quoting_reply(report, body: str):
     """A reply that answers a diff the archive lacks: it quotes that diff, then speaks."""
     lost = mail("lost@example.org", INLINE_FIX, reply_to=report, sender=DEVELOPER, hours=1)
