@@ -337,6 +337,11 @@ def test_a_mail_a_patchs_closes_names_is_a_report(store: Store, tmp_path: Path) 
     (found,) = store.regressions()  # the announcement a stray Closes: names is none
     assert (found.report, found.created_by, found.status) == (reply.msgid, "closes", "fix-posted")
     assert [(f["msgid"], f["how"]) for f in found.fix_mails] == [(fix.msgid, "closes")]
+    for order in ((fix, patch, reply), (reply, announcement, fix, patch)):  # one mail at a time
+        with opened(tmp_path / f"one-by-one-{len(order)}.db") as other:
+            for one in order:
+                ingest_mails(other, tmp_path, one)
+            assert [r.to_json() for r in other.regressions()] == [found.to_json()]
 
 
 def _quoting_reply(report, body: str):
