@@ -77,7 +77,8 @@ from regtrack.extract.versions import Versions, extract_versions
 #      its own on a tree it names, and words saying something stopped working,
 #      count for a report; the assembler's errors; "a conflict with <sha>", "the
 #      problematic patch"; a revert test "after X reverted, it passed".  A crash
-#      report says whether syzkaller would judge it corrupted.
+#      report says whether syzkaller would judge it corrupted; a lockdep line
+#      wrapped after its ", at:" is read whole.
 FACTS_VERSION = 6
 
 

@@ -303,7 +303,7 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
         if continued:
             continued = False
             continue
-        if text.endswith(" at") and (following := _wrapped_at(lines, position, text)):
+        if text.endswith((" at", ", at:")) and (following := _wrapped_rest(lines, position, text)):
             text = texts[-1] = f"{text} {following}"
             continued = True
         if draft is None and (match := _HARDWARE.match(text)):
@@ -383,12 +383,28 @@ _WRAPPED_WARNING = re.compile(r"^WARNING: CPU: \d{1,5} PID: \d{1,9} at$")
 _WARNING_PLACE = re.compile(r"^\S{1,300}:\d{1,7} [\w.]{1,200}")
 
 
-def _wrapped_at(lines: tuple[Line, ...], position: int, text: str) -> str | None:
-    """The rest of a WARNING line a mail client wrapped onto the next line, if it is that."""
-    if position + 1 == len(lines) or not _WRAPPED_WARNING.match(text):
+# lockdep's "(console_owner){..-.}-{0:0}, at: console_flush_all+0x1c/0x3d0", wrapped
+# after "at:": the function on the next line (decoded, "f (file:line)", its location
+# perhaps wrapped again, or not decoded).
+_LOCK_SITE = re.compile(
+    r"^(?:\[<?(?:0x)?[0-9a-f]{1,16}>?\] +)?"  # older kernels print the address first
+    r"[A-Za-z_][\w.]{0,200}(?:\+0x[0-9a-f]{1,16}/0x[0-9a-f]{1,16})?(?: \(.*)?$"
+)
+
+
+def _wrapped_rest(lines: tuple[Line, ...], position: int, text: str) -> str | None:
+    """The rest of a line a mail client wrapped onto the next one, where that is what the
+    next line is: a WARNING's place after "at", a lock's site after lockdep's "at:"."""
+    if position + 1 == len(lines):
+        return None
+    if text.endswith(" at") and _WRAPPED_WARNING.match(text):
+        place = _WARNING_PLACE
+    elif text.endswith(", at:"):
+        place = _LOCK_SITE
+    else:
         return None
     following = strip_dmesg_prefix(lines[position + 1].text)
-    return following if _WARNING_PLACE.match(following) else None
+    return following if place.match(following) else None
 
 
 def _another_crash(draft: Draft, kind: str) -> bool:

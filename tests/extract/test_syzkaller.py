@@ -187,3 +187,11 @@ def test_arm64_pi_aliases_of_string_helpers_are_skipped() -> None:
     assert first_title(ARM64_PI_ALIAS) == (
         "BUG: unable to handle kernel paging request in foo_reset_ring"
     )
+
+
+def test_lockdep_lines_a_mail_client_wrapped_after_at(cases: dict[int, Case]) -> None:
+    """A lockdep report whose "..., at: <function>" lines were wrapped after "at:"."""
+    case = cases[185]
+    wrapped = case.log.replace(", at: ", ", at:\n")
+    assert wrapped != case.log
+    assert first_title(wrapped) in case.titles
