@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from regtrack.extract.culprits import FIXES_TAG
 from regtrack.extract.quoting import LabelledBody, Origin
 from regtrack.extract.stems import register
 
@@ -155,7 +156,7 @@ def classify(subject: str, facts: MessageFacts, says_it_broke: bool = False) -> 
 
     title = prefix.title
     own_crashes = [crash for crash in facts.crashes if not crash.quoted]
-    blames = any(c.kind != "fixes-tag" for c in facts.culprits)  # every fix has a Fixes:
+    blames = any(c.kind != FIXES_TAG for c in facts.culprits)  # every fix has a Fixes:
     build = facts.build_failure
     annotation = daily_tree_annotation(title)
     daily_tree_report = annotation is not None

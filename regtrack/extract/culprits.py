@@ -111,6 +111,12 @@ _REVERT_TEST = re.compile(
 )
 
 
+# The kind of the commits a patch's own ``Fixes:`` names (regtrack.extract.facts): what
+# its author says introduced the bug, but every fix has one, so tracking and the
+# classifier read these their own ways.
+FIXES_TAG = "fixes-tag"
+
+
 @dataclass(frozen=True, slots=True)
 class Culprit:
     """A commit the author blames, how they said it, and the sentence."""
@@ -268,13 +274,11 @@ def _inline_culprits(body: LabelledBody, start: int) -> list[Culprit]:
         line, number = where(start + match.start())
         for group, kind in ((1, "caused-by"), (3, "interacting")):
             commit, subject = normalise_commit_id(match.group(group)), match.group(group + 1)
-            subject = " ".join(subject.split()) if subject else None
-            found.append(Culprit(commit, subject, kind, line, number))
+            found.append(Culprit(commit, _unwrapped(subject), kind, line, number))
     window = text[start : len(text) if ends[1] < 0 else ends[1]]
     for pattern, kind in _INLINE_FORMS:
         for match in pattern.finditer(window):
-            subject = match.group(2) if kind != "first-bad" else None
-            subject = " ".join(subject.split()) if subject else None  # may wrap
+            subject = _unwrapped(match.group(2)) if kind != "first-bad" else None
             line, number = where(start + match.start())
             how = "exposed-by" if _SECOND_ROLE.match(match.group(0)) else kind
             found.append(Culprit(normalise_commit_id(match.group(1)), subject, how, line, number))
@@ -343,9 +347,8 @@ def _listed_after(
         match = _SHA_SUBJECT.match(line)
         if match is not None and (not ended or expecting):
             said = match.group(2) or match.group(3)  # ("subject"), or git log --oneline's
-            subject = " ".join(said.split()) if said else None
             commit = normalise_commit_id(match.group(1))
-            culprits.append(Culprit(commit, subject, kind, intro, number))
+            culprits.append(Culprit(commit, _unwrapped(said), kind, intro, number))
             ended = expecting = False
             continue
         if ended and not switched and _AND_COMMIT.match(line):
@@ -355,8 +358,13 @@ def _listed_after(
     return culprits
 
 
+def _unwrapped(subject: str | None) -> str | None:
+    """A commit's subject as one line: a mail client may have wrapped it."""
+    return " ".join(subject.split()) if subject else None
+
+
 def _kind_of_intro(lowered: str) -> str:
-    first = lowered.split("/", 1)[0] if "/" in lowered else lowered
+    first = lowered.split("/", 1)[0]
     first = re.sub(r" \(\w+\)", "", first)  # "caused (exposed) by": the first word decides
     return (
         "first-bad" if "bisect" in first or "bad commit" in first

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from regtrack.extract.buildfail import BuildFailure, extract_build_failure
 from regtrack.extract.classify import Classification, classify, says_it_broke
+from regtrack.extract.commits import same_object
 from regtrack.extract.culprits import (
+    FIXES_TAG,
     Culprit,
     RevertTest,
     culprit_in_subject,
@@ -106,13 +108,9 @@ def _culprits(
     robot = culprit_in_subject(subject)
     fixes = _fixes_tags(trailers, patch)
     for extra in ([robot] if robot is not None else []) + fixes:
-        if not any(_same_commit(extra.commit, c.commit) for c in found):
+        if not any(same_object(extra.commit, c.commit) for c in found):
             found.append(extra)
     return tuple(found)
-
-
-def _same_commit(one: str, other: str) -> bool:
-    return one.startswith(other[:10]) or other.startswith(one[:10])
 
 
 def _fixes_tags(trailers: tuple[Trailer, ...], patch: PatchInfo | None) -> list[Culprit]:
@@ -126,7 +124,7 @@ def _fixes_tags(trailers: tuple[Trailer, ...], patch: PatchInfo | None) -> list[
     if patch is None and not proposes:
         return []
     return [
-        Culprit(t.commit, t.subject, "fixes-tag", f"{t.key}: {t.value}", t.line)
+        Culprit(t.commit, t.subject, FIXES_TAG, f"{t.key}: {t.value}", t.line)
         for t in own
         if t.key.lower() == "fixes" and t.commit
     ]

@@ -111,6 +111,14 @@ def quote_depth(raw: str) -> tuple[int, str]:
     return depth, raw[index:]
 
 
+def _quoted_line(number: int, raw: str, span: Span) -> Line:
+    """A line of a quoted span, its ``>`` removed (a pasted commit's also stripped)."""
+    depth, text = quote_depth(raw)
+    if span.origin is Origin.QUOTED_COMMIT:
+        text = text.strip()
+    return Line(number, text, span.origin, max(depth, span.depth), span.commit)
+
+
 class LabelledBody:
     """A body with the origin of every part, and a per-line view on demand."""
 
@@ -152,13 +160,7 @@ class LabelledBody:
                 # Own text never starts with ">" (quoted runs are split out).
                 lines.extend(Line(number + i, raw, Origin.OWN) for i, raw in enumerate(raw_lines))
             else:
-                for i, raw in enumerate(raw_lines):
-                    depth, text = quote_depth(raw)
-                    if span.origin is Origin.QUOTED_COMMIT:
-                        text = text.strip()
-                    lines.append(
-                        Line(number + i, text, span.origin, max(depth, span.depth), span.commit)
-                    )
+                lines.extend(_quoted_line(number + i, raw, span) for i, raw in enumerate(raw_lines))
             number += len(raw_lines)
         return tuple(lines)
 
@@ -171,10 +173,7 @@ class LabelledBody:
         number = self.line_number(start)
         if span.origin is Origin.OWN:
             return Line(number, raw, Origin.OWN)
-        depth, text = quote_depth(raw)
-        if span.origin is Origin.QUOTED_COMMIT:
-            text = text.strip()
-        return Line(number, text, span.origin, max(depth, span.depth), span.commit)
+        return _quoted_line(number, raw, span)
 
     def lines_containing(self, stems: tuple[Stem, ...]) -> Iterator[int]:
         """Start offsets of the lines holding any of ``stems``, in order, once each.

@@ -397,7 +397,7 @@ def _wrapped_rest(lines: tuple[Line, ...], position: int, text: str) -> str | No
     next line is: a WARNING's place after "at", a lock's site after lockdep's "at:"."""
     if position + 1 == len(lines):
         return None
-    if text.endswith(" at") and _WRAPPED_WARNING.match(text):
+    if _WRAPPED_WARNING.match(text):
         place = _WARNING_PLACE
     elif text.endswith(", at:"):
         place = _LOCK_SITE

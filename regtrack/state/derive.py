@@ -151,9 +151,8 @@ def derive(
         members = by_root[root]
         members += [mails[m] for m in sorted(monitors.get(root, ())) if m not in owner]
         built[root] = _Builder(
-            root, mails, thread, members, reports, explicit, index, git, changes, quoted
+            root, mails, thread, members, reports, explicit, closed, index, git, changes, quoted
         )
-        built[root].closed_by = closed.get(root)
     for mail in ordered:
         for position, (command, context) in enumerate(
             zip(mail.commands, contexts(mail), strict=True)
@@ -177,9 +176,9 @@ def derive(
 
 def _reports(
     mails: Mapping[str, TrackedMail], thread: _Thread, threshold: int, unhandled: list[Unhandled]
-) -> tuple[set[str], dict[str, TrackedMail], dict[str, str]]:
+) -> tuple[set[str], dict[str, TrackedMail], set[str]]:
     """Reports by classification, by a patch's ``Closes:`` and by command; for the
-    last, the mail that named it, and for the second, the patch."""
+    last, the mail that named it; and which a ``Closes:`` made reports."""
     reports = {
         m.msgid
         for m in mails.values()
@@ -193,11 +192,12 @@ def _reports(
         # stored reply stands in.  (A mail that answers nothing by its headers may be
         # a forward: stored subjects say "Re:" for "Fwd:" too.)
         orphan = (
-            thread.parent[mail.msgid] is None
+            any(reason.startswith(FOLLOW_UP) for reason in mail.reasons)
+            and thread.parent[mail.msgid] is None
             and bool(mail.parent or mail.references)
             and not reports.intersection(thread.subtree(mail.msgid))
         )
-        if orphan and any(reason.startswith(FOLLOW_UP) for reason in mail.reasons):
+        if orphan:
             reports.add(mail.msgid)
     closed = _closed_by_patches(mails, thread, reports)
     reports.update(closed)
@@ -229,11 +229,11 @@ _NOTICE_SCORE = -6
 
 def _closed_by_patches(
     mails: Mapping[str, TrackedMail], thread: _Thread, reports: set[str]
-) -> dict[str, str]:
+) -> set[str]:
     """Mails a patch's ``Closes:`` names, outside any report's thread: a bug report by
     the kernel's own rule for that trailer (a reply to a patch that reports what it
-    breaks, as the classifier may not weigh it), each with the first patch that says so."""
-    closed: dict[str, str] = {}
+    breaks, as the classifier may not weigh it)."""
+    closed: set[str] = set()
     for patch in _ordered(mails.values()):
         if not (patch.is_patch and patch.files):
             continue
@@ -244,7 +244,7 @@ def _closed_by_patches(
             if target.score <= _NOTICE_SCORE:
                 continue
             if not any(r in reports for r in [ref, *thread.ancestors(ref)]):
-                closed[ref] = patch.msgid
+                closed.add(ref)
     return closed
 
 
@@ -349,7 +349,7 @@ class _Builder:
     """Everything one regression is derived from, and the fold that makes its record."""
 
     def __init__(
-        self, root, mails, thread, members, reports, explicit, index, git, changes, quoted
+        self, root, mails, thread, members, reports, explicit, closed, index, git, changes, quoted
     ) -> None:
         self.changes = changes
         self.quoted = quoted  # msgid -> the files of a diff it quotes (a lost message's)
@@ -359,7 +359,7 @@ class _Builder:
         self.members: list[TrackedMail] = members
         self.reports = reports
         self.explicit: dict[str, TrackedMail] = explicit
-        self.closed_by: str | None = None  # the patch whose Closes: made the report one
+        self.closed: set[str] = closed  # reports made so by a patch's Closes:
         self.index: MailIndex = index
         self.git: GitView = git
         self.commands: list[tuple[TrackedMail, int, RegzbotCommand]] = []
@@ -368,7 +368,7 @@ class _Builder:
         """What made the report one: a command, a patch's ``Closes:``, or the classifier."""
         if self.root in self.explicit:
             return "command"
-        return "closes" if self.closed_by else "classifier"
+        return "closes" if self.root in self.closed else "classifier"
 
     def build(
         self, unhandled: list[Unhandled]

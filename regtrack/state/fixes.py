@@ -42,6 +42,7 @@ from regtrack.extract.patches import (
     quoted_diff_files,
     touched_file,
 )
+from regtrack.extract.quoting import LabelledBody
 from regtrack.store.regressions import Event
 from regtrack.store.tracking import REPORTED_BY_DAYS, TrackedMail, days_after
 
@@ -162,14 +163,14 @@ def find_fix_mails(
                 continue
             mail = linking
             whom = "the report" if target == report.msgid else f"a reply in its thread ({target})"
-            reviewed = _reviewed_patch(mail, mails)
-            if kind in ("link", "closes") and reviewed is not None:
-                # A review that hands the patch its tags ("Please add Link: ..."): the
-                # patch it answers is the fix, not the review.
-                add(reviewed, kind, f"{kind.capitalize()}: names {whom} in <{mail.msgid}>, a "
-                    "reply to this patch")  # fmt: skip
-            elif kind in ("link", "closes") and (mail.files or mail.is_patch):
-                add(mail, kind, f"{kind.capitalize()}: names {whom}")
+            if kind in ("link", "closes"):
+                if (reviewed := _reviewed_patch(mail, mails)) is not None:
+                    # A review that hands the patch its tags ("Please add Link: ..."): the
+                    # patch it answers is the fix, not the review.
+                    add(reviewed, kind, f"{kind.capitalize()}: names {whom} in <{mail.msgid}>, "
+                        "a reply to this patch")  # fmt: skip
+                elif mail.files or mail.is_patch:
+                    add(mail, kind, f"{kind.capitalize()}: names {whom}")
             found.monitored.add(msgid)
     if _PER_BUG_SENDER.fullmatch(report.author_addr.lower()):
         for reporting in index.reporting.get(report.author_addr.lower(), ()):
@@ -219,8 +220,7 @@ def quoted_proposal(text: str) -> tuple[str, ...]:
     files = quoted_diff_files(text)
     if not files:
         return ()
-    own = "\n".join(line for line in text.split("\n") if not line.startswith(">"))
-    return () if _NOT_FIXED.search(own) else files
+    return () if _NOT_FIXED.search(LabelledBody(text).own_text()) else files
 
 
 def _quoted_stand_in(

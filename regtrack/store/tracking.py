@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from regtrack.extract.classify import daily_tree_annotation
+from regtrack.extract.culprits import FIXES_TAG
 from regtrack.extract.patches import parse_subject, touched_file
 from regtrack.extract.regzbot import RegzbotCommand
 from regtrack.store.messages import rows_in
@@ -156,7 +157,7 @@ def _culprits_and_commands(mails: dict[str, TrackedMail], each) -> None:
     for msgid, commit, subject, kind, sentence in each(
         # a patch's own Fixes: is read from the trailers, by tracking's own rules
         "SELECT x.msgid, x.commit_id, x.subject, x.kind, x.sentence FROM culprits x {scope} "
-        "WHERE x.kind != 'fixes-tag' ORDER BY x.msgid, x.line"
+        f"WHERE x.kind != '{FIXES_TAG}' ORDER BY x.msgid, x.line"
     ):
         culprits.setdefault(msgid, []).append((commit, subject, kind, sentence))
     for msgid, found in culprits.items():
@@ -301,6 +302,9 @@ def thread_messages(conn: sqlite3.Connection, thread_ids: Collection[int]) -> se
     return {row[0] for row in rows_in(conn, sql, list(thread_ids))}
 
 
+# Culprits that blame: not the Fixes: of a patch (each patch with one would relate to
+# every other that fixes the same commit, and tracking reads Fixes: from the trailers).
+_BLAMED = f"c.kind != '{FIXES_TAG}'"
 # Each query takes a set of message-ids (the {marks} list) and gives messages whose
 # records can depend on them: what they link and what links them, what their
 # commands name, patches with the subject of a culprit they name, and the
@@ -311,10 +315,10 @@ _RELATED = (
     "SELECT msgid FROM message_links WHERE origin = 'own' AND ref_msgid IN ({marks})",
     "SELECT ref_msgid FROM regzbot_commands WHERE ref_msgid IS NOT NULL AND msgid IN ({marks})",
     "SELECT p.msgid FROM culprits c JOIN message_patches p "
-    "ON p.title = c.subject COLLATE NOCASE WHERE c.subject IS NOT NULL AND c.kind != 'fixes-tag' "
+    "ON p.title = c.subject COLLATE NOCASE WHERE c.subject IS NOT NULL AND " + _BLAMED + " "
     "AND c.msgid IN ({marks})",
     "SELECT c.msgid FROM message_patches p JOIN culprits c "
-    "ON c.subject = p.title COLLATE NOCASE WHERE p.is_patch = 1 AND c.kind != 'fixes-tag' "
+    "ON c.subject = p.title COLLATE NOCASE WHERE p.is_patch = 1 AND " + _BLAMED + " "
     "AND p.msgid IN ({marks})",
     # syzbot's per-bug sender address, in a fix's Reported-by: (and back)
     "SELECT t.msgid FROM messages m JOIN trailers t ON lower(t.key) = 'reported-by' "
@@ -324,12 +328,12 @@ _RELATED = (
     # a Fixes: naming a culprit named here (by prose or #regzbot introduced), and back
     "SELECT t.msgid FROM culprits c JOIN trailers t ON t.key IN ('Fixes', 'fixes') "
     "AND t.commit_id >= substr(c.commit_id, 1, 8) AND t.commit_id < substr(c.commit_id, 1, 8) "
-    "|| 'g' WHERE c.kind != 'fixes-tag' AND c.msgid IN ({marks})",
+    "|| 'g' WHERE " + _BLAMED + " AND c.msgid IN ({marks})",
     "SELECT t.msgid FROM regzbot_commands r JOIN trailers t ON t.key IN ('Fixes', 'fixes') "
     "AND t.commit_id >= substr(r.commit_id, 1, 8) AND t.commit_id < substr(r.commit_id, 1, 8) "
     "|| 'g' WHERE r.name = 'introduced' AND r.commit_id IS NOT NULL AND r.msgid IN ({marks})",
     "SELECT c.msgid FROM trailers t JOIN culprits c ON c.commit_id >= substr(t.commit_id, 1, 8) "
-    "AND c.commit_id < substr(t.commit_id, 1, 8) || 'g' WHERE c.kind != 'fixes-tag' "
+    "AND c.commit_id < substr(t.commit_id, 1, 8) || 'g' WHERE " + _BLAMED + " "
     "AND t.key IN ('Fixes', 'fixes') AND t.commit_id IS NOT NULL AND t.msgid IN ({marks})",
     "SELECT r.msgid FROM trailers t JOIN regzbot_commands r ON r.name = 'introduced' "
     "AND r.commit_id >= substr(t.commit_id, 1, 8) AND r.commit_id < substr(t.commit_id, 1, 8) "
