@@ -179,7 +179,7 @@ def culprit(store: Store, reference: str | Regression) -> Answer:
         )  # fmt: skip
     extra: dict[str, Any] = {}
     if chosen and chosen.get("commit"):
-        extra["posting"] = _posting(store, chosen)
+        extra["posting"] = _posting(store, chosen, record.reported_at)
         extra["revert_confirmed"] = _revert_confirmed(store, record)
     missing = [] if chosen else ["nobody in the thread named a culprit commit or range"]
     if chosen:
@@ -194,9 +194,10 @@ def culprit(store: Store, reference: str | Regression) -> Answer:
     )  # fmt: skip
 
 
-def _posting(store: Store, chosen: dict[str, Any]) -> str | None:
+def _posting(store: Store, chosen: dict[str, Any], before: str | None) -> str | None:
     """The culprit's own posting: the Link: of the quoted commit where it was named, or of
-    the scanned commit."""
+    the scanned commit, or else the last patch with the culprit's subject posted before
+    the report (many commits carry no Link:, and a bot's report never quotes one)."""
     row = store.conn.execute(
         "SELECT ref_msgid FROM message_links WHERE msgid = ? AND origin = 'quoted-commit' "
         "ORDER BY line LIMIT 1",
@@ -208,7 +209,15 @@ def _posting(store: Store, chosen: dict[str, Any]) -> str | None:
         for ref in commit.refs:
             if ref.kind == "link" and ref.target:
                 return ref.target
-    return None
+    if not chosen.get("subject"):
+        return None
+    row = store.conn.execute(
+        "SELECT p.msgid FROM message_patches p JOIN messages m USING (msgid) "
+        "WHERE p.title = ? COLLATE NOCASE AND p.is_patch AND NOT p.is_reply AND p.files != '[]' "
+        "AND (? IS NULL OR m.date_utc < ?) ORDER BY m.date_utc DESC, p.msgid LIMIT 1",
+        (chosen["subject"], before, before),
+    ).fetchone()
+    return str(row[0]) if row else None
 
 
 def _revert_confirmed(store: Store, record: Regression) -> list[str]:

@@ -53,6 +53,35 @@ def test_culprit_of_the_seed_with_its_posting(seed_store: Store) -> None:
     assert answer.extra["revert_confirmed"] == [f"revert test in <{SEED_REPORT}>"]
 
 
+def test_a_culprit_without_a_link_is_posted_as_the_last_patch_of_its_subject(
+    tmp_path: Path,
+) -> None:
+    """No Link: in the report or a scanned tree: the posting is the newest patch with the
+    culprit's subject sent before the report (v2 over v1), never one sent after it."""
+    from tests.state.mailgit import CULPRIT_SUBJECT
+
+    tracking = Tracking(tmp_path)
+    postings = [
+        message(
+            f"202307{day}.culprit-{name}@example.org",
+            f"[PATCH {name}] {CULPRIT_SUBJECT}",
+            "Subscribe early.\n\nSigned-off-by: Carol Dev <carol@example.org>\n---\n"
+            "diff --git a/frob.c b/frob.c\n--- a/frob.c\n+++ b/frob.c\n@@ -1 +1 @@\n-a\n+b\n",
+            date=f"2023-07-{day} 09:00",
+        )
+        for day, name in (("10", "v1"), ("12", "v2"))
+    ]
+    late = (
+        postings[0]
+        .replace("20230710.culprit-v1", "20230725.culprit-v3")
+        .replace("2023-07-10", "2023-07-25")
+    )
+    tracking.mail(report("f00dfeedcafe0123456789abcdef0123456789ab"), *postings, late)
+    answer = culprit(tracking.store, tracking.regression().id)
+    assert answer.extra["posting"] == "20230712.culprit-v2@example.org"
+    tracking.close()
+
+
 def test_related_finds_a_second_report_of_the_same_crash(seed_store: Store, tmp_path) -> None:
     assert related(seed_store, REGRESSION).evidence == ()
     oops = seed_store.message(SEED_REPORT)["body"]

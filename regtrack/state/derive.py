@@ -40,7 +40,13 @@ from regtrack.state.culprit import (
 )
 from regtrack.state.duplicates import apply_duplicates
 from regtrack.state.fixcommits import find_fix_commits
-from regtrack.state.fixes import LEVELS, MailIndex, find_fix_mails, quoted_proposal
+from regtrack.state.fixes import (
+    LEVELS,
+    MailIndex,
+    find_fix_mails,
+    normalised_title,
+    quoted_proposal,
+)
 from regtrack.state.gitview import GitView
 from regtrack.store.regressions import Event, Regression, Unhandled
 from regtrack.store.tracking import TrackedMail
@@ -131,12 +137,14 @@ def derive(
     quoted = lru_cache(maxsize=None)(lambda msgid: quoted_proposal(bodies(msgid) or ""))
     unhandled: list[Unhandled] = []
     reports, explicit, closed = _reports(mails, thread, threshold, unhandled)
+    of_fixes = _problems_of_fixes(mails, thread, closed)
     owner: dict[str, str] = {}
     for report in _ordered(mails[r] for r in reports):
-        if report.msgid in owner:
-            continue  # inside an older report's thread: another report of that regression
-        for msgid in thread.subtree(report.msgid):
-            owner.setdefault(msgid, report.msgid)
+        if report.msgid in of_fixes:  # a problem the regression's own fix made: its own
+            owner.update(dict.fromkeys(thread.subtree(report.msgid), report.msgid))
+        elif report.msgid not in owner:  # else another report of an older report's regression
+            for msgid in thread.subtree(report.msgid):
+                owner.setdefault(msgid, report.msgid)
     index = MailIndex.of(mails)
     roots = sorted({owner[r] for r in reports})
     monitors = _monitored(mails, thread, owner, index)
@@ -230,22 +238,55 @@ _NOTICE_SCORE = -6
 def _closed_by_patches(
     mails: Mapping[str, TrackedMail], thread: _Thread, reports: set[str]
 ) -> set[str]:
-    """Mails a patch's ``Closes:`` names, outside any report's thread: a bug report by
-    the kernel's own rule for that trailer (a reply to a patch that reports what it
-    breaks, as the classifier may not weigh it)."""
+    """Mails a patch's ``Closes:`` names: a bug report by the kernel's own rule for that
+    trailer (a reply to a patch that reports what it breaks, as the classifier may not
+    weigh it).  Inside a report's thread only when the reply answers a patch the closing
+    patch's ``Fixes:`` names (see :func:`_problems_of_fixes`): a ``Closes:`` there mostly
+    names a reply with more about the thread's own report (a bisection, a log)."""
     closed: set[str] = set()
-    for patch in _ordered(mails.values()):
-        if not (patch.is_patch and patch.files):
+    for patch, target in _closing(mails):
+        if target.msgid in closed or target.score <= _NOTICE_SCORE:
             continue
-        for kind, ref in patch.links:
-            target = mails.get(ref)
-            if kind != "closes" or target is None or ref in closed or target.files:
-                continue
-            if target.score <= _NOTICE_SCORE:
-                continue
-            if not any(r in reports for r in [ref, *thread.ancestors(ref)]):
-                closed.add(ref)
+        inside = any(r in reports for r in [target.msgid, *thread.ancestors(target.msgid)])
+        if not inside or _fixed_patch(patch, target, thread) is not None:
+            closed.add(target.msgid)
     return closed
+
+
+def _closing(mails: Mapping[str, TrackedMail]) -> Iterable[tuple[TrackedMail, TrackedMail]]:
+    """(patch, mail) for each stored mail without a diff that a patch's ``Closes:`` names."""
+    for patch in _ordered(mails.values()):
+        if patch.is_patch and patch.files:
+            for kind, ref in patch.links:
+                target = mails.get(ref)
+                if kind == "closes" and target is not None and not target.files:
+                    yield patch, target
+
+
+def _fixed_patch(closing: TrackedMail, target: TrackedMail, thread: _Thread) -> str | None:
+    """The patch above ``target`` in its thread whose title a ``Fixes:`` of ``closing``
+    names: ``target`` reports what that patch broke (a fix posted in a report's thread,
+    whose own flaw a reviewer pointed out once it was applied)."""
+    fixed = {normalised_title(subject) for _, subject in closing.fixes if subject}
+    for msgid in thread.ancestors(target.msgid):
+        above = thread.mails[msgid]
+        by_other = above.is_patch and above.files and above.author_addr != target.author_addr
+        if by_other and normalised_title(above.title) in fixed:
+            return msgid
+    return None
+
+
+def _problems_of_fixes(
+    mails: Mapping[str, TrackedMail], thread: _Thread, closed: set[str]
+) -> set[str]:
+    """Reports a ``Closes:`` made inside a thread that answer a patch the closing patch
+    fixes: each starts a regression of its own (what the fix broke), not another report
+    of the thread's (what the fix fixed)."""
+    return {
+        target.msgid
+        for patch, target in _closing(mails)
+        if target.msgid in closed and _fixed_patch(patch, target, thread) is not None
+    }
 
 
 def _report_score(mail: TrackedMail) -> int:

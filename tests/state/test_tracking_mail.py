@@ -344,6 +344,68 @@ def test_a_mail_a_patchs_closes_names_is_a_report(store: Store, tmp_path: Path) 
             assert [r.to_json() for r in other.regressions()] == [found.to_json()]
 
 
+def _fix_of_a_fix(reported_at: int, fixes_title: str) -> tuple[Mail, ...]:
+    """A report, a fix posted in its thread, a reviewer's reply that shows a warning the
+    fix leaves, and a later patch whose Closes: names that reply and whose Fixes: names
+    the commit titled ``fixes_title``."""
+    report = crash_report()
+    fix = mail(
+        "fix-v2@example.org", patch_body("drivers/foo/foo.c"),
+        subject="[PATCH v2] foo: check the bar pointer", reply_to=report, sender=DEVELOPER,
+        hours=2,
+    )  # fmt: skip
+    review = mail(
+        "review@example.org",
+        "Please drop the second ':' so that kernel-doc does not complain:\n\n"
+        "drivers/foo/foo.c:12: warning: Function parameter or member 'bar' not described in "
+        "'foo'\n",
+        reply_to=fix, sender=MAINTAINER, hours=reported_at,
+    )  # fmt: skip
+    closing = mail(
+        "fix-of-fix@example.org",
+        "kernel-doc complained about a superfluous ':'.\n\n"
+        + patch_body("drivers/foo/foo.c", guard="g").replace(
+            "Signed-off-by:",
+            f"Closes: https://lore.kernel.org/all/{review.msgid}/\n"
+            f'Fixes: 5a5a5a5a5a5a ("{fixes_title}")\nSigned-off-by:',
+        ),
+        subject="[PATCH] foo: drop a superfluous ':' in a doc string", sender=DEVELOPER,
+        hours=reported_at + 24,
+    )  # fmt: skip
+    return report, fix, review, closing
+
+
+def test_what_a_fix_posted_in_the_thread_broke_is_a_regression_of_its_own(
+    store: Store, tmp_path: Path
+) -> None:
+    report, fix, review, closing = _fix_of_a_fix(30, "foo: check the bar pointer")
+    ingest_mails(store, tmp_path, report, fix, review, closing)
+    first, second = sorted(store.regressions(), key=lambda r: r.reported_at or "")
+    assert first.report == report.msgid
+    assert [f["msgid"] for f in first.fix_mails] == [fix.msgid]  # not the fix's own fix
+    assert (second.report, second.created_by) == (review.msgid, "closes")
+    assert [(f["msgid"], f["how"]) for f in second.fix_mails] == [(closing.msgid, "closes")]
+    assert second.culprit is not None and second.culprit["commit"] == "5a5a5a5a5a5a"
+    assert review.msgid not in [m for m, _ in first.messages]
+    with opened(tmp_path / "backwards.db") as other:  # one mail at a time, newest first
+        for one in (closing, review, fix, report):
+            ingest_mails(other, tmp_path, one)
+        again = sorted(other.regressions(), key=lambda r: r.reported_at or "")
+        assert [r.to_json() for r in again] == [first.to_json(), second.to_json()]
+
+
+def test_a_closes_naming_a_reply_about_the_threads_own_problem_stays_with_it(
+    store: Store, tmp_path: Path
+) -> None:
+    # The closing patch fixes something else than the patch the reply answers: the reply
+    # says more about the thread's report, and the patch is that report's fix.
+    report, fix, review, closing = _fix_of_a_fix(30, "foo: rework bar")
+    ingest_mails(store, tmp_path, report, fix, review, closing)
+    (found,) = store.regressions()
+    assert found.report == report.msgid
+    assert [f["msgid"] for f in found.fix_mails] == [fix.msgid, closing.msgid]
+
+
 def _quoting_reply(report, body: str):
     """A reply that answers a diff the archive lacks: it quotes that diff, then speaks."""
     lost = mail("lost@example.org", INLINE_FIX, reply_to=report, sender=DEVELOPER, hours=1)
