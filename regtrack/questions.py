@@ -37,6 +37,8 @@ _MAIL_CONFIDENCE = {
     "fixes-culprit": "medium", "credits-reporter": "medium",
     # a diff known only as a reply quotes it (the message that proposed it is not stored)
     "quoted-diff": "low",
+    # a diff elsewhere that changes what the report's errors name, nothing else tying them
+    "same-symbol": "low",
 }  # fmt: skip
 _LEVEL = {"high": 3, "medium": 2, "low": 1}
 

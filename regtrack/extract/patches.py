@@ -214,6 +214,33 @@ def added_lines(text: str) -> dict[str, frozenset[str]]:
     return {name: frozenset(lines) for name, lines in found.items() if lines}
 
 
+def changed_text(text: str) -> dict[str, str]:
+    """Per file of the diffs in ``text``: its hunk headers and the lines it adds or
+    removes, one per line.  A combined diff (``diff --cc``, the shape of a merge
+    resolution) marks a change in either of its two first columns.
+
+    What a diff is about: the function a hunk header names, the identifiers its changed
+    lines use (a fix for "implicit declaration of function 'x'" removes or defines x).
+    """
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    columns = 1
+    for line in text.split("\n"):
+        if line.startswith("diff "):
+            columns = 2 if line.startswith("diff --cc ") else 1
+            name = line.rsplit(" ", 1)[-1]
+            current = found.setdefault(name[2:] if name.startswith("b/") else name, [])
+        elif line.startswith("+++ "):  # names the file where no "diff" line did
+            name = line[4:].strip()
+            if name != "/dev/null":
+                current = found.setdefault(name[2:] if name.startswith("b/") else name, [])
+        elif line.startswith("--- ") or current is None:
+            continue
+        elif line.startswith("@@") or "+" in line[:columns] or "-" in line[:columns]:
+            current.append(line)
+    return {name: "\n".join(lines) for name, lines in found.items() if lines}
+
+
 # A diff quoted one level deep: "> diff --git a/x b/x", "> +++ b/x".
 _QUOTED_DIFF_FILE = re.compile(r"^> ?(?:\+\+\+ b/|diff --git a/\S+ b/)(\S+)\s*$", re.MULTILINE)
 

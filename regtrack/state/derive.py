@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from regtrack.extract.classify import FOLLOW_UP
-from regtrack.extract.patches import added_lines, parse_subject
+from regtrack.extract.patches import added_lines, changed_text, parse_subject
 from regtrack.extract.regzbot import STARTS_TRACKING, RegzbotCommand
 from regtrack.state.commands import CommandFold, regression_id, unhandled_entry
 from regtrack.state.culprit import (
@@ -133,8 +133,7 @@ def derive(
     """The regressions of ``mails`` (whole threads), given the scanned trees in ``git``;
     ``bodies`` gives a stored message's body (read only for a possible respun culprit)."""
     thread = _Thread.of(mails)
-    changes = lru_cache(maxsize=None)(lambda msgid: added_lines(bodies(msgid) or ""))
-    quoted = lru_cache(maxsize=None)(lambda msgid: quoted_proposal(bodies(msgid) or ""))
+    diffs = _Diffs.of(bodies)
     unhandled: list[Unhandled] = []
     reports, explicit, closed = _reports(mails, thread, threshold, unhandled)
     of_fixes = _problems_of_fixes(mails, thread, closed)
@@ -159,7 +158,7 @@ def derive(
         members = by_root[root]
         members += [mails[m] for m in sorted(monitors.get(root, ())) if m not in owner]
         built[root] = _Builder(
-            root, mails, thread, members, reports, explicit, closed, index, git, changes, quoted
+            root, mails, thread, members, reports, explicit, closed, index, git, diffs
         )
     for mail in ordered:
         for position, (command, context) in enumerate(
@@ -386,14 +385,29 @@ def _monitor_commands(mails, thread, owner) -> dict[str, set[str]]:
     return tops
 
 
+@dataclass(frozen=True, slots=True)
+class _Diffs:
+    """What tracking reads from a stored message's body, each read once per derivation."""
+
+    added: Callable[[str], dict[str, frozenset[str]]]  # the lines each file gains
+    quoted: Callable[[str], tuple[str, ...]]  # the files of a lost message's diff it quotes
+    changed: Callable[[str], dict[str, str]]  # hunk headers and changed lines, per file
+
+    @classmethod
+    def of(cls, bodies: Callable[[str], str | None]) -> _Diffs:
+        def cached(read: Callable[[str], Any]) -> Callable[[str], Any]:
+            return lru_cache(maxsize=None)(lambda msgid: read(bodies(msgid) or ""))
+
+        return cls(cached(added_lines), cached(quoted_proposal), cached(changed_text))
+
+
 class _Builder:
     """Everything one regression is derived from, and the fold that makes its record."""
 
     def __init__(
-        self, root, mails, thread, members, reports, explicit, closed, index, git, changes, quoted
+        self, root, mails, thread, members, reports, explicit, closed, index, git, diffs
     ) -> None:
-        self.changes = changes
-        self.quoted = quoted  # msgid -> the files of a diff it quotes (a lost message's)
+        self.diffs: _Diffs = diffs
         self.root: str = root
         self.mails: Mapping[str, TrackedMail] = mails
         self.thread = thread
@@ -438,7 +452,15 @@ class _Builder:
             if c.name == "fix" and c.title and not c.commit
         ]
         mail_fixes = find_fix_mails(
-            report, own, self.mails, self.index, culprit, fix_subjects, self.changes, self.quoted
+            report,
+            own,
+            self.mails,
+            self.index,
+            culprit,
+            fix_subjects,
+            self.diffs.added,
+            self.diffs.quoted,
+            self.diffs.changed,
         )
         if culprit is None:  # nobody in the thread named it: a fix's Fixes: may
             candidates = culprit_of_fixes(mail_fixes.mails, self.mails)
@@ -454,7 +476,7 @@ class _Builder:
             mail_fixes.mails,
             self.mails,
             fix_commands,
-            self.changes,
+            self.diffs.added,
         )
         events = [Event(report.date, "reported", f"reported by {report.author}: {report.subject}",
                         "mail", report.msgid, report.author)]  # fmt: skip

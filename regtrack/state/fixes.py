@@ -23,7 +23,9 @@ Mail (each with its evidence):
 * the patch a review answers when the review (a reply without a diff) is what
   carries the ``Link:``/``Closes:`` to the report;
 * a diff the archive lacks, known only because a reply in the thread quotes
-  it, unless the reply says it does not help (low confidence).
+  it, unless the reply says it does not help (low confidence);
+* when none of the above: a diff posted elsewhere within a week after the report
+  that changes a file and an identifier the report's errors name (low confidence).
 
 Fixing commits: :mod:`regtrack.state.fixcommits`.
 """
@@ -44,7 +46,12 @@ from regtrack.extract.patches import (
 )
 from regtrack.extract.quoting import LabelledBody
 from regtrack.store.regressions import Event
-from regtrack.store.tracking import REPORTED_BY_DAYS, TrackedMail, days_after
+from regtrack.store.tracking import (
+    REPORTED_BY_DAYS,
+    SAME_SYMBOL_DAYS,
+    TrackedMail,
+    days_after,
+)
 
 # The order a regression moves through while nobody closes it.
 LEVELS = ("open", "fix-posted", "fix-queued", "fixed")
@@ -78,6 +85,7 @@ class MailIndex:
     reporting: Mapping[str, tuple[str, ...]]  # Reported-by: address -> msgids
     diagnosing: Mapping[str, tuple[str, ...]]  # author -> msgids naming files, oldest first
     fixing: Mapping[str, tuple[tuple[str, str], ...]]  # Fixes: id[:8] -> (msgid, whole id)
+    changing: Mapping[str, tuple[str, ...]]  # file -> msgids whose diff changes it, oldest first
 
     @classmethod
     def of(cls, mails: Mapping[str, TrackedMail]) -> MailIndex:
@@ -86,7 +94,10 @@ class MailIndex:
         reporting: dict[str, list[str]] = {}
         fixing: dict[str, list[tuple[str, str]]] = {}
         diagnosing: dict[str, list[str]] = {}
+        changing: dict[str, list[str]] = {}
         for mail in sorted(mails.values(), key=lambda m: (m.date or "", m.msgid)):
+            for name in mail.files:
+                changing.setdefault(name, []).append(mail.msgid)
             if mail.named_files:
                 diagnosing.setdefault(mail.author_addr.lower(), []).append(mail.msgid)
             for commit, _ in mail.fixes:
@@ -103,6 +114,7 @@ class MailIndex:
             {k: tuple(v) for k, v in reporting.items()},
             {k: tuple(v) for k, v in diagnosing.items()},
             {k: tuple(v) for k, v in fixing.items()},
+            {k: tuple(v) for k, v in changing.items()},
         )
 
 
@@ -115,9 +127,11 @@ def find_fix_mails(
     fix_subjects: Sequence[tuple[str, TrackedMail]],
     changes: Callable[[str], dict[str, frozenset[str]]],
     quoted_files: Callable[[str], tuple[str, ...]] = lambda _msgid: (),
+    changed_text: Callable[[str], dict[str, str]] = lambda _msgid: {},
 ) -> FixFindings:
     """The fix mails of one regression (see module doc), oldest first, one entry each;
-    ``quoted_files`` gives the files of a diff a stored message quotes."""
+    ``quoted_files`` gives the files of a diff a stored message quotes, ``changed_text``
+    the hunk headers and changed lines of a stored message's diff, per file."""
     found = FixFindings()
     member_ids = {m.msgid for m in members}
     seen: set[str] = set()
@@ -194,6 +208,8 @@ def find_fix_mails(
     named = _named_files(report, members)
     _fixes_culprit(report, culprit, mails, index, named, seen, found, add)
     _reported_by_reporter(report, mails, index, named, member_ids, add)
+    if not found.mails:
+        _same_symbol(report, mails, index, member_ids, changed_text, add)
     found.mails.sort(key=lambda m: (m["at"] or "", m["msgid"]))
     return found
 
@@ -320,6 +336,27 @@ def _reported_by_reporter(report, mails, index, named, member_ids, add) -> None:
             if touched and not _answers_later(mail, report, mails, index):
                 add(mail, "credits-reporter", f"Reported-by: names the reporter {reporter}; it "
                     f"changes {touched}, which the report's diagnostics name")  # fmt: skip
+
+
+def _same_symbol(report, mails, index, member_ids, changed_text, add) -> None:
+    """When nothing else fixes it: a diff posted elsewhere within :data:`SAME_SYMBOL_DAYS`
+    after the report that changes a file the report's errors name, in a hunk about an
+    identifier they name (the function a crash title ends in, the one a compiler error
+    quotes).  Fixes of linux-next's merge breakage are often posted so: the tree's
+    maintainer answers in the merge notice's thread, not in the report's."""
+    named, symbols = report.named_files, report.symbols
+    if not named or not symbols or not report.date:
+        return
+    limit = days_after(report.date, SAME_SYMBOL_DAYS)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, dict.fromkeys(symbols))) + r")\b")
+    for name in sorted(set(named)):
+        for msgid in index.changing.get(name, ()):
+            mail = mails[msgid]
+            if msgid in member_ids or not _after(mail, report) or (mail.date or "") > limit:
+                continue
+            if hit := pattern.search(changed_text(msgid).get(name, "")):
+                add(mail, "same-symbol", f"a diff posted in another thread changes "
+                    f"{hit.group(1)} in {name}, which the report's errors name")  # fmt: skip
 
 
 def _answers_later(patch, report, mails, index) -> bool:

@@ -64,6 +64,9 @@ class TrackedMail:
     # the files the author's own build errors and warnings and crash lines name (a fix is
     # likely to touch them)
     named_files: tuple[str, ...] = ()
+    # the identifiers the author's own errors are about: a crash title's function, what a
+    # compiler error quotes ("implicit declaration of function 'x'")
+    symbols: tuple[str, ...] = ()
     report_tree: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
     ranges: tuple[tuple[str, str], ...] = field(default=())
@@ -213,6 +216,8 @@ def _links(mails: dict[str, TrackedMail], each) -> None:
 
 # How long after a report a patch that credits its reporter may be its fix.
 REPORTED_BY_DAYS = 90
+# How long after a report a diff elsewhere that changes what its errors name may be its fix.
+SAME_SYMBOL_DAYS = 7
 # A source file a crash's first line names ("WARNING: CPU: 0 PID: 1 at
 # drivers/gpu/drm/drm_atomic.c:1604 ...", "kernel BUG at mm/usercopy.c:102!").
 _SOURCE_FILE = re.compile(r"\b((?:[\w.+-]+/)+[\w.+-]+\.[chS])\b")
@@ -220,22 +225,50 @@ _SOURCE_FILE = re.compile(r"\b((?:[\w.+-]+/)+[\w.+-]+\.[chS])\b")
 
 def _signatures(mails: dict[str, TrackedMail], each) -> None:
     found: dict[str, list[tuple[str, str, str]]] = {}
+    symbols: dict[str, list[str]] = {}
     for msgid, signature, title in each(
         "SELECT x.msgid, x.signature, x.title FROM crash_reports x {scope} "
         "WHERE x.quoted = 0 ORDER BY x.msgid, x.position"
     ):
         found.setdefault(msgid, []).append(("crash", signature, title))
+        symbols.setdefault(msgid, []).extend(_CRASH_FUNCTION.findall(title or ""))
     for msgid, signature, diagnostics in each(
         "SELECT x.msgid, x.signature, x.diagnostics FROM build_failures x {scope} "
         "WHERE x.failed = 1"
     ):
-        first = json.loads(diagnostics)[:1]
+        listed = json.loads(diagnostics)
+        first = listed[:1]
         title = first[0][5] if first and len(first[0]) > 5 else "build failure"
         found.setdefault(msgid, []).append(("build", signature, str(title)))
+        symbols.setdefault(msgid, []).extend(_error_symbols(listed))
     for msgid, signatures in found.items():
         mails[msgid].signatures = tuple(dict.fromkeys(signatures))
+    for msgid, names in symbols.items():
+        mails[msgid].symbols = tuple(n for n in dict.fromkeys(names) if _specific_symbol(n))
     for msgid, files in _named_files(each(_NAMED_FILES)).items():
         mails[msgid].named_files = files
+
+
+# The function a crash title ends in ("kernel BUG in do_vmi_align_munmap").
+_CRASH_FUNCTION = re.compile(r" in ([A-Za-z_]\w*)$")
+# An identifier a compiler error quotes, before any "did you mean" (a suggestion is code
+# that exists, not what broke).
+_QUOTED_IDENTIFIER = re.compile(r"'([A-Za-z_]\w*)'")
+
+
+def _error_symbols(diagnostics: list[list[object]]) -> list[str]:
+    """The identifiers the errors of a build failure quote."""
+    found = []
+    for d in diagnostics:
+        if len(d) > 5 and d[1] == "error" and isinstance(d[5], str):
+            found += _QUOTED_IDENTIFIER.findall(d[5].split("; did you mean", 1)[0])
+    return found
+
+
+def _specific_symbol(name: str) -> bool:
+    """Whether an identifier says which code it is (``pagemap_scan_backout_range``), not
+    what any code has (``flags``, ``dev``): an underscore, or eight characters."""
+    return "_" in name.strip("_") or len(name) >= 8
 
 
 # What names the files a report is about: the author's own crash headers, build
@@ -345,7 +378,47 @@ def related_messages(conn: sqlite3.Connection, msgids: Collection[str]) -> set[s
     """Messages whose regression records can change when these messages change."""
     values = list(msgids)
     found = {row[0] for sql in _RELATED for row in rows_in(conn, sql, values)}
-    return found | _fix_subject_matches(conn, values) | _credit_matches(conn, values)
+    found |= _fix_subject_matches(conn, values) | _credit_matches(conn, values)
+    return found | _same_file_matches(conn, values)
+
+
+_DIFFS_BETWEEN = (
+    "SELECT p.msgid, p.files FROM message_patches p JOIN messages m ON m.msgid = p.msgid "
+    "WHERE p.files != '[]' AND m.date_utc BETWEEN ? AND ?"
+)
+_DIAGNOSED_BETWEEN = (
+    "SELECT m.msgid FROM messages m WHERE m.date_utc BETWEEN ? AND ? AND (EXISTS "
+    "(SELECT 1 FROM crash_reports c WHERE c.msgid = m.msgid AND c.quoted = 0) OR EXISTS "
+    "(SELECT 1 FROM build_failures b WHERE b.msgid = m.msgid))"
+)
+
+
+def _same_file_matches(conn: sqlite3.Connection, msgids: list[str]) -> set[str]:
+    """What tracking's same-symbol rule (regtrack.state.fixes) may pair with messages
+    among ``msgids``, both ways: the diffs of the :data:`SAME_SYMBOL_DAYS` after a
+    message with diagnostics that change a file they name, and the messages with
+    diagnostics of the days before a diff that name a file it changes (the rule's file
+    and time tests; its identifier test is left to it)."""
+    found: set[str] = set()
+    dates = dict(rows_in(conn, "SELECT msgid, date_utc FROM messages WHERE msgid IN ({marks})",
+                         msgids))  # fmt: skip
+    for msgid, named in _named_files_of(conn, msgids).items():
+        if date := dates.get(msgid):
+            for other, files in conn.execute(
+                _DIFFS_BETWEEN, (date, days_after(date, SAME_SYMBOL_DAYS))
+            ):
+                if set(named) & set(json.loads(files)):
+                    found.add(other)
+    sql = "SELECT msgid, files FROM message_patches WHERE files != '[]' AND msgid IN ({marks})"
+    for msgid, files in rows_in(conn, sql, msgids):
+        if date := dates.get(msgid):
+            window = (days_after(date, -SAME_SYMBOL_DAYS), date)
+            earlier = [row[0] for row in conn.execute(_DIAGNOSED_BETWEEN, window)]
+            changed = set(json.loads(files))
+            found |= {
+                m for m, named in _named_files_of(conn, earlier).items() if changed & set(named)
+            }
+    return found
 
 
 # The trailers that credit a reporter, as SQL lists them.

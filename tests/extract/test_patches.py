@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from regtrack.extract.patches import extract_patch, parse_subject, patch_id
+from regtrack.extract.patches import changed_text, extract_patch, parse_subject, patch_id
 from regtrack.extract.quoting import LabelledBody
+from tests.extract.corpus import corpus_message
 from tests.extract.seed import seed_message
 from tests.paths import EXAMPLE_THREAD
 from tests.servers import mbox_messages
@@ -194,3 +195,35 @@ def test_patch_id_is_linear(body: str) -> None:
     started = time.perf_counter()
     patch_id(body)
     assert time.perf_counter() - started < 1.0
+
+
+def test_changed_text_is_hunk_headers_and_changed_lines_per_file() -> None:
+    body = (
+        "Does this help?\n\n--- a/mm/mmap.c\n+++ b/mm/mmap.c\n"
+        "@@ -2396,6 +2396,7 @@ do_vmi_align_munmap(struct vma_iterator *vmi,\n"
+        "                 goto end_split_failed;\n+\tmas_set(&mas_detach, count);\n"
+        " \tvma_start_write(next);\n"
+        "diff --git a/lib/x.c b/lib/x.c\ndeleted file mode 100644\n--- a/lib/x.c\n+++ /dev/null\n"
+        "@@ -1 +0,0 @@\n-int x;\n"
+    )
+    assert changed_text(body) == {
+        "mm/mmap.c": "@@ -2396,6 +2396,7 @@ do_vmi_align_munmap(struct vma_iterator *vmi,\n"
+        "+\tmas_set(&mas_detach, count);",
+        "lib/x.c": "@@ -1 +0,0 @@\n-int x;",
+    }
+
+
+def test_changed_text_of_a_merge_resolution_reads_both_columns() -> None:
+    """Stephen Rothwell's changed resolution (real mail): a combined diff whose removed
+    lines carry '-' in the first column and added ones '+' in the second."""
+    body = corpus_message("20230323110311.589d2f36@canb.auug.org.au").body
+    (text,) = changed_text(body).values()
+    assert list(changed_text(body)) == ["lib/iov_iter.c"]
+    assert "- \tif (unlikely(iov_iter_is_pipe(i))) {" in text.split("\n")
+    lines = text.split("\n")
+    assert (
+        " +size_t copy_page_to_iter_atomic(struct page *page, unsigned offset, size_t bytes,"
+        in lines
+    )
+    assert "  EXPORT_SYMBOL(copy_page_from_iter_atomic);" in body.split("\n")
+    assert "  EXPORT_SYMBOL(copy_page_from_iter_atomic);" not in lines  # unchanged in both

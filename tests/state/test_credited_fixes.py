@@ -15,6 +15,7 @@ import pytest
 from regtrack.state import update_all
 from regtrack.store import Store
 from tests.state.mailthreads import (
+    MAINTAINER,
     REPORTER,
     Mail,
     ingest_mails,
@@ -273,3 +274,104 @@ def test_with_no_culprit_named_the_fixs_fixes_tag_names_it(store: Store, tmp_pat
         "0a1b2c3d4e5f", "fix's Fixes:", "fix@example.org"
     )  # fmt: skip
     assert "culprit-identified" in record(store, report).flags
+
+
+# -- a diff elsewhere that changes what the report's errors name -------------------------------
+
+MERGE_NOTICE = "linux-next: manual merge of the foo tree with the bar tree"
+
+
+def elsewhere_diff(
+    msgid: str = "resolution@example.org",
+    *,
+    changed: str = "-\tbar_init(foo);",
+    header: str = "int foo_probe(struct foo *foo)",
+    path: str = "drivers/foo/foo.c",
+    hours: float = 5,
+) -> tuple[Mail, Mail]:
+    """A merge notice and its maintainer's reply hours later with a changed resolution:
+    a diff of ``path`` whose hunk (header ``header``) carries the line ``changed``."""
+    notice = mail("notice@example.org", "Hi all,\n\nToday's merge conflicted.\n",
+                  subject=MERGE_NOTICE, sender=MAINTAINER, hours=hours - 2)  # fmt: skip
+    body = (
+        "I have changed the resolution in today's tree to the below.\n\n"
+        f"diff --git a/{path} b/{path}\nindex 1111111..2222222 100644\n"
+        f"--- a/{path}\n+++ b/{path}\n@@ -40,7 +40,6 @@ {header}\n \tstruct bar *b;\n"
+        f"{changed}\n \treturn 0;\n"
+    )
+    return notice, mail(msgid, body, reply_to=notice, sender=MAINTAINER, hours=hours)
+
+
+def test_a_diff_elsewhere_changing_what_the_errors_name_is_a_low_confidence_fix(
+    store: Store, tmp_path: Path
+) -> None:
+    report = build_report()  # "implicit declaration of function 'bar_init'" in foo.c
+    notice, resolution = elsewhere_diff()
+    ingest_mails(store, tmp_path, report, notice, resolution)
+    regression = record(store, report)
+    assert (regression.status, fix_mails(store, report)) == (
+        "fix-posted", [("resolution@example.org", "same-symbol")]
+    )  # fmt: skip
+    assert "bar_init in drivers/foo/foo.c" in regression.fix_mails[0]["evidence"]
+    from regtrack.questions import fixed_by
+
+    (evidence,) = fixed_by(store, report.msgid).evidence
+    assert (evidence.ref, evidence.confidence) == ("resolution@example.org", "low")
+
+
+def test_a_crash_titles_function_in_a_hunk_header_elsewhere_is_a_fix(
+    store: Store, tmp_path: Path
+) -> None:
+    report = mail(
+        "warn@example.org",
+        "Hi,\n\nnext-20230710 warns at boot:\n\n------------[ cut here ]------------\n"
+        "WARNING: CPU: 0 PID: 1 at drivers/foo/foo.c:42 bar_init+0x1c/0x80\n"
+        "Modules linked in:\nCPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.5.0-rc1-next-20230710\n"
+        "RIP: 0010:bar_init+0x1c/0x80\nCall Trace:\n <TASK>\n foo_probe+0x4a/0x120\n"
+        " really_probe+0x19b/0x3e0\n </TASK>\n---[ end trace 0000000000000000 ]---\n",
+        subject="next-20230710: WARNING in bar_init at boot", sender=REPORTER,
+    )  # fmt: skip
+    notice, resolution = elsewhere_diff(changed="+\tb = NULL;", header="int bar_init(void)")
+    ingest_mails(store, tmp_path, report, notice, resolution)
+    assert fix_mails(store, report) == [("resolution@example.org", "same-symbol")]
+
+
+@pytest.mark.parametrize(
+    "diff",
+    [
+        {"changed": "-\tfoo_setup(foo);"},  # the file, another identifier
+        {"path": "drivers/baz/baz.c"},  # the identifier, another file
+        {"hours": 24 * 8},  # more than a week later
+        {"hours": -3},  # before the report
+    ],
+    ids=["another identifier", "another file", "a week later", "before the report"],
+)
+def test_a_diff_elsewhere_needs_the_file_the_identifier_and_the_week(
+    store: Store, tmp_path: Path, diff: dict
+) -> None:
+    report = build_report(hours=0)
+    notice, resolution = elsewhere_diff(**diff)
+    ingest_mails(store, tmp_path, report, notice, resolution)
+    assert fix_mails(store, report) == []
+
+
+def test_a_diff_elsewhere_is_no_fix_when_something_else_is(store: Store, tmp_path: Path) -> None:
+    report = build_report()
+    notice, resolution = elsewhere_diff()
+    ingest_mails(store, tmp_path, report, notice, resolution, fix_patch(hours=30))
+    assert fix_mails(store, report) == [("fix@example.org", "credits-reporter")]
+
+
+def test_a_diff_elsewhere_gives_the_same_records_in_any_order_of_ingest(tmp_path: Path) -> None:
+    notice, resolution = elsewhere_diff()
+    mails = [build_report(), notice, resolution, build_report("late@example.org", hours=24 * 9)]
+    with opened(tmp_path / "all.db") as store:
+        ingest_mails(store, tmp_path, *mails)
+        expected = snapshot(store)
+        assert fix_mails(store, mails[0]) == [("resolution@example.org", "same-symbol")]
+        assert fix_mails(store, mails[3]) == []  # the diff came long before this one
+    for number, order in enumerate(itertools.permutations(mails)):
+        with opened(tmp_path / f"each-{number}.db") as store:
+            for one in order:
+                ingest_mails(store, tmp_path, one)
+            assert snapshot(store) == expected, [m.msgid for m in order]
