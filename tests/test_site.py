@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
+import time
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +22,7 @@ import pytest
 from regtrack.cli import main
 from regtrack.errors import OutputError
 from regtrack.render import sitewrite
-from regtrack.render.dotsvg import draw
+from regtrack.render.dotsvg import draw, stop_all
 from regtrack.store import Store
 from tests import sitedata
 from tests.paths import SEED_REPORT, seed_msgid
@@ -396,6 +398,28 @@ def test_a_batch_that_dot_did_not_finish_is_not_drawn_again_graph_by_graph(
     drawings = draw([_graph(0), _graph(1), _graph(2)], str(fake), timeout=0.5)
     assert [(d.svg, d.problem) for d in drawings] == [(None, problem)] * 3
     assert runs.read_text() == "run\n"
+
+
+def test_dot_runs_in_a_session_of_its_own_and_stop_all_ends_it(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C goes to the foreground process group; dot, whose own SIGINT
+    handler can deadlock (a dot was left asleep for good after an interrupted report),
+    must not be in it. The run that stops ends it instead."""
+    started = tmp_path / "started"
+    fake = tmp_path / "dot"
+    fake.write_text(f"#!/bin/sh\nps -o sid= -p $$ > {started}.tmp\nmv {started}.tmp {started}\n"
+                    "exec sleep 30\n")  # fmt: skip
+    fake.chmod(0o755)
+    drawings: list = []
+    drawing = threading.Thread(target=lambda: drawings.extend(draw([_graph(0)], str(fake))))
+    drawing.start()
+    deadline = time.monotonic() + 10
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert int(started.read_text()) != os.getsid(0)
+    stop_all()
+    drawing.join(timeout=5)
+    assert not drawing.is_alive()
+    assert [(d.svg, d.problem) for d in drawings] == [(None, "dot was ended by signal 9")]
 
 
 def test_a_full_disk_is_one_line_and_leaves_nothing_behind(site_db: Path, tmp_path: Path) -> None:

@@ -180,8 +180,9 @@ def own_title(kind: str, draft: Draft) -> str:
     if kind == "kmsan":
         return f"KMSAN: {args[0]} in {args[1]}"
     if kind == "warning":
-        function = args[1] if args and args[1] else where
-        return f"WARNING in {function}"
+        # without a compiler suffix, as syzkaller names functions: "f.constprop.0" is f
+        function = args[1].split(".", 1)[0] if args and args[1] else where
+        return "WARNING" if function == _UNKNOWN else f"WARNING in {function}"  # as below
     titles = {
         "ubsan": f"UBSAN: {args[0] if args else 'error'} in {where}",
         "null": f"BUG: unable to handle kernel NULL pointer dereference in {where}",

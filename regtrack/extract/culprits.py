@@ -38,11 +38,11 @@ from regtrack.extract.stems import register
 # A listed commit, perhaps as a bullet ("* 0123abcd ("x")"); a subject the mail
 # client wrapped is joined with its next line first (:func:`_listed_after`).
 _SHA_SUBJECT = re.compile(
-    rf"^\s*(?:[*-]\s+)?({COMMIT_ID})(?:\s*\(\"(.*)\"\)|\s+([^\s(\"][^\n]{{0,200}}?))?\s*$"
+    rf"^\s*(?:[*-]\s+)?(?:commit\s+)?({COMMIT_ID})(?:\s*\(\"(.*)\"\)|\s+([^\s(\"][^\n]{{0,200}}?))?\s*$"
 )
-_WRAPPED_SUBJECT = re.compile(rf"^\s*(?:[*-]\s+)?{COMMIT_ID}\s*\(\"[^\"]*$")
+_WRAPPED_SUBJECT = re.compile(rf"^\s*(?:[*-]\s+)?(?:commit\s+)?{COMMIT_ID}\s*\(\"[^\"]*$")
 # "... and commit" between two lists: the second names the other side of a conflict.
-_AND_COMMIT = re.compile(r"^\s*and(?: with)?(?: the)?(?: commits?)?:?\s*$", re.IGNORECASE)
+_AND_COMMIT = re.compile(r"^\s*(?:and(?: with)?|with)(?: the)?(?: commits?)?:?\s*$", re.IGNORECASE)
 _FIRST_BAD = re.compile(rf"\b({COMMIT_ID}) is the first bad commit\b")
 # "a5f4ca68f348 is the offending commit", "0123abcd ("x") is the culprit"
 _ID_IS_CULPRIT = re.compile(
@@ -152,9 +152,14 @@ _BLOCK_INTRO = re.compile(
     r"|bisected (?:it |this )?(?:down )?to(?: commits?)?"
     r"|(?:the )?(?:first )?bad commit"
     r"(?: is| to be| appears to be| seems to be)?(?: found to be)?"
-    r"|(?:inter\w{1,4}(?:ing|ed)|interaction) with(?: the)? commits?"
+    # "interacting with", "from the mm tree interacting with" (the commit below, the word
+    # "commit" often left out), "merging badly with commit", "ineracting with commit"
+    r"|(?:in(?:ter|er)\w{1,4}(?:ing|ed)|interaction|merging badly) with(?: the)?(?: commits?)?"
+    # "It's a silent conflict of" the commit below "with" the one below that
+    r"|(?:(?:silent|semantic) )?conflict (?:of|between)(?: the)?(?: commits?)?"
     r"|(?:this is |it is |it's )?because(?: of)?(?: the)?(?: commits?)?"
-    r"|(?:bisect\w* )?point(?:s|ed) (?:at|to)(?: the)?(?: commits?)?"
+    r"|(?:bisect\w* )?point(?:s|ed) (?:at|to)(?: the)?(?: following| below)?"
+    r"(?: commits?| patch(?:es)?)?"
     r"|(?:possibly|probably|presumably|maybe|perhaps|likely) commits?"
     r"|(?:(?:possibly|probably|presumably|maybe|perhaps|likely) )?related to(?: the)? commits?"
     r"|(?:a|the) (?:bug|problem|regression|issue) in(?: the)? commits?"
@@ -187,7 +192,8 @@ _INLINE_STEMS = register(
      "merge between", "with commit", "ly commit", "aybe commit", "erhaps commit", "ecause:",
      "ecause of commit", "ointed at", "ointed to", "oints at", "oints to", "ffending",
      "the bad", "guilty", "roblematic", "esult of", "mistake in", "ccidentally in",
-     "nadvertently in", "elated to", " in commit")
+     "nadvertently in", "elated to", " in commit", "eracting", "erging badly",
+     "onflict of")
 )  # fmt: skip
 _REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
 
@@ -242,7 +248,7 @@ def _line_tail(text: str, start: int, length: int = 240) -> int:
     """Where the last ``length`` characters of the line at ``start`` begin: a lead-in
     ends its line, so a long line is searched only near its end."""
     end = text.find("\n", start)
-    return start if end < 0 else max(start, end - length)
+    return max(start, (len(text) if end < 0 else end) - length)
 
 
 _INLINE_FORMS = (
@@ -328,7 +334,7 @@ def _listed_after(
     body: LabelledBody, intro: str, offset: int, kind: str | None = None
 ) -> list[Culprit]:
     """The indented ``<sha> ("subject")`` lines after "Caused by commit"; after an
-    "and commit" line, the next list names the other side of the conflict."""
+    "and commit" (or "with") line, the next list names the other side of the conflict."""
     kind = kind or _kind_of_intro(intro.lower())
     culprits: list[Culprit] = []
     following = body.text[offset : offset + 3000].split("\n", 20)[:20]
@@ -351,7 +357,7 @@ def _listed_after(
             culprits.append(Culprit(commit, _unwrapped(said), kind, intro, number))
             ended = expecting = False
             continue
-        if ended and not switched and _AND_COMMIT.match(line):
+        if culprits and not switched and _AND_COMMIT.match(line):
             kind, expecting, switched, ended = "interacting", True, True, False
             continue
         break
@@ -363,13 +369,18 @@ def _unwrapped(subject: str | None) -> str | None:
     return " ".join(subject.split()) if subject else None
 
 
+# The intro of the other side of a conflict: "interacting with", a typo of it, "merging
+# badly with".
+_OTHER_SIDE = re.compile(r"\b(?:in(?:ter|er)\w+|badly) with\b")
+
+
 def _kind_of_intro(lowered: str) -> str:
     first = lowered.split("/", 1)[0]
     first = re.sub(r" \(\w+\)", "", first)  # "caused (exposed) by": the first word decides
     return (
         "first-bad" if "bisect" in first or "bad commit" in first
         else "introduced-by" if "introduced" in first
-        else "interacting" if "inter" in first and "with" in first
+        else "interacting" if _OTHER_SIDE.search(first)
         else "exposed-by" if "exposed" in first or "triggered" in first or "revealed" in first
         else "caused-by"
     )  # fmt: skip

@@ -81,7 +81,15 @@ from regtrack.extract.versions import Versions, extract_versions
 #      problematic patch"; a revert test "after X reverted, it passed".  A crash
 #      report says whether syzkaller would judge it corrupted; a lockdep line
 #      wrapped after its ", at:" is read whole.
-FACTS_VERSION = 6
+#   7: culprits: "interacting with" (a typo of it too, or "merging badly with") ending
+#      its line over the commit below, the word "commit" left out; "a silent conflict
+#      of" one commit "with" another listed below it; "bisect points to (the)
+#      following patch:" over a "commit <sha>" line.  Crashes: a WARNING line wrapped
+#      after its place (the function alone on the next line); a second WARNING at
+#      another place after one of one line is another report; a one-line WARNING's
+#      title drops the compiler suffix ("f.constprop.0" is f), and without a function
+#      is "WARNING".
+FACTS_VERSION = 7
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from regtrack.extract.consolelog import console_text
@@ -286,7 +287,20 @@ def extract_crash_reports(body: LabelledBody) -> tuple[CrashReport, ...]:
     starts = list(body.lines_containing(_ONE_LINE_HEADERS))
     if not starts:
         return ()
-    return _reports_in(tuple(body.line_starting_at(start) for start in starts))
+    return _reports_in(tuple(_with_wrapped_rest(body, starts)))
+
+
+def _with_wrapped_rest(body: LabelledBody, starts: list[int]) -> Iterator[Line]:
+    """The header lines at ``starts``, each followed by the next line where a mail client
+    may have wrapped the header onto it (see :func:`_wrapped_rest`)."""
+    for start in starts:
+        line = body.line_starting_at(start)
+        yield line
+        text = strip_dmesg_prefix(line.text)
+        end = body.text.find("\n", start) + 1  # 0: the body's last line
+        wrapped = _WRAPPED_WARNING.match(text) or _WRAPPED_AFTER_PLACE.match(text)
+        if wrapped and 0 < end < len(body.text) and end not in starts:
+            yield body.line_starting_at(end)
 
 
 def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
@@ -303,7 +317,12 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
         if continued:
             continued = False
             continue
-        if text.endswith((" at", ", at:")) and (following := _wrapped_rest(lines, position, text)):
+        wrapped = (
+            text.endswith((" at", ", at:"))
+            or _WRAPPED_AFTER_PLACE.match(text)
+            or _ADDRESSES_ONLY.match(text)
+        )
+        if wrapped and (following := _wrapped_rest(lines, position, text)):
             text = texts[-1] = f"{text} {following}"
             continued = True
         if draft is None and (match := _HARDWARE.match(text)):
@@ -343,7 +362,7 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
                 or draft.trace_done
                 or draft.kind == _CONSEQUENCE
                 or draft.needs_no_trace  # its one line is the whole report
-                or _another_crash(draft, header[0])
+                or _another_crash(draft, header)
             ):
                 if _may_be_report(draft):
                     finished.append(draft)
@@ -381,6 +400,12 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
 # A mail client wraps "WARNING: CPU: 0 PID: 0 at kernel/x.c:128 f+0x1/0x2" after "at".
 _WRAPPED_WARNING = re.compile(r"^WARNING: CPU: \d{1,5} PID: \d{1,9} at$")
 _WARNING_PLACE = re.compile(r"^\S{1,300}:\d{1,7} [\w.]{1,200}")
+# ... or wrapped after its place, the function with its offset alone on the next line.
+_WRAPPED_AFTER_PLACE = re.compile(r"^WARNING: CPU: \d{1,5} PID: \d{1,9} at \S{1,300}:\d{1,7}$")
+_WARNING_FUNCTION = re.compile(r"^[A-Za-z_][\w.]{0,200}\+0x[0-9a-f]{1,16}/0x[0-9a-f]{1,16}")
+# powerpc's frame and NIP lines are long: wrapped after their address columns, the
+# function with its offset is alone on the next line.
+_ADDRESSES_ONLY = re.compile(r"^(?:NIP |LR )?(?:\[?<?(?:0x)?[0-9a-f]{8,16}>?\] *){1,2}$")
 
 
 # lockdep's "(console_owner){..-.}-{0:0}, at: console_flush_all+0x1c/0x3d0", wrapped
@@ -394,11 +419,14 @@ _LOCK_SITE = re.compile(
 
 def _wrapped_rest(lines: tuple[Line, ...], position: int, text: str) -> str | None:
     """The rest of a line a mail client wrapped onto the next one, where that is what the
-    next line is: a WARNING's place after "at", a lock's site after lockdep's "at:"."""
+    next line is: a WARNING's place after "at" (or its function after the place), a frame's
+    function after its addresses, a lock's site after lockdep's "at:"."""
     if position + 1 == len(lines):
         return None
     if _WRAPPED_WARNING.match(text):
         place = _WARNING_PLACE
+    elif _WRAPPED_AFTER_PLACE.match(text) or _ADDRESSES_ONLY.match(text):
+        place = _WARNING_FUNCTION
     elif text.endswith(", at:"):
         place = _LOCK_SITE
     else:
@@ -407,9 +435,13 @@ def _wrapped_rest(lines: tuple[Line, ...], position: int, text: str) -> str | No
     return following if place.match(following) else None
 
 
-def _another_crash(draft: Draft, kind: str) -> bool:
+def _another_crash(draft: Draft, header: tuple[str, tuple[str | None, ...]]) -> bool:
     """A header of another crash after a report of one line (a CI's excerpts, one after
-    the other); an oops line or a panic after a header is part of its report."""
+    the other; a WARNING at another place); an oops line or a panic after a header is
+    part of its report."""
+    kind, args = header
+    if kind == draft.kind == "warning" and draft.crash_function is None:
+        return bool(args and draft.header_args) and args[0] != draft.header_args[0]
     return (
         kind != draft.kind
         and kind not in _WEAK_KINDS

@@ -78,6 +78,9 @@ def image(graph: nx.MultiDiGraph, form: str) -> bytes:
         done = subprocess.run(
             [program, f"-T{form}"], input=to_dot(graph).encode(), capture_output=True,
             timeout=DOT_TIMEOUT, check=False,
+            # a terminal's Ctrl-C reaches regtrack alone, which kills dot as it unwinds:
+            # dot's own SIGINT handler can deadlock (regtrack.render.dotsvg)
+            start_new_session=True,
         )  # fmt: skip
     except subprocess.TimeoutExpired as exc:
         raise GraphvizError(f"dot took longer than {DOT_TIMEOUT} s to draw the graph") from exc

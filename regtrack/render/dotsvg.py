@@ -14,12 +14,20 @@ drawing that holds a script, an event handler or foreign content is
 refused: ``dot`` escapes every label, so that would be a ``dot`` bug, and
 the page says the graph could not be drawn rather than trusting it.
 ``dot`` is run without a shell, with a timeout.
+
+A terminal's Ctrl-C must not reach ``dot``: its SIGINT handler renders from
+inside the signal handler and can deadlock there (seen: a ``dot`` left asleep
+on a futex for good after ``regtrack report`` was interrupted).  So ``dot``
+runs in a session of its own, and whoever stops the run ends the ``dot``
+processes it started with :func:`stop_all`.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 from collections.abc import Sequence
@@ -88,24 +96,61 @@ class _Failed:
     each: bool = False
 
 
+# The dot processes running now (a report draws from threads), for stop_all.
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_all() -> None:
+    """End every ``dot`` this process is running (the run that wanted them is over)."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        proc.kill()  # one that ended meanwhile is left alone
+
+
 def _run(program: str, text: str, timeout: float) -> list[str] | _Failed:
     """The SVG documents ``dot`` writes for ``text``, or what went wrong."""
     try:
-        done = subprocess.run(
-            [program, "-Tsvg"], input=text.encode(), capture_output=True, timeout=timeout,
-            check=False,
+        proc = subprocess.Popen(
+            [program, "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
-    except subprocess.TimeoutExpired:
-        return _Failed(f"dot took longer than {timeout:g} s")
     except OSError as exc:
         return _Failed(f"dot could not be run ({exc.strerror})")
-    if done.returncode < 0:
-        return _Failed(f"dot was ended by signal {-done.returncode}")
-    if done.returncode != 0:
-        last = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        return _Failed(f"dot failed (exit {done.returncode}: {last[0]})", each=True)
-    output = done.stdout.decode(errors="replace")
+    with _RUNNING_LOCK:
+        _RUNNING.add(proc)
+    try:
+        stdout, stderr = proc.communicate(text.encode(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return _Failed(f"dot took longer than {timeout:g} s")
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(proc)
+    if proc.returncode < 0:
+        return _Failed(f"dot was ended by signal {-proc.returncode}")
+    if proc.returncode != 0:
+        last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+        return _Failed(f"dot failed (exit {proc.returncode}: {last[0]})", each=True)
+    output = stdout.decode(errors="replace")
     return [part + _END for part in output.split(_END)[:-1]]
+
+
+def end_with_the_process() -> None:
+    """In a worker process that is ended by SIGTERM (a pool's terminate): end its ``dot``
+    processes first, which are in sessions of their own and would outlive it."""
+
+    def ended(signum: int, _frame: object) -> None:
+        stop_all()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, ended)
 
 
 def _drawing(document: str) -> Drawing:

@@ -40,7 +40,7 @@ from typing import Any
 
 from regtrack import __version__
 from regtrack.errors import OutputError
-from regtrack.render.dotsvg import Drawing, dot_program, draw
+from regtrack.render.dotsvg import Drawing, dot_program, draw, end_with_the_process, stop_all
 from regtrack.render.lines import count
 from regtrack.render.site import PageContext, index_html, regression_html
 from regtrack.render.sitedigest import (
@@ -241,7 +241,7 @@ def _process_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
-        pool = spawn.Pool(workers)
+        pool = spawn.Pool(workers, initializer=end_with_the_process)
     finally:
         if main:
             signal.signal(signal.SIGINT, previous)
@@ -291,6 +291,7 @@ def _write_share(
                 write.result()
         except BaseException:  # Ctrl-C, a full disk: the threads' work is not wanted now
             stop.set()
+            stop_all()  # the batch being drawn: dot is in a session of its own
             writer.shutdown(wait=False, cancel_futures=True)
             raise
     return counts

@@ -52,6 +52,48 @@ def test_seed_replies_blame_nothing_themselves() -> None:
             None,
             id="a linux-next build warning names what introduced it",
         ),
+        pytest.param(
+            "20230419182136.112974-1-broonie@kernel.org",
+            [
+                (
+                    "717f95b494ac36",
+                    "mm: don't check VMA write permissions if the PTE/PMD indicates write "
+                    "permissions",
+                    "caused-by",
+                ),
+                ("74fd30bd28e4c7", "mm: Make pte_mkwrite() take a VMA", "interacting"),
+            ],
+            id="'from the mm tree interacting with' and the commit below, no word commit",
+        ),
+        pytest.param(
+            "Y8nBDk/CRozNvkQs@intel.com",
+            [
+                ("cff84bac9922", "drm/fh-helper: Split fbdev single-probe helper", "caused-by"),
+                (
+                    "d1d5101452ab",
+                    "drm/fb-helper: Set framebuffer for vga-switcheroo clients",
+                    "interacting",
+                ),
+            ],
+            id="a silent conflict of one commit with another, listed without blank lines",
+        ),
+        pytest.param(
+            "8C9D7E49-5A75-41BE-ACCB-44FDD8FBE4D0@linux.ibm.com",
+            [("317c8194e6aeb8b3b573ad139fc2a0635856498e", None, "first-bad")],
+            id="'Git bisect points to following patch:' over a 'commit <sha>' line",
+        ),
+        pytest.param(
+            "14d5e179-807c-cd9d-d156-ca90c2a03ed6@tessares.net",
+            [
+                ("dc0b98a1758f", "ethtool: Add and use ethnl_update_bool.", "caused-by"),
+                (
+                    "7c494a7749a7",
+                    "net: ethtool: netlink: introduce ethnl_update_bool()",
+                    "interacting",
+                ),
+            ],
+            id="'merging badly with:' over a 'commit <sha> (subject)' line",
+        ),
     ],
 )
 def test_linux_next_reports(msgid: str, expected) -> None:
@@ -357,6 +399,23 @@ def test_linux_next_reports(msgid: str, expected) -> None:
                 )
             ],
             id="a pasted commit the problem came from",
+        ),
+        pytest.param(
+            'Caused by commit\n\n  0123456789ab ("a: one")\n\nmerging badly with commit\n\n'
+            '  abcdef012345 ("b: two")\n\nfrom the net tree.\n',
+            [("0123456789ab", "a: one", "caused-by"), ("abcdef012345", "b: two", "interacting")],
+            id="merging badly with commit",
+        ),
+        pytest.param(
+            'Subject: [PATCH] fix up for "a: one"\n\nineracting with commit\n\n'
+            '  abcdef012345 ("b: two")\n',
+            [("abcdef012345", "b: two", "interacting")],
+            id="interacting misspelt, in a fix-up's description",
+        ),
+        pytest.param(
+            "The conflict of interest between these two is clear.\n\nThanks.\n",
+            [],
+            id="a conflict of something else",
         ),
         pytest.param(
             '> Caused by commit\n>\n>   0123456789ab ("quoted")\n',

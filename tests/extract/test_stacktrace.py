@@ -407,13 +407,37 @@ def test_a_ci_clock_before_the_kernel_timestamp_is_stripped() -> None:
 
 
 def test_a_warning_line_wrapped_by_a_mail_client_is_read_whole() -> None:
-    # LKFT's report: "WARNING: CPU: 0 PID: 0 at" / "kernel/context_tracking.c:128 ...".
-    titles = [c.title for c in reports(corpus_message(LKFT_WRAPPED_WARNING).body)]
-    assert "WARNING in ct_kernel_exit" in titles
-    assert not any(title.startswith("stack trace in") for title in titles)
+    # LKFT's report: "WARNING: CPU: 0 PID: 0 at" / "kernel/context_tracking.c:128 ..." in
+    # its log, and in its summary "WARNING: ... at kernel/context_tracking.c:128" /
+    # "ct_kernel_exit.constprop.0+0xe0/0xe8", whose log's first WARNING is wrapped so too.
+    crashes = reports(corpus_message(LKFT_WRAPPED_WARNING).body)
+    assert [(c.first_line, c.title) for c in crashes] == [
+        (4, "WARNING in __alloc_pages"),  # the summary: three crashes of one line each
+        (5, "kernel BUG"),
+        (6, "WARNING in ct_kernel_exit"),
+        (14, "WARNING in handshake_req_alloc"),  # the log: its frames are its own
+        (68, "kernel BUG in dentry_unlink_inode"),
+        (118, "WARNING in ct_kernel_exit"),
+    ]
+    assert crashes[2].frames == ()  # not the frames of the log's first WARNING
 
 
 LKFT_WRAPPED_WARNING = "CA+G9fYszs5wPp+TWJeVZsdRjnBTXTa8i3YY3qV9SHbB1+R2+4Q@mail.gmail.com"
+
+
+def test_powerpc_frames_wrapped_after_their_addresses_are_read_whole() -> None:
+    # IBM's report: "[ts] [c0000000835175a0] [c000000000889310] " / "f+0x400/0x680
+    # (unreliable)", and the WARNING and NIP lines wrapped the same way.
+    (crash,) = reports(
+        corpus_message("92db426f-4a31-9c2c-e23a-85a8d353fbae@linux.vnet.ibm.com").body
+    )
+    assert crash.title == "WARNING in iommu_setup_default_domain"
+    assert [frame.function for frame in crash.frames][:4] == [
+        "iommu_setup_default_domain",
+        "__iommu_probe_device",
+        "iommu_probe_device",
+        "iommu_bus_notifier",
+    ]
 
 
 # A powerpc log whose lines lost their first "[" (the address columns).
@@ -509,6 +533,18 @@ def test_a_one_line_report_before_another_is_a_report_of_its_own() -> None:
             "[    2.0] BUG: kernel NULL pointer dereference, address: 0000000000000008\n",
             ["kernel BUG", "BUG: unable to handle kernel NULL pointer dereference"],
             id="two crashes of one line each are two reports",
+        ),
+        pytest.param(
+            "WARNING: CPU: 0 PID: 0 at kernel/context_tracking.c:128\n"
+            "ct_kernel_exit.constprop.0+0xe0/0xe8\n"
+            "WARNING: CPU: 1 PID: 7 at mm/page_alloc.c:4781 __alloc_pages.cold+0x9/0x13\n",
+            ["WARNING in ct_kernel_exit", "WARNING in __alloc_pages"],
+            id="WARNINGs at two places, one wrapped before its function, are two reports",
+        ),
+        pytest.param(
+            "[  627.0] WARNING: CPU: 0 PID: 9 at net/core/dev.c:1928\n\nThanks.\n",
+            ["WARNING"],
+            id="a WARNING's line alone, without its function",
         ),
         pytest.param(
             "We saw a BUG: kernel NULL pointer dereference on boot yesterday.\n",
