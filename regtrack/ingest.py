@@ -380,9 +380,9 @@ def extract_stored(
             return done, problems
         facts = []
         with TimeBudget(message_budget) as clock:
-            for msgid, subject, body in rows[:batch_size]:
+            for msgid, subject, body, answers in rows[:batch_size]:
                 try:
-                    facts.append((msgid, _extract_timed(clock, subject, body)))
+                    facts.append((msgid, _extract_timed(clock, subject, body, answers)))
                 except MessageTimeout:
                     failed.add(msgid)
                     problems.append(
@@ -400,9 +400,9 @@ def extract_stored(
             on_progress(len(rows[:batch_size]))
 
 
-def _extract_timed(clock: TimeBudget, subject: str, body: str) -> MessageFacts:
+def _extract_timed(clock: TimeBudget, subject: str, body: str, answers: bool) -> MessageFacts:
     try:
         clock.start()
-        return extract_facts(subject, body)
+        return extract_facts(subject, body, answers=answers)
     finally:
         clock.stop()

@@ -40,7 +40,7 @@ from datetime import datetime
 from multiprocessing import resource_tracker
 from types import FrameType
 
-from regtrack.extract.facts import extract_facts
+from regtrack.extract.facts import facts_of_message
 from regtrack.mail import MailMessage, parse_message
 from regtrack.store import FactRows, Skip
 
@@ -115,7 +115,7 @@ def _parse_one(
     seen.add(message.msgid)
     stage[0] = "extract"
     try:
-        batch.facts.add(message.msgid, extract_facts(message.subject, message.body))
+        batch.facts.add(message.msgid, facts_of_message(message))
     except Exception as exc:  # an extractor bug: keep the message, report it
         batch.extract_errors.append(
             f"{where}: extraction failed ({type(exc).__name__}: {exc}); "

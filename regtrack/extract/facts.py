@@ -23,12 +23,13 @@ from regtrack.extract.culprits import (
 )
 from regtrack.extract.links import MessageRef, extract_message_refs
 from regtrack.extract.patches import PatchInfo, SubjectPrefix, extract_patch, parse_subject
-from regtrack.extract.quoting import LabelledBody, Origin
+from regtrack.extract.quoting import LabelledBody, Origin, unquoted_paste
 from regtrack.extract.regzbot import RegzbotCommand, extract_regzbot_commands, is_for_regzbot
 from regtrack.extract.stacktrace import CrashReport, extract_crash_reports
 from regtrack.extract.trailers import Trailer, extract_trailers
 from regtrack.extract.urls import WebLink, extract_web_links
 from regtrack.extract.versions import Versions, extract_versions
+from regtrack.mail import REPLY_PREFIX, MailMessage
 
 # Raise when an extractor changes what it finds; `regtrack extract` then
 # redoes messages whose facts are older.
@@ -88,7 +89,8 @@ from regtrack.extract.versions import Versions, extract_versions
 #      after its place (the function alone on the next line); a second WARNING at
 #      another place after one of one line is another report; a one-line WARNING's
 #      title drops the compiler suffix ("f.constprop.0" is f), and without a function
-#      is "WARNING".
+#      is "WARNING".  A mail that answers none (no In-Reply-To, References, "Re:" or
+#      "Fwd:") quotes nothing: its ">" lines are its author's paste.
 FACTS_VERSION = 7
 
 
@@ -138,9 +140,19 @@ def _fixes_tags(trailers: tuple[Trailer, ...], patch: PatchInfo | None) -> list[
     ]
 
 
-def extract_facts(subject: str, body: str) -> MessageFacts:
-    """Run every extractor over one message; the body is labelled once."""
-    labelled = LabelledBody(body)
+def facts_of_message(message: MailMessage) -> MessageFacts:
+    """:func:`extract_facts` of a parsed message, told whether it answers another."""
+    answers = bool(message.in_reply_to or message.references)
+    return extract_facts(message.subject, message.body, answers=answers)
+
+
+def extract_facts(subject: str, body: str, *, answers: bool = True) -> MessageFacts:
+    """Run every extractor over one message; the body is labelled once.  ``answers``:
+    whether the message answers another (In-Reply-To or References); one that answers
+    none, by its headers and its subject ("Re:", "Fwd:"), quotes nothing
+    (:func:`regtrack.extract.quoting.unquoted_paste`)."""
+    answers = answers or bool(REPLY_PREFIX.match(subject))
+    labelled = LabelledBody(body if answers else unquoted_paste(body))
     prefix = parse_subject(subject)
     trailers = extract_trailers(labelled)
     patch = extract_patch(labelled, prefix)

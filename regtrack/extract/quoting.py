@@ -323,3 +323,29 @@ def _overlay(spans: list[Span], blocks: list[Span]) -> list[Span]:
     pieces.extend(blocks)
     pieces.sort(key=lambda span: span.start)
     return pieces
+
+
+# A forward keeps the forwarded mail as it was, quotes included.
+_FORWARD = re.compile(
+    r"^-{3,} ?(?:Forwarded|Original) [Mm]essage|^Begin forwarded message:", re.MULTILINE
+)
+
+
+# "On Mon, 3 Jul 2023, Someone wrote:" over a quote: whoever wrote it quotes a mail,
+# whatever the headers say.
+_ATTRIBUTION = re.compile(r"(?:wrote|writes|said):[ \t]*\n(?:[ \t]*\n)?>", re.IGNORECASE)
+
+
+def unquoted_paste(text: str) -> str:
+    """The body of a message that answers none, with one level of quoting taken off its
+    lines: there is nothing it could quote, so its ``>`` lines are the author's own, a
+    log pasted with the mail client's quote formatting (Thorsten Leemhuis's build-error
+    reports).  A forward, or a quote under an attribution line, is left as it is."""
+    if not (text.startswith(">") or "\n>" in text):
+        return text
+    if _FORWARD.search(text) or _ATTRIBUTION.search(text):
+        return text
+    return "\n".join(
+        line[2:] if line.startswith("> ") else line[1:] if line.startswith(">") else line
+        for line in text.split("\n")
+    )

@@ -318,9 +318,9 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
             continued = False
             continue
         wrapped = (
-            text.endswith((" at", ", at:"))
-            or _WRAPPED_AFTER_PLACE.match(text)
-            or _ADDRESSES_ONLY.match(text)
+            text.startswith("WARNING")
+            or text.endswith(", at:")
+            or (text.endswith(("]", "] ")) and "+" not in text)  # a frame has its "+0x.."
         )
         if wrapped and (following := _wrapped_rest(lines, position, text)):
             text = texts[-1] = f"{text} {following}"
@@ -423,12 +423,17 @@ def _wrapped_rest(lines: tuple[Line, ...], position: int, text: str) -> str | No
     function after its addresses, a lock's site after lockdep's "at:"."""
     if position + 1 == len(lines):
         return None
-    if _WRAPPED_WARNING.match(text):
-        place = _WARNING_PLACE
-    elif _WRAPPED_AFTER_PLACE.match(text) or _ADDRESSES_ONLY.match(text):
-        place = _WARNING_FUNCTION
-    elif text.endswith(", at:"):
+    if text.endswith(", at:"):
         place = _LOCK_SITE
+    elif text.startswith("WARNING"):
+        if _WRAPPED_WARNING.match(text):
+            place = _WARNING_PLACE
+        elif _WRAPPED_AFTER_PLACE.match(text):
+            place = _WARNING_FUNCTION
+        else:
+            return None
+    elif _ADDRESSES_ONLY.match(text):
+        place = _WARNING_FUNCTION
     else:
         return None
     following = strip_dmesg_prefix(lines[position + 1].text)

@@ -241,8 +241,9 @@ class Store:
 
     def messages_needing_facts(
         self, limit: int, redo: bool = False, after: str | None = None
-    ) -> list[tuple[str, str, str]]:
-        """(msgid, subject, body) of messages with no facts or facts of an older version."""
+    ) -> list[tuple[str, str, str, bool]]:
+        """(msgid, subject, body, answers another) of messages with no facts or facts of an
+        older version."""
         return fact_tables.messages_needing_facts(self.conn, limit, redo, after)
 
     def search(

@@ -169,24 +169,34 @@ def delete_facts(conn: sqlite3.Connection, msgids: Sequence[str]) -> None:
         conn.executemany(f"DELETE FROM {table} WHERE msgid = ?", [(m,) for m in msgids])
 
 
+# Whether a message answers another: its In-Reply-To, or a References entry.
+_ANSWERS = (
+    "(m.in_reply_to IS NOT NULL OR EXISTS (SELECT 1 FROM message_refs r WHERE r.msgid = m.msgid))"
+)
+
+
 def messages_needing_facts(
     conn: sqlite3.Connection, limit: int, redo: bool = False, after: str | None = None
-) -> list[tuple[str, str, str]]:
-    """(msgid, subject, body) of messages with no facts or facts of an older version.
+) -> list[tuple[str, str, str, bool]]:
+    """(msgid, subject, body, answers another) of messages with no facts or facts of an
+    older version.
 
     With ``redo`` every message qualifies, in msgid order after ``after``
     (so a caller can page through them while it rewrites their facts).
     """
     if redo:
-        return conn.execute(
-            "SELECT msgid, subject, body FROM messages WHERE msgid > ? ORDER BY msgid LIMIT ?",
+        rows = conn.execute(
+            f"SELECT m.msgid, m.subject, m.body, {_ANSWERS} FROM messages m WHERE m.msgid > ? "
+            "ORDER BY m.msgid LIMIT ?",
             [after or "", limit],
         ).fetchall()
-    return conn.execute(
-        f"""SELECT m.msgid, m.subject, m.body FROM messages m {_STALE}
-            ORDER BY m.msgid LIMIT ?""",
-        [FACTS_VERSION, limit],
-    ).fetchall()
+    else:
+        rows = conn.execute(
+            f"""SELECT m.msgid, m.subject, m.body, {_ANSWERS} FROM messages m {_STALE}
+                ORDER BY m.msgid LIMIT ?""",
+            [FACTS_VERSION, limit],
+        ).fetchall()
+    return [(msgid, subject, body, bool(answers)) for msgid, subject, body, answers in rows]
 
 
 def count_without_facts(conn: sqlite3.Connection) -> int:

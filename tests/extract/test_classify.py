@@ -12,7 +12,7 @@ import json
 import pytest
 
 from regtrack.extract.classify import says_it_broke
-from regtrack.extract.facts import extract_facts
+from regtrack.extract.facts import extract_facts, facts_of_message
 from regtrack.extract.quoting import LabelledBody
 from tests.extract.corpus import corpus_message
 from tests.extract.seed import seed_message, seed_replies
@@ -189,8 +189,7 @@ def _expected_cases():
 
 @pytest.mark.parametrize(("msgid", "expected"), _expected_cases())
 def test_expected_facts_of_labelled_messages(msgid: str, expected: dict) -> None:
-    message = corpus_message(msgid)
-    facts = extract_facts(message.subject, message.body)
+    facts = facts_of_message(corpus_message(msgid))  # as ingest extracts it
     found: dict[str, object] = {}
     own_crashes = [crash for crash in facts.crashes if not crash.quoted]
     if "crash_title" in expected:
@@ -256,11 +255,20 @@ def test_expected_facts_of_labelled_messages(msgid: str, expected: dict) -> None
             True,
             id="since next-20230522 a test starts to fail, and passes with commits reverted",
         ),
+        pytest.param(
+            "175578ec-9dec-7a9c-8d3a-43f24ff86b92@leemhuis.info",
+            True,
+            id="a thread starter's build error pasted with '>' quote marks",
+        ),
+        pytest.param(
+            "8f982779-d7d6-494b-affc-9ecd44b1e23a@leemhuis.info",
+            True,
+            id="a thread starter's modpost error pasted with '>' quote marks",
+        ),
     ],
 )
 def test_messages_of_the_corpus(msgid: str, is_report: bool) -> None:
-    message = corpus_message(msgid)
-    facts = extract_facts(message.subject, message.body)
+    facts = facts_of_message(corpus_message(msgid))  # as ingest extracts it
     assert facts.classification is not None
     assert facts.classification.is_report is is_report, facts.classification.signals
 
@@ -292,3 +300,17 @@ def test_a_report_told_only_in_prose_about_the_documentation_build() -> None:
     assert "says something stopped working on a tree it names (+3)" in {
         f"{s.reason} ({s.weight:+d})" for s in facts.classification.signals
     }
+
+
+def test_quote_marks_in_a_mail_that_answers_none_are_the_authors_own_paste() -> None:
+    """Thorsten Leemhuis's report (real mail) pastes gcc's output with "> " marks. As a
+    thread's first mail it quotes nothing, so the error is his own; the same text in a
+    reply is a quote, and a reply's subject is enough to say it is one."""
+    message = corpus_message("175578ec-9dec-7a9c-8d3a-43f24ff86b92@leemhuis.info")
+    alone = extract_facts(message.subject, message.body, answers=False)
+    assert alone.build_failure is not None and alone.build_failure.failed
+    assert alone.classification is not None and alone.classification.is_report
+    replying = extract_facts(message.subject, message.body, answers=True)
+    assert replying.build_failure is None
+    for subject in ("Re: " + message.subject, "Fwd: " + message.subject):
+        assert extract_facts(subject, message.body, answers=False).build_failure is None

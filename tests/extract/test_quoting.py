@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regtrack.extract import quoting
-from regtrack.extract.quoting import LabelledBody, Origin, Span, quote_depth
+from regtrack.extract.quoting import LabelledBody, Origin, Span, quote_depth, unquoted_paste
 from regtrack.extract.stems import StemHits
 from tests.extract.seed import CULPRIT, seed_message, seed_replies
 
@@ -241,3 +241,27 @@ def test_any_line_read_alone_is_the_line_of_the_whole_body(pieces: list[str], en
     for start in starts if text else []:
         line = body.line_starting_at(start)
         assert line == body.lines[line.number - 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hi!\n\n> gcc -c x.c\n>\n> x.c:1: error: bad\n",
+            "Hi!\n\ngcc -c x.c\n\nx.c:1: error: bad\n",
+        ),
+        (">> twice\n", "> twice\n"),  # one level only
+        ("no quotes at all\n", "no quotes at all\n"),
+        (
+            "FYI\n\n-------- Forwarded Message --------\n> quoted in the forward\n",
+            "FYI\n\n-------- Forwarded Message --------\n> quoted in the forward\n",
+        ),
+        (
+            "On Mon, 3 Jul 2023, Someone wrote:\n> a quote\n\nOK.\n",
+            "On Mon, 3 Jul 2023, Someone wrote:\n> a quote\n\nOK.\n",
+        ),
+    ],
+    ids=["a pasted log", "nested quotes", "nothing quoted", "a forward", "an attribution"],
+)
+def test_unquoted_paste(text: str, expected: str) -> None:
+    assert unquoted_paste(text) == expected
