@@ -70,13 +70,13 @@ def msgid_from_reference(text: str) -> str:
     else:
         bare = urllib.parse.unquote(stripped)
         if _WHITESPACE.search(bare.strip("<>")):
-            raise InvalidMessageIdError(f"not a message-id or lore URL: {_shorten(text)!r}")
+            raise InvalidMessageIdError(f"not a message-id or lore URL: {shorten(text)!r}")
         msgid = normalise_msgid(bare)
     if not msgid or any(ch in msgid for ch in "<>\x00"):
-        raise InvalidMessageIdError(f"not a message-id or lore URL: {_shorten(text)!r}")
+        raise InvalidMessageIdError(f"not a message-id or lore URL: {shorten(text)!r}")
     if len(msgid) > MAX_MSGID_LENGTH:
         raise InvalidMessageIdError(
-            f"{_shorten(text)!r} is {len(msgid)} characters long, too long for a message-id "
+            f"{shorten(text)!r} is {len(msgid)} characters long, too long for a message-id "
             f"(mail header lines end at {MAX_MSGID_LENGTH})"
         )
     return msgid
@@ -132,10 +132,10 @@ def _find_msgid_in_url(url: str) -> tuple[str, int]:
     candidates = [index for index, seg in enumerate(decoded) if seg not in _URL_TAILS]
     if parts.hostname in {"patch.msgid.link", "msgid.link"} and candidates:
         return normalise_msgid(decoded[candidates[0]]), candidates[0]
-    raise InvalidMessageIdError(f"no message-id in URL {_shorten(url)!r}")
+    raise InvalidMessageIdError(f"no message-id in URL {shorten(url)!r}")
 
 
-def _shorten(text: str, limit: int = 80) -> str:
+def shorten(text: str, limit: int = 80) -> str:
     """Enough of a user's input to recognise it in a one-line error."""
     return text if len(text) <= limit else f"{text[:limit]}..."
 

@@ -19,7 +19,7 @@ import networkx as nx
 from regtrack.errors import InvalidMessageIdError, NotStoredError
 from regtrack.extract.facts import MessageFacts
 from regtrack.link.graph import neighbourhood, node_id, series_root
-from regtrack.msgid import msgid_from_reference
+from regtrack.msgid import msgid_from_reference, shorten
 from regtrack.store import Store
 from regtrack.store.regressions import Regression
 from regtrack.threads import missing_ancestors, reply_tree
@@ -78,10 +78,10 @@ def thread_view(store: Store, reference: str) -> ThreadView:
 
     Raises :class:`NotStoredError` when no stored message is in that thread.
     """
-    msgid = msgid_from_reference(reference)
+    msgid = msgid_from_reference(_without_node_kind(reference, "msg"))
     rows = store.thread_messages(msgid)
     if not rows:
-        raise NotStoredError(f"{msgid!r} is not in {store.path}; run: regtrack ingest '{msgid}'")
+        raise not_stored(store, msgid)
     by_id = {row["msgid"]: row for row in rows}
     ids = list(by_id)
     refs = store.references_of(ids)
@@ -122,6 +122,12 @@ def find_regression(store: Store, reference: str) -> Regression | None:
     regression; :class:`NotStoredError` when it names nothing stored, and
     when a short id fits several regressions.
     """
+    reference = _without_node_kind(reference, "reg", "msg")
+    if reference.startswith("commit:"):
+        raise NotStoredError(
+            f"{shorten(reference)!r} is a commit, not a regression or message "
+            f"(regtrack graph {shorten(reference)} shows what it is tied to)"
+        )
     if _REGRESSION_ID.fullmatch(reference):
         ids = store.regression_ids_with_prefix(reference)
         if len(ids) > 1:
@@ -139,7 +145,9 @@ def find_regression(store: Store, reference: str) -> Regression | None:
     try:
         msgid = msgid_from_reference(reference)
     except InvalidMessageIdError:
-        raise NotStoredError(f"{reference!r} is neither a regression id nor a message-id") from None
+        raise NotStoredError(
+            f"{shorten(reference)!r} is neither a regression id nor a message-id"
+        ) from None
     found = sorted(store.regressions_of_messages([msgid]).get(msgid, ()))
     records = [r for r in (store.regression(i) for i in found) if r is not None]
     for record in records:  # a message that is a report belongs to its own regression first
@@ -148,8 +156,29 @@ def find_regression(store: Store, reference: str) -> Regression | None:
     if records:
         return records[0]
     if store.message(msgid) is None:
-        raise NotStoredError(f"{msgid!r} is not in {store.path}; run: regtrack ingest '{msgid}'")
+        raise not_stored(store, msgid)
     return None
+
+
+def not_stored(store: Store, msgid: str) -> NotStoredError:
+    """The error for a message-id the database lacks: ingest it, when it is one (a
+    regression id's start too short to be one, "-", is no message to fetch)."""
+    if "@" not in msgid:
+        return NotStoredError(
+            f"{shorten(msgid)!r} is neither a regression id nor a message-id in {store.path}"
+        )
+    return NotStoredError(
+        f"{shorten(msgid)!r} is not in {store.path}; run: regtrack ingest '{shorten(msgid)}'"
+    )
+
+
+def _without_node_kind(reference: str, *kinds: str) -> str:
+    """A reference as ``regtrack graph`` prints its nodes ("reg:<id>", "msg:<id>"), without
+    that prefix: what the node names."""
+    for kind in kinds:
+        if reference.startswith(f"{kind}:"):
+            return reference.removeprefix(f"{kind}:")
+    return reference
 
 
 def related_by_signature(store: Store, record: Regression) -> list[dict[str, str]]:
@@ -194,6 +223,19 @@ def regression_list(
     return [with_stale_flag(record, now, stale_days) for record in records]
 
 
+def _is_message(reference: str) -> bool:
+    """Whether a reference names a message (a message-id in any written form, a lore URL),
+    not a regression (its id, "reg:<id>")."""
+    if reference.startswith("msg:"):
+        return True
+    if reference.startswith("reg:") or _REGRESSION_ID.fullmatch(reference):
+        return False
+    try:
+        return "@" in msgid_from_reference(reference)
+    except InvalidMessageIdError:
+        return False
+
+
 def graph_of(store: Store, reference: str, depth: int) -> tuple[str, nx.MultiDiGraph]:
     """The relation graph around ``reference`` (a regression id or a start of one, a
     message-id or lore URL, ``commit:<id>``, or ``series:<msgid>`` of a series' first
@@ -213,16 +255,14 @@ def graph_of(store: Store, reference: str, depth: int) -> tuple[str, nx.MultiDiG
         if series_root(store.conn, msgid) != msgid:
             raise NotStoredError(f"{msgid!r} starts no patch series in {store.path}")
         start = node_id("series", msgid)
-    elif "@" in reference:  # a message: the graph around it (its regression is an edge away)
-        msgid = msgid_from_reference(reference)
+    elif _is_message(reference):  # the graph around it (its regression is an edge away)
+        msgid = msgid_from_reference(_without_node_kind(reference, "msg"))
         if store.message(msgid) is None:
-            raise NotStoredError(
-                f"{msgid!r} is not in {store.path}; run: regtrack ingest '{msgid}'"
-            )
+            raise not_stored(store, msgid)
         start = node_id("msg", msgid)
     else:
         record = find_regression(store, reference)
         if record is None:
-            raise NotStoredError(f"{reference!r} names no regression in {store.path}")
+            raise NotStoredError(f"{shorten(reference)!r} names no regression in {store.path}")
         start = node_id("reg", record.id)
     return start, neighbourhood(store, start, depth)

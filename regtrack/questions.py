@@ -179,7 +179,8 @@ def culprit(store: Store, reference: str | Regression) -> Answer:
                 candidate=not is_chosen,
             )
         )  # fmt: skip
-    extra: dict[str, Any] = {}
+    # The same keys whatever the answer, so that scripts read them without asking first.
+    extra: dict[str, Any] = {"posting": None, "revert_confirmed": []}
     if chosen and chosen.get("commit"):
         extra["posting"] = _posting(store, chosen, record.reported_at)
         extra["revert_confirmed"] = _revert_confirmed(store, record)
@@ -277,5 +278,15 @@ def related(store: Store, reference: str | Regression) -> Answer:
                     Evidence("regression", blamed.id, blamed.title, "same-culprit",
                              f"both blame {commit[:12]}", "high")
                 )  # fmt: skip
-    line = f"{len(evidence)} related" if evidence else "nothing related found"
+    line = _related_line(evidence)
     return Answer("related", record.id, record.title, record.status, line, tuple(evidence))
+
+
+def _related_line(evidence: list[Evidence]) -> str:
+    """How many regressions and threads are related, each once however many ways (the
+    same crash and the same culprit are two reasons, one regression)."""
+    if not evidence:
+        return "nothing related found"
+    related = len({(e.what, e.ref) for e in evidence})
+    reasons = f" ({len(evidence)} reasons)" if len(evidence) > related else ""
+    return f"{related} related{reasons}"

@@ -138,7 +138,8 @@ def test_bad_values_are_one_line_and_exit_2(
 def test_bad_usage_exits_2(world_db: Path, options: tuple[str, ...]) -> None:
     code, out, err = run("digest", "--db", str(world_db), "--now", "2023-07-31", *options)
     assert (code, out) == (2, "")
-    assert "Error:" in err
+    assert err.startswith("regtrack: error: regtrack digest: ") and err.count("\n") == 1
+    assert err.endswith(" (see regtrack digest --help)\n")
 
 
 def test_a_missing_database_is_an_error(tmp_path: Path) -> None:

@@ -102,6 +102,7 @@ def test_related_finds_a_second_report_of_the_same_crash(seed_store: Store, tmp_
         (second_id, "same-crash-signature"),
         (second_id, "same-culprit"),
     }
+    assert answer.answer == "1 related (2 reasons)"  # one regression, related two ways
     assert len(seed_store.regressions()) == 2  # related, never merged without a command
     assert {e.ref for e in related(seed_store, second_id).evidence} == {REGRESSION}
 
@@ -184,3 +185,52 @@ def test_the_question_commands(seed_store: Store, capsys, question: str) -> None
     assert main([question, SEED_REPORT, "--db", db, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["question"], data["regression"]) == (question, REGRESSION)
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("878", "'878' is neither a regression id nor a message-id in {db}"),
+        ("-", "'-' is neither a regression id nor a message-id in {db}"),
+        ("nobody@example.org", "'nobody@example.org' is not in {db}; run: regtrack ingest"),
+        ("commit:828fe4085cae", "'commit:828fe4085cae' is a commit, not a regression or message"),
+        ("a" * 10_000, "'" + "a" * 80 + "...' is neither a regression id nor a message-id"),
+    ],
+    ids=["too short an id", "a dash", "a message-id", "a commit", "10,000 characters"],
+)
+def test_what_names_nothing_is_one_short_line(
+    seed_store: Store, capsys, reference, message
+) -> None:
+    """Only a message-id is worth ingesting; a long reference is shortened in the error."""
+    db = str(seed_store.path)
+    assert main(["fixed-by", reference, "--db", db]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("regtrack: error: " + message.format(db=db)) and len(line) < 300
+
+
+def test_the_node_names_graph_prints_are_references(seed_store: Store) -> None:
+    assert fixed_by(seed_store, f"reg:{REGRESSION}").regression == REGRESSION
+    assert culprit(seed_store, f"msg:{seed_msgid(2)}").regression == REGRESSION
+
+
+def test_an_unknown_culprit_has_the_same_json_keys(tmp_path: Path) -> None:
+    tracking = Tracking(tmp_path)
+    tracking.mail(report(None))
+    answer = culprit(tracking.store, tracking.regression().id)
+    assert answer.answer == "unknown culprit"
+    assert answer.extra == {"posting": None, "revert_confirmed": []}
+    tracking.close()
+
+
+def test_what_the_answer_says_of_itself_comes_before_the_candidates() -> None:
+    from regtrack.questions import Answer, Evidence
+    from regtrack.render.questions import answer_lines
+
+    chosen = Evidence("commit", "aaaa", "a: x", "caused-by", "named by A", "medium")
+    other = Evidence(
+        "commit", "bbbb", "b: y", "interacting", "named by A", "medium", candidate=True
+    )
+    answer = Answer("culprit", "r1", "t", "open", "aaaa", (chosen, other), (),
+                    {"posting": "p@x", "revert_confirmed": []})  # fmt: skip
+    lines = answer_lines(answer)
+    assert lines.index("  posting: p@x") < lines.index("candidates (not confirmed):")

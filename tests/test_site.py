@@ -405,9 +405,11 @@ def test_dot_runs_in_a_session_of_its_own_and_stop_all_ends_it(tmp_path: Path) -
     handler can deadlock (a dot was left asleep for good after an interrupted report),
     must not be in it. The run that stops ends it instead."""
     started = tmp_path / "started"
-    fake = tmp_path / "dot"
-    fake.write_text(f"#!/bin/sh\nps -o sid= -p $$ > {started}.tmp\nmv {started}.tmp {started}\n"
-                    "exec sleep 30\n")  # fmt: skip
+    fake = tmp_path / "dot"  # a dot that starts a process of its own, which must end too
+    fake.write_text(
+        f"#!/bin/sh\nsleep 30 &\necho $! > {tmp_path}/child\n"
+        f"ps -o sid= -p $$ > {started}.tmp\nmv {started}.tmp {started}\nwait\n"
+    )
     fake.chmod(0o755)
     drawings: list = []
     drawing = threading.Thread(target=lambda: drawings.extend(draw([_graph(0)], str(fake))))
@@ -420,6 +422,18 @@ def test_dot_runs_in_a_session_of_its_own_and_stop_all_ends_it(tmp_path: Path) -
     drawing.join(timeout=5)
     assert not drawing.is_alive()
     assert [(d.svg, d.problem) for d in drawings] == [(None, "dot was ended by signal 9")]
+    child = Path(f"/proc/{(tmp_path / 'child').read_text().strip()}")
+    deadline = time.monotonic() + 5
+    while child.exists() and "Z" not in _state(child) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not child.exists() or "Z" in _state(child)  # killed (a zombie until reaped)
+
+
+def _state(proc: Path) -> str:
+    try:
+        return (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return "gone"
 
 
 def test_a_full_disk_is_one_line_and_leaves_nothing_behind(site_db: Path, tmp_path: Path) -> None:

@@ -91,11 +91,11 @@ _question(
     help="An indented tree for people; GraphML, GEXF, node-link JSON, Graphviz DOT for "
     "tools; an SVG or PNG image drawn by Graphviz's dot (where it is installed).",
 )
-@click.option("--svg", "image_form", flag_value="svg", help="Same as --format svg.")
-@click.option("--png", "image_form", flag_value="png", help="Same as --format png.")
+@click.option("--svg", is_flag=True, help="Same as --format svg.")
+@click.option("--png", is_flag=True, help="Same as --format png.")
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Write the graph to this file instead of standard output.",
 )
 @handles_errors
@@ -105,7 +105,8 @@ def graph_command(
     as_json: bool,
     depth: int,
     form: str,
-    image_form: str | None,
+    svg: bool,
+    png: bool,
     output: Path | None,
 ) -> int:
     """The relation graph around REFERENCE (a regression id, any message-id or lore URL,
@@ -118,7 +119,7 @@ def graph_command(
     regtrack graph af25647953cc --format graphml --output seed.graphml
     regtrack graph af25647953cc --svg --output seed.svg
     """
-    form = "json" if as_json else image_form or form
+    form = _one_format(form, as_json=as_json, svg=svg, png=png)
     stdout = sys.stdout.buffer
     if form == "png" and output is None and stdout.isatty():
         raise click.UsageError("a PNG is not for a terminal: give --output FILE or redirect")
@@ -141,3 +142,14 @@ def graph_command(
             raise StoreError(f"{output}: cannot write the graph ({exc.strerror})") from exc
         click.echo(f"{graph_summary(graph)} written to {output}", err=True)
     return EXIT_OK
+
+
+def _one_format(form: str, *, as_json: bool, svg: bool, png: bool) -> str:
+    """The one output format ``--format``, ``--json``, ``--svg`` and ``--png`` ask for;
+    two that disagree are bad usage, not a guess."""
+    given = click.get_current_context().get_parameter_source("form")
+    asked = {form} if given is not click.core.ParameterSource.DEFAULT else set()
+    asked |= {name for name, flag in (("json", as_json), ("svg", svg), ("png", png)) if flag}
+    if len(asked) > 1:
+        raise click.UsageError(f"give one output format, not {' and '.join(sorted(asked))}")
+    return asked.pop() if asked else form

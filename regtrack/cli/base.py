@@ -44,12 +44,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     try:
         return int(cli.main(args=argv, prog_name="regtrack", standalone_mode=False) or EXIT_OK)
-    except click.ClickException as exc:  # bad usage: click's message, exit 2
-        exc.show()
+    except click.ClickException as exc:  # bad usage: one line, as every error, exit 2
+        click.echo(terminal_safe(error_line(usage_message(exc))), err=True)
         return exc.exit_code
     except click.Abort:  # Ctrl-C while click parsed the arguments
         click.echo(error_line("interrupted"), err=True)
         return EXIT_INTERRUPTED
+
+
+def usage_message(exc: click.ClickException) -> str:
+    """Click's complaint as the one line every error is, naming the command and where its
+    help is (click prints a usage block, a hint and the message on four lines)."""
+    message = " ".join(exc.format_message().split())
+    context = getattr(exc, "ctx", None)
+    if context is None:
+        return message
+    return f"{context.command_path}: {message.rstrip('.')} (see {context.command_path} --help)"
 
 
 def handles_errors(command: Callable[..., int | None]) -> Callable[..., None]:

@@ -43,8 +43,10 @@ _TREE_WORDS = (
         "mainline",
         (re.compile(r"mainline\b"), re.compile(r"Mainline\b"), re.compile(r"Linus'? tree\b")),
     ),
-    ("stable", (re.compile(r"stable\b(?! tree)"),)),
+    # not mm's "mm-stable" or "mm-unstable" branches
+    ("stable", (re.compile(r"(?<![\w-])stable\b(?! tree)"),)),
 )
+_STABLE_WORD = re.compile(r"(?<![\w-])stable\b")
 # Reports name their versions near the top; deep in a long build or boot
 # log, "v1.2" is a tool's or firmware's version.  Reading only this much of
 # the author's own text keeps extraction cheap on megabyte logs.
@@ -99,8 +101,9 @@ def _ranges(text: str) -> list[VersionRange]:
         if before is None or after is None:
             continue
         start, end = before.group(0)[::-1], after.group(0).rstrip(".")
-        if text.endswith("index ", 0, dots.start() - len(start)):
-            continue  # a diff's "index 63c8eb740af7..ec3b068cbbe6 100644" line
+        if text.startswith("index ", text.rfind("\n", 0, dots.start()) + 1):
+            continue  # a diff's "index 63c8eb740af7..ec3b068cbbe6 100644" line (or a merge's
+            # combined diff's "index 48ca1c5dfc04,fad95e4cf372..389cc8a53097")
         if _REF.fullmatch(start) and _REF.fullmatch(end):
             start, end = commit_id(start) or start, commit_id(end) or end
             found.append(VersionRange(start, end, Origin.OWN))
@@ -152,7 +155,7 @@ def report_tree(subject: str, tags: tuple[Tag, ...], trees: tuple[str, ...]) -> 
     lowered = subject.lower()
     if "linux-next" in lowered or "next-20" in lowered or lowered.startswith("next/"):
         return "linux-next"
-    if "stable" in lowered:
+    if _STABLE_WORD.search(lowered):
         return "stable"
     if tags:
         counts = Counter(tag.tree for tag in tags)

@@ -95,7 +95,7 @@ def _edges(store: Store, node: str) -> Iterator[Edge]:
     elif kind == "reg":
         yield from _regression_edges(store, key)
     elif kind == "commit":
-        yield from _commit_edges(store.conn, key)
+        yield from _commit_edges(store, key)
     elif kind == "sig":
         yield from _signature_edges(store.conn, key)
     elif kind == "series":
@@ -295,6 +295,10 @@ def _regression_edges(store: Store, regression_id: str) -> Iterator[Edge]:
     yield me, node_id("msg", record.report), _edge("reported-by", record.report)
     for other in record.other_reports:
         yield me, node_id("msg", other), _edge("reported-by", other)
+    # The messages of its thread: the in-thread edges each of them has to it (a fix
+    # mail's edge comes with its evidence below).
+    for msgid, role in [m for m in record.messages if m[1] != "fix"][:_LIMIT]:
+        yield node_id("msg", msgid), me, _edge("in-thread", msgid, role=role)
     culprit = record.culprit or {}
     if culprit.get("commit"):
         yield (
@@ -340,7 +344,8 @@ def _regression_edges(store: Store, regression_id: str) -> Iterator[Edge]:
         )
 
 
-def _commit_edges(conn: sqlite3.Connection, sha: str) -> Iterator[Edge]:
+def _commit_edges(store: Store, sha: str) -> Iterator[Edge]:
+    conn = store.conn
     me = node_id("commit", sha)
     row = conn.execute("SELECT id FROM commits WHERE sha = ?", (sha,)).fetchone()
     if row is not None:
@@ -374,6 +379,15 @@ def _commit_edges(conn: sqlite3.Connection, sha: str) -> Iterator[Edge]:
         (sha[:8], sha[:8] + "g"),
     ):
         yield node_id("msg", msgid), me, _edge("fixes", msgid)
+    # Every regression it caused, so that one culprit's regressions meet at its node.
+    for regression_id in store.regressions_with_culprit(sha)[:_LIMIT]:
+        culprit = (record := store.regression(regression_id)) and record.culprit
+        if culprit:
+            yield (
+                node_id("reg", regression_id),
+                me,
+                _edge("introduced-by", culprit["msgid"], how=culprit["how"]),
+            )
 
 
 def _signature_edges(conn: sqlite3.Connection, key: str) -> Iterator[Edge]:

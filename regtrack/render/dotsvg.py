@@ -24,6 +24,7 @@ processes it started with :func:`stop_all`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -106,7 +107,14 @@ def stop_all() -> None:
     with _RUNNING_LOCK:
         running = list(_RUNNING)
     for proc in running:
-        proc.kill()  # one that ended meanwhile is left alone
+        _kill(proc)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """End ``dot`` and anything it started: it leads a process group of its own."""
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _run(program: str, text: str, timeout: float) -> list[str] | _Failed:
@@ -123,11 +131,11 @@ def _run(program: str, text: str, timeout: float) -> list[str] | _Failed:
     try:
         stdout, stderr = proc.communicate(text.encode(), timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        _kill(proc)
         proc.communicate()
         return _Failed(f"dot took longer than {timeout:g} s")
     except BaseException:
-        proc.kill()
+        _kill(proc)
         proc.wait()
         raise
     finally:

@@ -20,15 +20,23 @@ def answer_lines(answer: Answer) -> list[str]:
     ]
     found = [e for e in answer.evidence if not e.candidate]
     candidates = [e for e in answer.evidence if e.candidate]
-    for title, items in (("evidence", found), ("candidates (not confirmed)", candidates)):
-        if items:
-            lines.append(f"{title}:")
-            for item in items:
-                where = f" in {item.tree}" if item.tree else ""
-                lines.append(f"  [{item.confidence}] {item.what} {item.ref}{where}: {item.title}")
-                lines.append(f"      {item.how}: {item.path}")
+    lines += _evidence_lines("evidence", found)
+    # What the answer says of itself (the culprit's posting, a revert confirming it) goes
+    # with the evidence for it, before the candidates that are not the answer.
     for key, value in answer.extra.items():
         shown = ", ".join(value) if isinstance(value, list) else value
         lines.append(f"  {key.replace('_', ' ')}: {shown if shown else '-'}")
+    lines += _evidence_lines("candidates (not confirmed)", candidates)
     lines += [f"  missing: {item}" for item in answer.missing]
+    return lines
+
+
+def _evidence_lines(title: str, items: list[Any]) -> list[str]:
+    if not items:
+        return []
+    lines = [f"{title}:"]
+    for item in items:
+        where = f" in {item.tree}" if item.tree else ""
+        lines.append(f"  [{item.confidence}] {item.what} {item.ref}{where}: {item.title}")
+        lines.append(f"      {item.how}: {item.path}")
     return lines

@@ -3,7 +3,8 @@
 Mail (each with its evidence):
 
 * an inline diff proposed in the thread (the seed's message 3), or a patch
-  posted as a reply in it;
+  posted as a reply in it; a reply that pastes a diff proposed before it in the
+  thread (the same patch-id: a tester showing what they tried) is not another;
 * a patch anywhere whose ``Closes:`` or ``Link:`` names the report **or any
   message of its thread** (regzbot matches only a thread's first message);
 * a patch whose subject matches a ``#regzbot fix:`` subject, compared after
@@ -149,7 +150,13 @@ def find_fix_mails(
                   mail.msgid, mail.author)
         )  # fmt: skip
 
-    for mail in members:
+    proposed: set[str] = set()  # the patch-ids of the diffs proposed so far in the thread
+    for mail in members:  # oldest first
+        copy = bool(mail.patch_id) and mail.patch_id in proposed
+        if mail.patch_id:
+            proposed.add(mail.patch_id)
+        if copy and not mail.is_patch:
+            continue  # a tester pasting the diff they tried: its author's proposal counts
         if not mail.files:
             if quoted := _quoted_stand_in(report, mail, mails, quoted_files):
                 add(

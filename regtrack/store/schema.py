@@ -378,6 +378,18 @@ def _opening_error(path: Path, exc: BaseException, created: bool, full: bool) ->
         return StoreError(f"{path}: cannot create the database: {path.parent} is not writable")
     if isinstance(exc, OSError):
         return StoreError(f"{path}: cannot create the database ({exc})")
+    return _unusable(path, exc)
+
+
+def _unusable(path: Path, exc: BaseException) -> StoreError:
+    """Why an existing file is no database regtrack can use; a lock another process holds
+    past the busy timeout is said as such (SQLite says "database is locked")."""
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        seconds = BUSY_TIMEOUT_MS / 1000
+        return StoreError(
+            f"{path}: the database is locked by another process (waited {seconds:g} s); "
+            "run again when that process has finished"
+        )
     return StoreError(f"{path}: not a usable SQLite database ({exc})")
 
 
@@ -388,7 +400,7 @@ def _open_for_reading(path: Path) -> sqlite3.Connection:
         conn = _connect_read_only(path)
         version = _check(conn, path)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a usable SQLite database ({exc})") from exc
+        raise _unusable(path, exc) from exc
     if version == SCHEMA_VERSION:
         return conn
     conn.close()

@@ -67,6 +67,11 @@ def test_tags(text: str, tags: list[str]) -> None:
         pytest.param(
             "index 63c8eb740af7..ec3b068cbbe6 100644", [], id="a diff's index line is no range"
         ),
+        pytest.param(
+            "diff --cc lib/iov_iter.c\nindex 48ca1c5dfc04,fad95e4cf372..389cc8a53097\n",
+            [],
+            id="nor is a merge's combined diff's",
+        ),
     ],
 )
 def test_ranges(text: str, ranges) -> None:
@@ -95,6 +100,13 @@ def test_ranges(text: str, ranges) -> None:
             id="stable in the subject",
         ),
         pytest.param("hello", "nothing here", None, id="nothing to tell"),
+        pytest.param(
+            "[PATCH mm-unstable] mm/damon: document get_score_arg",
+            "Fixes: 99b36eab9c05 (...) on mm-unstable missed documenting it",
+            None,
+            id="mm's unstable branch is no stable tree",
+        ),
+        pytest.param("[PATCH] x", "applied to mm-stable", None, id="nor its stable branch"),
     ],
 )
 def test_report_tree(subject: str, text: str, tree: str | None) -> None:

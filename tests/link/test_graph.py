@@ -305,3 +305,74 @@ def test_an_image_without_graphviz_is_a_one_line_error(
     assert main(["graph", REGRESSION, "--db", str(seed_store.path), "--format", "svg"]) == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "needs Graphviz's dot, which is not installed" in err[0]
+
+
+def test_one_culprits_regressions_meet_at_its_node(tmp_path: Path) -> None:
+    """From either regression, the other is two edges away: both introduced-by edges end at
+    the culprit's node, which leads back to every regression it caused."""
+    from tests.state.mailgit import Tracking, report
+
+    tracking = Tracking(tmp_path)
+    culprit = "f00dfeedcafe0123456789abcdef0123456789ab"
+    second = report(culprit, msgid="20230721.second@example.org").replace(
+        "Date: Thu, 20 Jul 2023", "Date: Fri, 21 Jul 2023"
+    )
+    tracking.mail(report(culprit), second)
+    first_id, second_id = (regression_id(m) for m in (REPORT_ID, "20230721.second@example.org"))
+    for start, other in ((first_id, second_id), (second_id, first_id)):
+        _, graph = graph_of(tracking.store, start, depth=2)
+        commit = f"commit:{culprit[:12]}"
+        assert {(f"reg:{start}", commit), (f"reg:{other}", commit)} <= _edges(
+            graph, "introduced-by"
+        )
+    tracking.close()
+
+
+REPORT_ID = "20230720100000.report@example.org"
+
+
+def test_every_message_of_the_thread_is_one_edge_from_its_regression(seed_store: Store) -> None:
+    _, graph = graph_of(seed_store, REGRESSION, depth=1)
+    thread = {f"msg:{seed_msgid(n)}" for n in (2, 3)}  # replies, not only the report
+    assert thread <= {source for source, _ in _edges(graph, "in-thread")}
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        f"msg:{SEED_REPORT}",
+        SEED_REPORT.replace("@", "%40"),
+        f"https://lore.kernel.org/all/{SEED_REPORT.replace('@', '%40')}/",
+    ],
+    ids=["the node name graph prints", "percent-encoded", "a percent-encoded lore URL"],
+)
+def test_a_message_in_any_written_form_is_the_centre(seed_store: Store, reference: str) -> None:
+    start, _ = graph_of(seed_store, reference, depth=0)
+    assert start == f"msg:{SEED_REPORT}"
+
+
+def test_the_node_name_of_a_regression_names_it(seed_store: Store) -> None:
+    assert graph_of(seed_store, f"reg:{REGRESSION}", depth=0)[0] == f"reg:{REGRESSION}"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--format", "dot", "--json"], "give one output format, not dot and json"),
+        (["--svg", "--png"], "give one output format, not png and svg"),
+        (["--svg", "--format", "graphml"], "give one output format, not graphml and svg"),
+        (["--depth", "-1"], "Invalid value for '--depth': -1 is not in the range 0<=x<=6"),
+    ],
+)
+def test_bad_usage_is_one_line(seed_store: Store, capsys, options, message) -> None:
+    assert main(["graph", REGRESSION, "--db", str(seed_store.path), *options]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == f"regtrack: error: regtrack graph: {message} (see regtrack graph --help)"
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_1(
+    seed_store: Store, tmp_path: Path, capsys
+) -> None:
+    assert main(["graph", REGRESSION, "--db", str(seed_store.path), "--output", str(tmp_path)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == f"regtrack: error: {tmp_path}: cannot write the graph (Is a directory)"

@@ -406,6 +406,18 @@ def test_a_closes_naming_a_reply_about_the_threads_own_problem_stays_with_it(
     assert [f["msgid"] for f in found.fix_mails] == [fix.msgid, closing.msgid]
 
 
+def test_a_tester_pasting_the_diff_they_tried_posts_no_fix_of_their_own(
+    store: Store, tmp_path: Path
+) -> None:
+    report = crash_report()
+    proposal = mail("proposal@example.org", INLINE_FIX, reply_to=report, sender=DEVELOPER, hours=1)
+    tested = INLINE_FIX.replace("Does this help?", "Your patch works perfectly, I tested this:")
+    paste = mail("tested@example.org", tested, reply_to=proposal, sender=REPORTER, hours=5)
+    ingest_mails(store, tmp_path, report, proposal, paste)
+    found = record(store, report)
+    assert [(f["msgid"], f["how"]) for f in found.fix_mails] == [(proposal.msgid, "inline-diff")]
+
+
 def _quoting_reply(report, body: str):
     """A reply that answers a diff the archive lacks: it quotes that diff, then speaks."""
     lost = mail("lost@example.org", INLINE_FIX, reply_to=report, sender=DEVELOPER, hours=1)

@@ -95,3 +95,29 @@ def test_two_first_ingests_into_one_new_database(tmp_path: Path, seed_mbox: Path
             outcomes = pool.starmap(_first_ingest, [(path, seed_mbox, barrier)] * 2)
         # One stores the 12 messages; the other finds them stored.
         assert sorted(outcomes) == ["new 0", "new 12"]
+
+
+def test_a_lock_held_past_the_busy_timeout_is_said_as_a_lock(
+    tmp_path: Path, seed_mbox: Path, monkeypatch
+) -> None:
+    """Another process holds an exclusive lock on a database in rollback-journal mode (the
+    mode a copy or another tool may leave): the error says it is locked, not broken."""
+    import pytest
+
+    from regtrack.store import schema
+
+    db = tmp_path / "locked.db"
+    store = Store(db)
+    ingest(store, [MboxSource(seed_mbox)])
+    store.close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr(schema, "BUSY_TIMEOUT_MS", 200)
+    try:
+        with pytest.raises(StoreError, match="the database is locked by another process"):
+            Store(db, read_only=True)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    Store(db, read_only=True).close()  # once it is let go, it opens
