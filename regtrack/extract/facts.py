@@ -90,7 +90,9 @@ from regtrack.mail import REPLY_PREFIX, MailMessage
 #      another place after one of one line is another report; a one-line WARNING's
 #      title drops the compiler suffix ("f.constprop.0" is f), and without a function
 #      is "WARNING".  A mail that answers none (no In-Reply-To, References, "Re:" or
-#      "Fwd:") quotes nothing: its ">" lines are its author's paste.
+#      "Fwd:") quotes nothing: its ">" lines are its author's paste.  mm's
+#      "mm-stable"/"mm-unstable" branches are no stable tree; a combined diff's
+#      index line is no range.
 FACTS_VERSION = 7
 
 
