@@ -91,8 +91,9 @@ from regtrack.mail import REPLY_PREFIX, MailMessage
 #      title drops the compiler suffix ("f.constprop.0" is f), and without a function
 #      is "WARNING".  A mail that answers none (no In-Reply-To, References, "Re:" or
 #      "Fwd:") quotes nothing: its ">" lines are its author's paste.  mm's
-#      "mm-stable"/"mm-unstable" branches are no stable tree; a combined diff's
-#      index line is no range.
+#      "mm-stable"/"mm-unstable" branches are no stable tree, nor "net-next tree" or a
+#      "for-next tree" linux-next (a tree is named by a word of its own); a combined
+#      diff's index line is no range.
 FACTS_VERSION = 7
 
 

@@ -43,10 +43,24 @@ _TREE_WORDS = (
         "mainline",
         (re.compile(r"mainline\b"), re.compile(r"Mainline\b"), re.compile(r"Linus'? tree\b")),
     ),
-    # not mm's "mm-stable" or "mm-unstable" branches
-    ("stable", (re.compile(r"(?<![\w-])stable\b(?! tree)"),)),
+    ("stable", (re.compile(r"stable\b(?! tree)"),)),
 )
-_STABLE_WORD = re.compile(r"(?<![\w-])stable\b")
+
+
+_STABLE = re.compile(r"stable\b")
+
+
+def _names(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` matches a word of its own in ``text``: not the end of another
+    word or name ("unstable", mm's "mm-stable" and "mm-unstable" branches).  Tested here,
+    not by a lookbehind, which would cost the regex engine its fast literal search."""
+    for match in pattern.finditer(text):
+        before = text[match.start() - 1] if match.start() else " "
+        if not (before.isalnum() or before in "_-"):
+            return True
+    return False
+
+
 # Reports name their versions near the top; deep in a long build or boot
 # log, "v1.2" is a tool's or firmware's version.  Reading only this much of
 # the author's own text keeps extraction cheap on megabyte logs.
@@ -134,7 +148,7 @@ def extract_versions(body: LabelledBody, subject: str = "") -> Versions:
     for _, name in sorted(found):
         tags.setdefault(name, Tag(name, tag_tree(name), Origin.OWN))
     ranges = tuple(dict.fromkeys(_ranges(text)))
-    trees = tuple(name for name, patterns in _TREE_WORDS if any(p.search(text) for p in patterns))
+    trees = tuple(name for name, patterns in _TREE_WORDS if any(_names(p, text) for p in patterns))
     named = tuple(dict.fromkeys(m.group(1) for m in _NAMED_TREE.finditer(text)))
     return Versions(
         tags=tuple(tags.values()),
@@ -155,7 +169,7 @@ def report_tree(subject: str, tags: tuple[Tag, ...], trees: tuple[str, ...]) -> 
     lowered = subject.lower()
     if "linux-next" in lowered or "next-20" in lowered or lowered.startswith("next/"):
         return "linux-next"
-    if _STABLE_WORD.search(lowered):
+    if _names(_STABLE, lowered):
         return "stable"
     if tags:
         counts = Counter(tag.tree for tag in tags)

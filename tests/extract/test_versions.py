@@ -135,3 +135,18 @@ def test_versions_are_linear(body: str) -> None:
     started = time.perf_counter()
     versions(body)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "trees"),
+    [
+        ("Today's linux-next fails to build.", ("linux-next",)),
+        ("I'll take care in the parisc for-next tree.", ()),
+        ("It builds when using the net-next tree :)", ()),
+        ("Fixes: 99b36eab9c05 (...) on mm-unstable", ()),
+        ("Please apply to stable.", ("stable",)),
+    ],
+    ids=["linux-next", "a for-next tree", "net-next", "mm-unstable", "stable"],
+)
+def test_a_tree_is_named_by_a_word_of_its_own(text: str, trees: tuple[str, ...]) -> None:
+    assert versions(text).trees == trees

@@ -170,7 +170,10 @@ def test_a_second_update_changes_nothing(corpus: Store, tmp_path: Path) -> None:
 # thread's (c718a490-028d-2682-9ad7-8256d16504bf@infradead.org, fix posted).
 # A thread's first mail quotes nothing: Thorsten Leemhuis's two build-error reports that
 # paste the compiler's output with "> " marks are reports (open): 2 more.
-EXPECTED_TOTAL = 614
+# A tree is named by a word of its own: "the parisc for-next tree" names no linux-next, so
+# Helge Deller's review of Arnd Bergmann's patch, a warning he will fix in his own tree, is no
+# failure "on a tree it names" (5bc9d25c-d546-fe94-05cc-41bd5bbbaf67@gmx.de): 1 fewer.
+EXPECTED_TOTAL = 613
 # An attached log is read with the text: a reply's attached p.diff.txt is a diff proposed
 # in the thread (20231201112918.294b40b1@canb.auug.org.au).
 # A diff the archive lacks, known only as a reply quotes it ("Ah, yeah, this is correct"),
@@ -181,7 +184,7 @@ EXPECTED_TOTAL = 614
 # report; Will Deacon's mm/mmap.c diff for syzbot's do_vmi_align_munmap BUG; Stephen's
 # fix-up in his own report of the error Randy Dunlap reported in fs/proc/task_mmu.c; and
 # one in a thread the held-out labels use, counted and not read).
-EXPECTED_STATUSES = {"open": 430, "fix-posted": 184}
+EXPECTED_STATUSES = {"open": 429, "fix-posted": 184}
 # More phrasings (issue 11): "Possibly caused by commit" twice, and "Exposed by commit"
 # six times, where nothing else names a commit (the exposing one is then the candidate).
 # Where nobody in the thread names one, the fix's own Fixes: does (unless the fix changes
