@@ -491,6 +491,8 @@ _OTHER_RULES = (
     _rule(r"BUG kmalloc-.*: Object already free", "BUG: Object already free"),
     _rule(r"(?:Oops: )?divide(?: |_)error: ", "divide error in {frame}", parts=(_RIP,)),
     _rule(r"(?:Oops: )?invalid opcode: ", "invalid opcode in {frame}", parts=(_RIP,)),
+    # a breakpoint hit in the kernel (a text patched mid-flight); 6.x before "Oops: " too
+    _rule(r"(?:Oops: )?int3: ", "int3 in {frame}", parts=_CRASH_POINT_THEN_TRACE),
     _rule(
         r"UBSAN: Undefined behaviour in",
         "UBSAN: undefined-behaviour in {frame}",

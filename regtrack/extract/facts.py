@@ -93,7 +93,7 @@ from regtrack.mail import REPLY_PREFIX, MailMessage
 #      "Fwd:") quotes nothing: its ">" lines are its author's paste.  mm's
 #      "mm-stable"/"mm-unstable" branches are no stable tree, nor "net-next tree" or a
 #      "for-next tree" linux-next (a tree is named by a word of its own); a combined
-#      diff's index line is no range.
+#      diff's index line is no range.  An int3 trap is titled "int3 in f".
 FACTS_VERSION = 7
 
 

@@ -101,6 +101,11 @@ def test_seed_replies_quote_the_same_crash() -> None:
             "BUG: unable to handle kernel paging request in dma_pool_free",
             id="a paging request in a mail from a person",
         ),
+        pytest.param(
+            "CA+G9fYsbni4_vCObhwux3i+5HrCf119gBL0bm0q9tiS4N==kfg@mail.gmail.com",
+            "int3 in sched_clock_cpu",
+            id="a breakpoint trap, 'int3: 0000 [#1]' without 'Oops: '",
+        ),
     ],
 )
 def test_real_reports_get_syzkaller_style_titles(msgid: str, title: str) -> None:
