@@ -170,7 +170,7 @@ def knows_function(kind: str, draft: Draft) -> bool:
 def own_title(kind: str, draft: Draft) -> str:
     """regtrack's title where syzkaller's rules find no frame, in syzkaller's style."""
     args = draft.header_args
-    where = _first_function(draft)
+    where = _first_function(draft).split(".", 1)[0]  # "f.cold" is f, as syzkaller names it
     if kind == "kasan":
         access = f" {draft.access}" if draft.access else ""
         return f"KASAN: {args[0]}{access} in {args[1]}"

@@ -393,8 +393,11 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
             draft = None
     if draft is not None and _may_be_report(draft):
         finished.append(draft)
-    found = (_finish(draft, lines, texts) for draft in finished)
-    return tuple(report for report in found if report is not None)
+    found = [r for r in (_finish(draft, lines, texts) for draft in finished) if r is not None]
+    # A stack dump without a crash's header (a sysfs or sysctl complaint, a "vmalloc
+    # error") comes after the crashes: syzkaller titles a log by its first crash, and a
+    # dump is none.
+    return tuple(sorted(found, key=lambda report: report.kind == "stack"))
 
 
 # A mail client wraps "WARNING: CPU: 0 PID: 0 at kernel/x.c:128 f+0x1/0x2" after "at".

@@ -569,3 +569,28 @@ def test_a_report_without_the_frame_its_title_needs_is_corrupted() -> None:
     assert one_line.corrupted
     (whole,) = reports(SYZBOT_KASAN)
     assert not whole.corrupted
+
+
+def test_a_stack_dump_without_a_crash_comes_after_the_crash() -> None:
+    """A sysfs complaint's dump, then an oops: the oops is the mail's crash (syzkaller's
+    case 662 has this shape), and the dump's title drops the compiler's ".cold"."""
+    body = (
+        "sysfs: cannot create duplicate filename '//block'\n"
+        "CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.3.0-rc1 #2\n"
+        "Call Trace:\n"
+        " dump_stack_lvl+0x70/0xa0\n"
+        " sysfs_warn_dup.cold+0x88/0xc0\n"
+        " sysfs_create_dir_ns+0x12c/0x170\n"
+        "\n"
+        "BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+        "RIP: 0010:foo_attach+0x1c/0x80\n"
+        "Call Trace:\n"
+        " <TASK>\n"
+        " foo_probe+0x4a/0x120\n"
+        " really_probe+0x19b/0x3e0\n"
+        " </TASK>\n"
+    )
+    assert [crash.title for crash in reports(body)] == [
+        "BUG: unable to handle kernel NULL pointer dereference in foo_attach",
+        "stack trace in sysfs_warn_dup",
+    ]
