@@ -135,8 +135,7 @@ def derive(
     thread = _Thread.of(mails)
     diffs = _Diffs.of(bodies)
     unhandled: list[Unhandled] = []
-    reports, explicit, closed = _reports(mails, thread, threshold, unhandled)
-    of_fixes = _problems_of_fixes(mails, thread, closed)
+    reports, explicit, (closed, of_fixes) = _reports(mails, thread, threshold, unhandled)
     owner: dict[str, str] = {}
     for report in _ordered(mails[r] for r in reports):
         if report.msgid in of_fixes:  # a problem the regression's own fix made: its own
@@ -183,7 +182,7 @@ def derive(
 
 def _reports(
     mails: Mapping[str, TrackedMail], thread: _Thread, threshold: int, unhandled: list[Unhandled]
-) -> tuple[set[str], dict[str, TrackedMail], set[str]]:
+) -> tuple[set[str], dict[str, TrackedMail], tuple[set[str], set[str]]]:
     """Reports by classification, by a patch's ``Closes:`` and by command; for the
     last, the mail that named it; and which a ``Closes:`` made reports."""
     reports = {
@@ -206,7 +205,7 @@ def _reports(
         )
         if orphan:
             reports.add(mail.msgid)
-    closed = _closed_by_patches(mails, thread, reports)
+    closed, of_fixes = _closed_by_patches(mails, thread, reports)
     reports.update(closed)
     explicit: dict[str, TrackedMail] = {}
     for mail in _ordered(mails.values()):
@@ -227,7 +226,7 @@ def _reports(
             if not any(r in reports for r in [report, *thread.ancestors(report)]):
                 reports.add(report)
                 explicit.setdefault(report, mail)
-    return reports, explicit, closed
+    return reports, explicit, (closed, of_fixes)
 
 
 # At or below this score a mail is a notice, an announcement, a patch or a pull request.
@@ -236,20 +235,27 @@ _NOTICE_SCORE = -6
 
 def _closed_by_patches(
     mails: Mapping[str, TrackedMail], thread: _Thread, reports: set[str]
-) -> set[str]:
+) -> tuple[set[str], set[str]]:
     """Mails a patch's ``Closes:`` names: a bug report by the kernel's own rule for that
     trailer (a reply to a patch that reports what it breaks, as the classifier may not
-    weigh it).  Inside a report's thread only when the reply answers a patch the closing
-    patch's ``Fixes:`` names (see :func:`_problems_of_fixes`): a ``Closes:`` there mostly
-    names a reply with more about the thread's own report (a bisection, a log)."""
+    weigh it); and which of them answer a patch the closing patch's ``Fixes:`` names.
+
+    Inside a report's thread such a mail is a report only when it answers such a patch
+    (see :func:`_fixed_patch`): a ``Closes:`` there mostly names a reply with more about
+    the thread's own report (a bisection, a log).  Each that does starts a regression of
+    its own (what the fix broke), not another report of the thread's (what it fixed)."""
     closed: set[str] = set()
+    of_fixes: set[str] = set()
     for patch, target in _closing(mails):
-        if target.msgid in closed or target.score <= _NOTICE_SCORE:
+        if target.score <= _NOTICE_SCORE:
             continue
+        answers_fix = _fixed_patch(patch, target, thread) is not None
         inside = any(r in reports for r in [target.msgid, *thread.ancestors(target.msgid)])
-        if not inside or _fixed_patch(patch, target, thread) is not None:
+        if target.msgid not in closed and (not inside or answers_fix):
             closed.add(target.msgid)
-    return closed
+        if answers_fix:
+            of_fixes.add(target.msgid)
+    return closed, of_fixes
 
 
 def _closing(mails: Mapping[str, TrackedMail]) -> Iterable[tuple[TrackedMail, TrackedMail]]:
@@ -273,19 +279,6 @@ def _fixed_patch(closing: TrackedMail, target: TrackedMail, thread: _Thread) -> 
         if by_other and normalised_title(above.title) in fixed:
             return msgid
     return None
-
-
-def _problems_of_fixes(
-    mails: Mapping[str, TrackedMail], thread: _Thread, closed: set[str]
-) -> set[str]:
-    """Reports a ``Closes:`` made inside a thread that answer a patch the closing patch
-    fixes: each starts a regression of its own (what the fix broke), not another report
-    of the thread's (what the fix fixed)."""
-    return {
-        target.msgid
-        for patch, target in _closing(mails)
-        if target.msgid in closed and _fixed_patch(patch, target, thread) is not None
-    }
 
 
 def _report_score(mail: TrackedMail) -> int:
