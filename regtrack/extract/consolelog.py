@@ -32,11 +32,11 @@ _SYSLOG_MONTHS = frozenset(
 _LOGIN = re.compile(r"^\S{1,64} login: ")
 
 
-def console_text(text: str, keep: Callable[[str], bool] = lambda _text: False) -> str:
+def console_text(text: str, keep: Callable[[str], str | None] = lambda _text: None) -> str:
     """``<4>[   76.189375] RIP: ...`` -> ``RIP: ...`` (also syslog, [T123], a CI's clock,
     dmesg's decoded level).  Where another writer's output interleaves the line, the
-    text before it is kept when ``keep`` says it is worth keeping, else the kernel's
-    line is read from its own prefix on."""
+    text before it is kept when ``keep`` gives it back (perhaps made whole), else the
+    kernel's line is read from its own prefix on."""
     if " login: " in text[:80] and (login := _LOGIN.match(text)):
         text = text[login.end() :]
     if text[:1] == " ":  # a CI's log excerpt, indented in its mail
@@ -53,6 +53,6 @@ def console_text(text: str, keep: Callable[[str], bool] = lambda _text: False) -
         # ("Unable to handle kernel NULL poin<4>[ 16.8] Workqueue: ...") keeps its
         # header; else the kernel's line starts at its own prefix ("undefined symbol:
         # __po<1>[   50.300506] BUG: Bad rss-counter state ...").
-        before = text[: inside.start()].strip()
-        text = before if keep(before) else text[inside.end() :]
+        kept = keep(text[: inside.start()].strip())
+        text = kept if kept is not None else text[inside.end() :]
     return text.strip()

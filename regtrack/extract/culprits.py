@@ -35,14 +35,36 @@ from regtrack.extract.commits import COMMIT_ID, normalise_commit_id
 from regtrack.extract.quoting import LabelledBody, Origin, Span
 from regtrack.extract.stems import register
 
+# The verbs of blame as people type them: "introduced" with a letter in or out of place
+# ("instroduced", "intorduced"), "reverted" and "reverting" with two swapped or one
+# missing ("revreted", "revering").
+_INTRODUCED = r"in\w{1,4}duced"
+_REVERTED_WORD = r"rev(?:er|re)ted"
+_REVERTING_WORD = r"rev(?:er|re)t?ing"
+
+# A commit named by its web page: "https://git.kernel.org/.../commit/?id=<sha>" (cgit),
+# ".../commit/<sha>" (GitHub, GitLab's "/-/commit/").
+_COMMIT_URL = r"(?:https?://[^\s\"'<>]{1,200}?(?:[?&;]id=|/commits?/))?"
+
 # A listed commit, perhaps as a bullet ("* 0123abcd ("x")"); a subject the mail
 # client wrapped is joined with its next line first (:func:`_listed_after`).
 _SHA_SUBJECT = re.compile(
-    rf"^\s*(?:[*-]\s+)?(?:commit\s+)?({COMMIT_ID})(?:\s*\(\"(.*)\"\)|\s+([^\s(\"][^\n]{{0,200}}?))?\s*$"
+    rf"^\s*(?:[*-]\s+)?(?:commit\s+)?{_COMMIT_URL}({COMMIT_ID})(?:\s*\(\"(.*)\"\)|\s+([^\s(\"][^\n]{{0,200}}?))?\s*$"
 )
 _WRAPPED_SUBJECT = re.compile(rf"^\s*(?:[*-]\s+)?(?:commit\s+)?{COMMIT_ID}\s*\(\"[^\"]*$")
 # "... and commit" between two lists: the second names the other side of a conflict.
 _AND_COMMIT = re.compile(r"^\s*(?:and(?: with)?|with)(?: the)?(?: commits?)?:?\s*$", re.IGNORECASE)
+# "Caused by commit X" then "or" on a line of its own and Y: an alternative, in the same role.
+_OR_COMMIT = re.compile(
+    r"^\s*or(?: (?:maybe|perhaps|possibly|probably))?(?: the)?(?: commits?)?:?\s*$", re.IGNORECASE
+)
+# "caused by commit X ("x") or Y ("y")", "introduced by X and Y": the next commit of an
+# inline list, in the same role.
+_ALSO_INLINE = re.compile(
+    rf"[,\s]+(?:or|and)\s+(?:(?:maybe|perhaps|possibly|probably)\s+)?(?:the\s+)?(?:commit\s+)?"
+    rf"[\"'`]?({COMMIT_ID})\b[\"'`]?(?:\s+\(\"([^\"]{{1,300}}?)\"\))?",
+    re.IGNORECASE,
+)
 _FIRST_BAD = re.compile(rf"\b({COMMIT_ID}) is the first bad commit\b")
 # "a5f4ca68f348 is the offending commit", "0123abcd ("x") is the culprit"
 _ID_IS_CULPRIT = re.compile(
@@ -52,7 +74,7 @@ _ID_IS_CULPRIT = re.compile(
 )
 # Words may be wrapped onto the next line ("caused\nby commit"): \s+ between them.
 _INLINE = re.compile(
-    r"(?:caused(?:/\w+|\s+\(\w+\))?\s+by|introduced\s+(?:by|in)|(?:exposed|triggered|revealed)\s+by"
+    rf"(?:caused(?:/\w+|\s+\(\w+\))?\s+by|{_INTRODUCED}\s+(?:by|in)|(?:exposed|triggered|revealed)\s+by"
     r"|due\s+to|brought\s+(?:in\s+)?by|(?:it'?s|it\s+is|it\s+comes|it\s+came)\s+from"
     r"|point(?:s|ed)\s+(?:at|to)(?=\s+(?:the\s+)?commit)"
     # "It sounds like a result of <sha>", "deleted by mistake in the commit <sha>", "the
@@ -66,7 +88,7 @@ _INLINE = re.compile(
     r"|(?:first\s+)?bad\s+commit(?:\s+(?:is|to\s+be|appears\s+to\s+be|seems\s+to\s+be))?"
     r"(?:\s+found\s+to\s+be)?:?|blame[sd]?(?:\s+on)?)"
     r"\s+(?:(?:the|your|this|that|his|her|their|merge)\s+){0,2}"
-    rf"(?:commit\s+)?[\[\"'`\u2018\u201c]?({COMMIT_ID})\b[\]\"'`\u2019\u201d]?"
+    rf"(?:commit\s+)?[\[\"'`\u2018\u201c]?{_COMMIT_URL}({COMMIT_ID})\b[\]\"'`\u2019\u201d]?"
     r"(?:\s+\(\"([^\"]{1,300}?)\"\))?",
     re.IGNORECASE,
 )
@@ -146,7 +168,7 @@ class RevertTest:
 _BLOCK_INTRO = re.compile(
     r"[^\n]*?\b((?:(?:maybe|probably|presumably|possibly|likely|apparently|this is|it is"
     r"|it was|was|is|seems to be|looks to be|i think|i guess|i found|i believe) ){0,3}"
-    r"(?:caused|introduced|exposed|triggered|revealed)(?:/\w+| \(\w+\))? by(?: the| a)?"
+    rf"(?:caused|{_INTRODUCED}|exposed|triggered|revealed)(?:/\w+| \(\w+\))? by(?: the| a)?"
     r"(?: bad(?: automatic)? merge between)?(?: commits?)?"
     r"|due to(?: the)?(?: commits?)?"
     r"|bisected (?:it |this )?(?:down )?to(?: commits?)?"
@@ -164,7 +186,10 @@ _BLOCK_INTRO = re.compile(
     r"|(?:(?:possibly|probably|presumably|maybe|perhaps|likely) )?related to(?: the)? commits?"
     r"|(?:a|the) (?:bug|problem|regression|issue) in(?: the)? commits?"
     r"|the (?:problematic|offending|guilty|bad) (?:patch|commit)(?:es|s)?(?: is)?"
-    r"|the culprit(?: commit)? is)"
+    r"|the culprit(?: commit)? is"
+    # "the change that altered the behavior was:", "the commit that broke it is:"
+    r"|the (?:change|commit|patch) that (?:\w+ ){0,2}(?:altered|changed|broke|introduced"
+    r"|caused|started|triggered)(?: [\w-]+){0,3} (?:was|is))"
     # an aside may follow: "Caused by commit (I am pretty sure, but can't see why)"
     r"(?:[ \t]+\([^()\n]{1,80}\))?:?[ \t]*\n",
     re.IGNORECASE,
@@ -173,9 +198,9 @@ _BLOCK_INTRO = re.compile(
 # commits:", the commits listed below: reverted (a report's own action, taken
 # because it blames them) or only suggested.
 _REVERT_BLOCK = re.compile(
-    r"[^\n]*?\b(?:(?:i have|i've|i|we have|we've|we)\s+(reverted)"
+    rf"[^\n]*?\b(?:(?:i have|i've|i|we have|we've|we)\s+({_REVERTED_WORD})"
     r"(?:\s+(?:these|those|them|the\s+following)(?:\s+[\w-]+){0,3}?)?"
-    r"|revert(?:ing)?\s+(?:these|those|the\s+following)(?:\s+[\w-]+){0,3}?)(?:\s+commits?)?"
+    rf"|(?:revert|{_REVERTING_WORD})\s+(?:these|those|the\s+following)(?:\s+[\w-]+){{0,3}}?)(?:\s+commits?)?"
     r"(?:\s+for\s+(?:today|now))?(?:\s+when\s+[\w ]{1,20})?:?[ \t]*\n",
     re.IGNORECASE,
 )
@@ -185,7 +210,7 @@ _REVERT_BLOCK = re.compile(
 # corpus, as they start with an alternation the regex engine cannot skip
 # ahead on.
 _INLINE_STEMS = register(
-    ("aused", "ntroduced", "isect", "ulprit", "bad commit", "lame", "xposed", "riggered",
+    ("aused", "isect", "ulprit", "bad commit", "lame", "xposed", "riggered",
      "ue to", "nteract", "onflict with", "onflicts with", "onflicting with", "this one",
      "this commit", "uspect", "ommit ", "evealed",
      "rought", "t's from", "t is from", "comes from", "came from", "onflict between",
@@ -193,9 +218,10 @@ _INLINE_STEMS = register(
      "ecause of commit", "ointed at", "ointed to", "oints at", "oints to", "ffending",
      "the bad", "guilty", "roblematic", "esult of", "mistake in", "ccidentally in",
      "nadvertently in", "elated to", " in commit", "eracting", "erging badly",
-     "onflict of")
+     "onflict of", "duced", "hat altered", "hat changed", "hat broke", "hat started")
 )  # fmt: skip
-_REVERT_STEMS = register(("evert",))  # "Revert", "revert", "reverting"
+# "Revert", "revert", "reverting"; "revreted", "revering" as typed
+_REVERT_STEMS = register(("evert", "evre", "evering"))
 
 
 def extract_culprits(body: LabelledBody) -> tuple[Culprit, ...]:
@@ -288,6 +314,14 @@ def _inline_culprits(body: LabelledBody, start: int) -> list[Culprit]:
             line, number = where(start + match.start())
             how = "exposed-by" if _SECOND_ROLE.match(match.group(0)) else kind
             found.append(Culprit(normalise_commit_id(match.group(1)), subject, how, line, number))
+            if kind == "first-bad":
+                continue
+            end = match.end()
+            while also := _ALSO_INLINE.match(window, end):
+                line, number = where(start + also.start(1))
+                commit, said = normalise_commit_id(also.group(1)), _unwrapped(also.group(2))
+                found.append(Culprit(commit, said, how, line, number))
+                end = also.end()
     return found
 
 
@@ -360,6 +394,9 @@ def _listed_after(
         if culprits and not switched and _AND_COMMIT.match(line):
             kind, expecting, switched, ended = "interacting", True, True, False
             continue
+        if culprits and _OR_COMMIT.match(line):
+            expecting, ended = True, False
+            continue
         break
     return culprits
 
@@ -379,7 +416,7 @@ def _kind_of_intro(lowered: str) -> str:
     first = re.sub(r" \(\w+\)", "", first)  # "caused (exposed) by": the first word decides
     return (
         "first-bad" if "bisect" in first or "bad commit" in first
-        else "introduced-by" if "introduced" in first
+        else "introduced-by" if re.search(_INTRODUCED, first)
         else "interacting" if _OTHER_SIDE.search(first)
         else "exposed-by" if "exposed" in first or "triggered" in first or "revealed" in first
         else "caused-by"
@@ -418,10 +455,12 @@ def _sentence_before(body: LabelledBody, offset: int) -> str:
 # "After reverting commit: 2736e8eeb0cc ... Able to see problem resolved.": a commit
 # whose revert cures the problem (said within the next few lines, which may hold the
 # commit's pasted header) is a culprit candidate.
-_REVERTED = re.compile(rf"\brevert(?:ing|ed)?(?: the)?(?: commit)?:?\s+({COMMIT_ID})\b", re.I)
+_REVERTED = re.compile(
+    rf"\b(?:revert|{_REVERTED_WORD}|{_REVERTING_WORD})(?: the)?(?: commit)?:?\s+({COMMIT_ID})\b", re.I
+)
 _CURED = re.compile(
     r"\b(?:fix(?:es|ed)?|solve[sd]?|resolve[sd]?|goes away|went away|gone|works|boots|helps"
-    r"|passe[sd])\b",
+    r"|passe[sd]|made it (?:build|boot|work|pass)|builds (?:again|fine))\b",
     re.I,
 )
 

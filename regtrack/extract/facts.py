@@ -94,7 +94,13 @@ from regtrack.mail import REPLY_PREFIX, MailMessage
 #      "mm-stable"/"mm-unstable" branches are no stable tree, nor "net-next tree" or a
 #      "for-next tree" linux-next (a tree is named by a word of its own); a combined
 #      diff's index line is no range.  An int3 trap is titled "int3 in f".
-FACTS_VERSION = 7
+#   8: culprits: the verbs as typed ("instroduced", "revreted", "revering"); an
+#      alternative after "or" (on its own line, or inline) and an inline list after
+#      "and"; a commit named by its web page (cgit's "?id=", "/commit/"); "the change
+#      that altered the behavior was:"; a revert that "made it build".  Crashes: a
+#      header the console cut short mid-word ("Unable to handle kernel NULL poin") is
+#      made whole where its fixed words tell which it is.
+FACTS_VERSION = 8
 
 
 @dataclass(frozen=True, slots=True)

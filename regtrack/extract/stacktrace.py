@@ -168,11 +168,31 @@ class CrashReport:
 def strip_dmesg_prefix(text: str) -> str:
     """``<4>[   76.189375] RIP: ...`` -> ``RIP: ...`` (:mod:`consolelog`); a line two
     writers interleaved keeps a crash header cut short by the next line."""
-    return console_text(text, keep=_is_header)
+    return console_text(text, keep=_cut_header)
 
 
-def _is_header(text: str) -> bool:
-    return _match_header(text) is not None
+# The fixed words of the headers a console cuts short most (KernelCI's summaries quote
+# "Unable to handle kernel NULL poin" cut by the next writer's line).
+_CUT_HEADERS = (
+    "Unable to handle kernel NULL pointer dereference",
+    "Unable to handle kernel paging request",
+    "BUG: kernel NULL pointer dereference",
+    "BUG: unable to handle page fault",
+    "BUG: unable to handle kernel NULL pointer dereference",
+    "BUG: unable to handle kernel paging request",
+)
+_CUT_AT_LEAST = len("Unable to handle kernel ") + 2  # enough to tell NULL from paging
+
+
+def _cut_header(text: str) -> str | None:
+    """A header cut short by another writer's line, made whole where its words are
+    fixed: the header's first line, or None for text that is no header."""
+    if _match_header(text) is not None:
+        return text
+    if len(text) < _CUT_AT_LEAST:
+        return None
+    whole = [header for header in _CUT_HEADERS if header.startswith(text)]
+    return whole[0] if len(whole) == 1 else None
 
 
 def parse_frame(text: str) -> Frame | None:

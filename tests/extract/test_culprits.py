@@ -94,6 +94,65 @@ def test_seed_replies_blame_nothing_themselves() -> None:
             ],
             id="'merging badly with:' over a 'commit <sha> (subject)' line",
         ),
+        pytest.param(
+            "20231023110556.6f704b95@canb.auug.org.au",
+            [
+                (
+                    "8227bf7a81e6",
+                    "PCI: rcar-gen4: Add R-Car Gen4 PCIe controller support for host mode",
+                    "caused-by",
+                ),
+                ("d3c54d8ba855", "PCI: rcar-gen4: Add endpoint mode support", "caused-by"),
+            ],
+            id="'Caused by commit' X, 'or' on a line of its own, Y: both, in one role",
+        ),
+        pytest.param(
+            "20230808144020.538cdab8@canb.auug.org.au",
+            [
+                ("6a41fd4665e6", "x86/crash: optimize CPU changes", "reverted"),
+                (
+                    "add3b7e011e9",
+                    "crash: change crash_prepare_elf64_headers() to for_each_possible_cpu()",
+                    "reverted",
+                ),
+                ("4a7eed40a7bc", "crash: hotplug support for kexec_load()", "reverted"),
+                ("8ce41bc6b147", "x86/crash: add x86 crash hotplug support", "reverted"),
+                ("2b765af0c14f", "crash: memory and CPU hotplug sysfs attributes", "reverted"),
+                ("36d2b573329b", "kexec: exclude elfcorehdr from the segment digest", "reverted"),
+                (
+                    "ccfe0040500f",
+                    "crash: add generic infrastructure for crash hotplug support",
+                    "reverted",
+                ),
+                (
+                    "626775922a57",
+                    "crash: move a few code bits to setup support of crash hotplug",
+                    "reverted",
+                ),
+            ],
+            id="'I have revreted these for today:' (a typo) over the list",
+        ),
+        pytest.param(
+            "afeb9fad-0d3b-48ac-82da-218dcd8010e7@app.fastmail.com",
+            [
+                (
+                    "89e73afc3f540",
+                    "ARM: dts: marvell: align SPI NOR node name with dtschema",
+                    "inline",
+                )
+            ],
+            id="'probably instroduced by' (a typo)",
+        ),
+        pytest.param(
+            "CAP-5=fXzFUjbHE=qX89QX-CquT46L9-EcGEJ2L2--1k3ZMF_VQ@mail.gmail.com",
+            [("a980755beb5aca9002e1c95ba519b83a44242b5b", None, "caused-by")],
+            id="'the change that altered the behavior was:' over the commit's cgit URL",
+        ),
+        pytest.param(
+            "E41CCE0E-6274-432E-841A-A79FB996CFB0@kernel.org",
+            [("2d47c6956ab3c8b580a59d7704aab3e2a4882b6c", None, "caused-by")],
+            id="'I think it's due to:' over the commit's cgit URL",
+        ),
     ],
 )
 def test_linux_next_reports(msgid: str, expected) -> None:
@@ -411,6 +470,37 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             '  abcdef012345 ("b: two")\n',
             [("abcdef012345", "b: two", "interacting")],
             id="interacting misspelt, in a fix-up's description",
+        ),
+        pytest.param(
+            'This is caused by commit 0123456789ab ("a: one") or abcdef012345 ("b: two").\n',
+            [("0123456789ab", "a: one", "inline"), ("abcdef012345", "b: two", "inline")],
+            id="an inline alternative after 'or'",
+        ),
+        pytest.param(
+            "Probably introduced by 0123456789ab and commit abcdef012345.\n",
+            [("0123456789ab", None, "inline"), ("abcdef012345", None, "inline")],
+            id="an inline list after 'and'",
+        ),
+        pytest.param(
+            "Caused by commit 0123456789ab and fixed by abcdef012345.\n",
+            [("0123456789ab", None, "inline")],
+            id="'and' before other words than a commit ends the list",
+        ),
+        pytest.param(
+            "This was caused by https://github.com/torvalds/linux/commit/"
+            "0123456789abcdef0123456789abcdef01234567 I think.\n",
+            [("0123456789abcdef0123456789abcdef01234567", None, "inline")],
+            id="a commit named by its web page, inline",
+        ),
+        pytest.param(
+            "The commit that fixes this is:\nhttps://git.kernel.org/x/commit/?id=0123456789ab\n",
+            [],
+            id="the commit that fixes it is no culprit",
+        ),
+        pytest.param(
+            "Revering 0123456789ab made it build again.\n",
+            [("0123456789ab", None, "reverted")],
+            id="reverting misspelt, and the build cured",
         ),
         pytest.param(
             "The conflict of interest between these two is clear.\n\nThanks.\n",

@@ -490,6 +490,40 @@ def test_a_one_line_report_before_another_is_a_report_of_its_own() -> None:
     ]
 
 
+def test_a_header_the_console_cut_short_is_made_whole() -> None:
+    # KernelCI's summary: "Unable to handle kernel NULL poin<4>[ 16.8] Workqueue: ..."
+    # (the next writer's line cut the header), its "pc :" line in the excerpt above it;
+    # a soft lockup far below is another test's and does not take that pc.
+    body = corpus_message("65099404.a70a0220.9169d.d6ea@mx.google.com").body
+    assert [crash.title for crash in reports(body)][:1] == [
+        "BUG: unable to handle kernel NULL pointer dereference in scp_get_rproc"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            "kern  :alert : Unable to handle kernel NULL poin<4>[   16.815453] Workqueue: x",
+            "Unable to handle kernel NULL pointer dereference",
+            id="cut inside a word",
+        ),
+        pytest.param(
+            "kern  :alert : Unable to handle kernel pa<4>[   16.815453] Workqueue: x",
+            "Unable to handle kernel paging request",
+            id="cut where paging is told from NULL",
+        ),
+        pytest.param(
+            "kern  :alert : Unable to handle kern<4>[   16.815453] Workqueue: x",
+            "Workqueue: x",
+            id="cut before the words that tell the kind: the other writer's line",
+        ),
+    ],
+)
+def test_cut_headers(line: str, expected: str) -> None:
+    assert strip_dmesg_prefix(line) == expected
+
+
 @pytest.mark.parametrize(
     ("body", "titles"),
     [

@@ -210,4 +210,8 @@ EXPECTED_STATUSES = {"open": 429, "fix-posted": 184}
 # Facts version 7: IBM's "Git bisect points to following patch:" over a "commit <sha>" line
 # (three boot and test failures of Sachin Sant's, each checked by reading the mail): 3 more.
 # One of those two: its thread names the culprit (the purgatory build error): 1 more.
-EXPECTED_WITH_CULPRIT = 426
+# Facts version 8: "revreted" over sfr's list of the mm tree's crash commits, "probably
+# instroduced by", a perf build failure's "the change that altered the behavior was:" over
+# a cgit URL, and Kees Cook's "I think it's due to:" over one in a syzbot thread (each
+# checked by reading the mail): 4 more.
+EXPECTED_WITH_CULPRIT = 430
