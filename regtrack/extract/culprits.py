@@ -456,7 +456,8 @@ def _sentence_before(body: LabelledBody, offset: int) -> str:
 # whose revert cures the problem (said within the next few lines, which may hold the
 # commit's pasted header) is a culprit candidate.
 _REVERTED = re.compile(
-    rf"\b(?:revert|{_REVERTED_WORD}|{_REVERTING_WORD})(?: the)?(?: commit)?:?\s+({COMMIT_ID})\b", re.I
+    rf"\b(?:revert|{_REVERTED_WORD}|{_REVERTING_WORD})(?: the)?(?: commit)?:?\s+({COMMIT_ID})\b",
+    re.I,
 )
 _CURED = re.compile(
     r"\b(?:fix(?:es|ed)?|solve[sd]?|resolve[sd]?|goes away|went away|gone|works|boots|helps"
