@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from regtrack.extract.crashframes import skip_pattern
 from regtrack.extract.crashtitle import clean_title
 
 if TYPE_CHECKING:
@@ -143,12 +144,21 @@ STATE_CHECK = re.compile(
 _STATE_TITLES = {"bad usercopy": "bad usercopy"}  # syzkaller's spelling
 
 
+# syzkaller's own skips (string, lock, print helpers...): a title names what called them.
+_SYZKALLER_SKIPS = skip_pattern()
+
+
+def _titled_by(function: str) -> bool:
+    return not skipped(function) and _SYZKALLER_SKIPS.search(function) is None
+
+
 def _first_function(draft: Draft) -> str:
-    """The crash point if it is not reporting machinery, else the first real frame."""
-    if draft.crash_function and not skipped(draft.crash_function):
+    """The crash point if a title may name it (no reporting machinery, none of the helpers
+    syzkaller skips), else the first frame that may; else the crash point after all."""
+    if draft.crash_function and _titled_by(draft.crash_function):
         return draft.crash_function
     for frame in draft.frames:
-        if frame.reliable and not skipped(frame.function):
+        if frame.reliable and _titled_by(frame.function):
             return frame.function
     return draft.crash_function or _UNKNOWN
 

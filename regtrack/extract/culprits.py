@@ -52,6 +52,8 @@ _SHA_SUBJECT = re.compile(
     rf"^\s*(?:[*-]\s+)?(?:commit\s+)?{_COMMIT_URL}({COMMIT_ID})(?:\s*\(\"(.*)\"\)|\s+([^\s(\"][^\n]{{0,200}}?))?\s*$"
 )
 _WRAPPED_SUBJECT = re.compile(rf"^\s*(?:[*-]\s+)?(?:commit\s+)?{COMMIT_ID}\s*\(\"[^\"]*$")
+# git show's subject, indented under its "commit <sha>" line.
+_SHOWN_SUBJECT = re.compile(r"^(?: {4}|\t)\S")
 # "... and commit" between two lists: the second names the other side of a conflict.
 _AND_COMMIT = re.compile(r"^\s*(?:and(?: with)?|with)(?: the)?(?: commits?)?:?\s*$", re.IGNORECASE)
 # "Caused by commit X" then "or" on a line of its own and Y: an alternative, in the same role.
@@ -76,11 +78,13 @@ _ID_IS_CULPRIT = re.compile(
 _INLINE = re.compile(
     rf"(?:caused(?:/\w+|\s+\(\w+\))?\s+by|{_INTRODUCED}\s+(?:by|in)|(?:exposed|triggered|revealed)\s+by"
     r"|due\s+to|brought\s+(?:in\s+)?by|(?:it'?s|it\s+is|it\s+comes|it\s+came)\s+from"
-    r"|point(?:s|ed)\s+(?:at|to)(?=\s+(?:the\s+)?commit)"
+    r"|point(?:s|ed|ing)?\s+(?:at|to)(?=\s+(?:the\s+)?commit)"
     # "It sounds like a result of <sha>", "deleted by mistake in the commit <sha>", "the
     # warning is due to the checking added in commit <sha>"
     r"|(?:a|the)\s+result\s+of|(?:by\s+mistake|accidentally|inadvertently)\s+in"
     r"|due\s+to\s+[^.\n]{1,60}?\s+in(?=\s+(?:the\s+)?commit)"
+    # "due to the presence of commit <sha>" (not "the lack of": that is a missing fix)
+    r"|due\s+to\s+the\s+(?:presence|addition|introduction|merge|merging)\s+of"
     r"|bisected\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:down\s+)?to"
     r"|culprit\s+(?:is|was|seems\s+to\s+be)"
     r"|(?:it'?s|it\s+is)\s+(?:probably|likely|maybe|possibly)\s+(?:this\s+one|this\s+commit)"
@@ -98,7 +102,8 @@ _SECOND_ROLE = re.compile(r"^(?:exposed|triggered|revealed)", re.IGNORECASE)
 # "commit 0123abcd ("x") broke the build"; and "interacting with commit <sha>" inline.
 _COMMIT_FIRST = re.compile(
     rf"\bcommit\s+[\"'`]?({COMMIT_ID})\b[\"'`]?(?:\s+\(\"([^\"]{{1,300}}?)\"\))?"
-    r"\s+(?:is\s+(?:causing|the\s+cause|responsible)|causes|caused|broke|breaks|introduced)\b",
+    r"\s+(?:(?:has|had|have)\s+)?(?:is\s+(?:causing|the\s+cause|responsible|to\s+blame)|causes"
+    r"|caused|broke|broken|breaks|introduced)\b",
     re.IGNORECASE,
 )
 _INTERACTING = re.compile(
@@ -118,7 +123,9 @@ _BETWEEN = re.compile(
 # A git show block counts as a culprit when the text just before it blames it.
 _BLAME_WORDS = re.compile(
     r"bisect|caus|culprit|first bad|introduc|regress|broke|offending|responsible"
-    r"|came from|comes from",
+    r"|came from|comes from"
+    # a maintainer takes it out: "I dropped" over the pasted commit
+    r"|\b(?:dropped|reverted)\b",
     re.IGNORECASE,
 )
 _REVERT_TEST = re.compile(
@@ -180,13 +187,16 @@ _BLOCK_INTRO = re.compile(
     # "It's a silent conflict of" the commit below "with" the one below that
     r"|(?:(?:silent|semantic) )?conflict (?:of|between)(?: the)?(?: commits?)?"
     r"|(?:this is |it is |it's )?because(?: of)?(?: the)?(?: commits?)?"
-    r"|(?:bisect\w* )?point(?:s|ed) (?:at|to)(?: the)?(?: following| below)?"
+    r"|(?:bisect\w* )?point(?:s|ed|ing)? (?:at|to)(?: the)?(?: following| below)?"
     r"(?: commits?| patch(?:es)?)?"
     r"|(?:possibly|probably|presumably|maybe|perhaps|likely) commits?"
     r"|(?:(?:possibly|probably|presumably|maybe|perhaps|likely) )?related to(?: the)? commits?"
     r"|(?:a|the) (?:bug|problem|regression|issue) in(?: the)? commits?"
     r"|the (?:problematic|offending|guilty|bad) (?:patch|commit)(?:es|s)?(?: is)?"
     r"|the culprit(?: commit)? is"
+    # "that smells like perhaps either:", "it looks like one of these commits:"
+    r"|(?:smells|looks|seems) like (?:(?:perhaps|maybe|probably) )?(?:either|one of)"
+    r"(?: these| the following)?(?: commits?| patch(?:es)?)?"
     # "the change that altered the behavior was:", "the commit that broke it is:"
     r"|the (?:change|commit|patch) that (?:\w+ ){0,2}(?:altered|changed|broke|introduced"
     r"|caused|started|triggered)(?: [\w-]+){0,3} (?:was|is))"
@@ -218,7 +228,8 @@ _INLINE_STEMS = register(
      "ecause of commit", "ointed at", "ointed to", "oints at", "oints to", "ffending",
      "the bad", "guilty", "roblematic", "esult of", "mistake in", "ccidentally in",
      "nadvertently in", "elated to", " in commit", "eracting", "erging badly",
-     "onflict of", "duced", "hat altered", "hat changed", "hat broke", "hat started")
+     "onflict of", "duced", "hat altered", "hat changed", "hat broke", "hat started",
+     "ointing to", "oint to", "ike either", "ike perhaps either", "ike one of")
 )  # fmt: skip
 # "Revert", "revert", "reverting"; "revreted", "revering" as typed
 _REVERT_STEMS = register(("evert", "evre", "evering"))
@@ -387,6 +398,14 @@ def _listed_after(
         match = _SHA_SUBJECT.match(line)
         if match is not None and (not ended or expecting):
             said = match.group(2) or match.group(3)  # ("subject"), or git log --oneline's
+            if (
+                said is None
+                and line.lstrip().startswith("commit ")
+                and index < len(following)
+                and _SHOWN_SUBJECT.match(following[index])
+            ):
+                said = following[index]  # "commit <sha>" over git show's indented subject
+                index += 1
             commit = normalise_commit_id(match.group(1))
             culprits.append(Culprit(commit, _unwrapped(said), kind, intro, number))
             ended = expecting = False
@@ -479,18 +498,27 @@ def _reverted_commit(body: LabelledBody, start: int) -> Culprit | None:
 _SUGGESTED_REVERT = re.compile(
     r"\b(?:try|please|can you|could you|you could|would you|maybe|should|suggest)\b"
     r"[^.\n?]{0,40}?"
-    rf"\brevert(?:ing)?(?: the)?(?: commit)?:?\s+[\"'`]?({COMMIT_ID})\b",
+    rf"\brevert(?:ing)?(?: the)?(?: commit)?:?\s+[\"'`]?({COMMIT_ID})\b"
+    # "Can you send a revert of c61c255e114c", "please queue a revert of commit X"
+    rf"|\b(?:send|post|queue|apply|need|want)\s+a\s+revert\s+of\s+(?:commit\s+)?({COMMIT_ID})\b"
+    # "can 6f861765464f be reverted", "should commit X ("x") be reverted"
+    rf"|\b(?:can|could|should|shall)\s+(?:we\s+)?(?:commit\s+)?[\"'`]?({COMMIT_ID})\b[\"'`]?"
+    r"(?:\s+\(\"[^\"\n]{1,200}\"\))?\s+(?:please\s+)?be\s+reverted",
     re.IGNORECASE,
 )
 
 
 def _suggested_revert(body: LabelledBody, start: int) -> Culprit | None:
+    """On the line at ``start``, or begun on the line before ("can\nX be reverted")."""
     line = body.line_at(start)
-    match = _SUGGESTED_REVERT.search(line)
+    before = body.text.rfind("\n", 0, max(start - 1, 0)) + 1 if start else start
+    match = _SUGGESTED_REVERT.search(body.text[before : start + len(line)])
     if match is None:
         return None
-    commit = normalise_commit_id(match.group(1))
-    return Culprit(commit, None, "revert-suggested", line, body.line_number(start))
+    said = match.group(1) or match.group(2) or match.group(3)
+    return Culprit(
+        normalise_commit_id(said), None, "revert-suggested", line, body.line_number(start)
+    )
 
 
 def extract_revert_tests(body: LabelledBody) -> tuple[RevertTest, ...]:

@@ -97,9 +97,15 @@ from regtrack.mail import REPLY_PREFIX, MailMessage
 #   8: culprits: the verbs as typed ("instroduced", "revreted", "revering"); an
 #      alternative after "or" (on its own line, or inline) and an inline list after
 #      "and"; a commit named by its web page (cgit's "?id=", "/commit/"); "the change
-#      that altered the behavior was:"; a revert that "made it build".  Crashes: a
+#      that altered the behavior was:"; a revert that "made it build"; "bisect point(ing)
+#      to"; "smells like perhaps either:" over a list; "commit X has caused"; git show's
+#      subject under a "commit <sha>" line; "due to the presence of commit"; "can X be
+#      reverted", "send a revert of X"; "I dropped" over a pasted commit.  Crashes: a
 #      header the console cut short mid-word ("Unable to handle kernel NULL poin") is
-#      made whole where its fixed words tell which it is.
+#      made whole where its fixed words tell which it is; a consistency check's line
+#      ("BUG: Bad page state") before another header is a report of its own; MIPS's "CPU
+#      0 Unable to handle kernel paging request"; regtrack's own titles skip the helpers
+#      syzkaller skips (string, printk, locks).  Versions: "-next" names linux-next.
 FACTS_VERSION = 8
 
 

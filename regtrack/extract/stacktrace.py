@@ -78,6 +78,8 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("paging", re.compile(r"^BUG: unable to handle (?:page fault|kernel paging request)")),
     ("null", re.compile(r"^(?:BUG: )?[Uu]nable to handle kernel NULL pointer dereference")),
     ("paging", re.compile(r"^Unable to handle kernel (?:paging request|access to user memory)")),
+    # MIPS: "CPU 0 Unable to handle kernel paging request at virtual address X, epc == Y"
+    ("paging", re.compile(r"^CPU \d{1,5} Unable to handle kernel paging request")),
     ("paging", re.compile(r"^BUG: Unable to handle kernel (?:data access|instruction fetch)")),
     ("gpf", re.compile(r"^general protection fault")),
     ("kernel-bug", re.compile(r"^kernel BUG at (\S{1,300})!")),
@@ -474,10 +476,16 @@ def _another_crash(draft: Draft, header: tuple[str, tuple[str | None, ...]]) -> 
         kind != draft.kind
         and kind not in _WEAK_KINDS
         and kind not in ("other", "panic")
-        and draft.kind in _ONE_LINE_KINDS
+        and (draft.kind in _ONE_LINE_KINDS or _states_a_check(draft))
         and draft.crash_function is None
         and not (draft.kind == "usercopy" and kind == "kernel-bug")  # the BUG() it calls
     )
+
+
+def _states_a_check(draft: Draft) -> bool:
+    """A consistency check's own line ("BUG: Bad page state in process ..."): a report
+    by itself, not the start of the next header's."""
+    return draft.kind == "bug-text" and STATE_CHECK.match(draft.header) is not None
 
 
 def _info_with_stack(text: str) -> bool:
@@ -509,7 +517,7 @@ def _is_report(draft: Draft) -> bool:
 
 
 def _match_header(text: str) -> tuple[str, tuple[str | None, ...]] | None:
-    if not text or text[0] not in "BWguiIkKUOIw":
+    if not text or text[0] not in "BWguiIkKUOIwC":
         return None  # cheap test first: headers start with few letters
     for kind, pattern in _HEADERS:
         match = pattern.match(text)

@@ -37,7 +37,13 @@ _NAMED_TREE = re.compile(r"the ([\w][\w./+-]{0,40}) tree\b")
 _TREE_WORDS = (
     (
         "linux-next",
-        (re.compile(r"linux-next\b"), re.compile(r"Linux-next\b"), re.compile(r"next tree\b")),
+        (
+            re.compile(r"linux-next\b"),
+            re.compile(r"Linux-next\b"),
+            re.compile(r"next tree\b"),
+            re.compile(r"-next\b(?!-)"),  # "in -next", "(-next)": a word of its own
+            re.compile(r"[Ll]inux next\b"),
+        ),
     ),
     (
         "mainline",

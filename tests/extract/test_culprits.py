@@ -153,6 +153,72 @@ def test_seed_replies_blame_nothing_themselves() -> None:
             [("2d47c6956ab3c8b580a59d7704aab3e2a4882b6c", None, "caused-by")],
             id="'I think it's due to:' over the commit's cgit URL",
         ),
+        pytest.param(
+            "139BEB3F-BC1C-4ABA-8928-9A8EF3FB5EDD@linux.ibm.com",
+            [
+                (
+                    "f46a5170e6e7d5f836f2199fe82cdb0b4363427f",
+                    "srcu: Use static init for statically allocated in-module srcu_struct",
+                    "first-bad",
+                )
+            ],
+            id="'Git bisect point to the following patch' over git show's commit and subject",
+        ),
+        pytest.param(
+            "CAKwvOdkABkajMqBS=xcHxXUTQGXbTN3tj1GcPqpGgGkmAGLkDA@mail.gmail.com",
+            [
+                (
+                    "b6c881b248ef",
+                    "x86/alternative: Complicate optimize_nops() some more",
+                    "caused-by",
+                ),
+                ("6c480f222128", "x86/alternative: Rewrite optimize_nops() some", "caused-by"),
+            ],
+            id="'that smells like perhaps either:' over two commits",
+        ),
+        pytest.param(
+            "d7e24393-540b-4fcc-84a8-3ad9daf26762@redhat.com",
+            [
+                (
+                    "77070eeb8821",
+                    "cgroup: Avoid false cacheline sharing of read mostly rstat_cpu",
+                    "inline",
+                )
+            ],
+            id="'commit X (a subject the client wrapped) has caused'",
+        ),
+        pytest.param(
+            "20231128213344.GA3423530@dev-arch.thelio-3990X",
+            [("6f861765464f", "fs: Block writes to mounted block devices", "inline")],
+            id="'due to the presence of commit' (the lack of another is no blame)",
+        ),
+        pytest.param(
+            "20231025121744.GD3952@nvidia.com",
+            [("c61c255e114c", None, "revert-suggested")],
+            id="'Can you send a revert of X'",
+        ),
+        pytest.param(
+            "20231009-behaarten-hotel-17e3c1e7de74@brauner",
+            [
+                (
+                    "8ea3ec0740bdea9105eb416f07eef5d031b9385a",
+                    "block: Remove blkdev_get_by_*() functions",
+                    "git-show",
+                )
+            ],
+            id="'I dropped' over a pasted git show block",
+        ),
+        pytest.param(
+            "7fe9d0b0-7d77-79cc-405d-3ca38b552782@linux.vnet.ibm.com",
+            [
+                (
+                    "4d5ab0ad964df178beba031b89429a601893ff61",
+                    "net/mlx5e: take into account device reconfiguration for",
+                    "git-show",
+                )
+            ],
+            id="'Boots fine without warnings when below patch is reverted' over git show",
+        ),
     ],
 )
 def test_linux_next_reports(msgid: str, expected) -> None:
@@ -501,6 +567,27 @@ def test_linux_next_reports(msgid: str, expected) -> None:
             "Revering 0123456789ab made it build again.\n",
             [("0123456789ab", None, "reverted")],
             id="reverting misspelt, and the build cured",
+        ),
+        pytest.param(
+            "Caused by commits\n\n    0123456789ab\n    abcdef012345\n\nBye\n",
+            [("0123456789ab", None, "caused-by"), ("abcdef012345", None, "caused-by")],
+            id="bare ids indented by four: no subject taken from the next",
+        ),
+        pytest.param(
+            "It looks like either commit would do.\n",
+            [],
+            id="'looks like either' inside a sentence is no lead-in",
+        ),
+        pytest.param(
+            "heh). If no proper merge can be found quickly, can\n"
+            "0123456789ab be reverted in the meantime?\n",
+            [("0123456789ab", None, "revert-suggested")],
+            id="'can X be reverted', begun on the line before",
+        ),
+        pytest.param(
+            "This is due to the lack of commit 0123456789ab in your tree.\n",
+            [],
+            id="a commit whose lack is the problem is no culprit",
         ),
         pytest.param(
             "The conflict of interest between these two is clear.\n\nThanks.\n",

@@ -500,6 +500,33 @@ def test_a_header_the_console_cut_short_is_made_whole() -> None:
     ]
 
 
+def test_a_state_check_before_another_header_is_a_report_of_its_own() -> None:
+    # KernelCI's excerpt: "BUG: Bad page state" twice, then "Unable to handle kernel NULL
+    # pointer dereference" a millisecond later: syzkaller titles the log by the first.
+    body = corpus_message("6420fdd8.170a0220.52843.134c@mx.google.com").body
+    assert [crash.title for crash in reports(body)] == [
+        "BUG: Bad page state",
+        "BUG: unable to handle kernel NULL pointer dereference",
+    ]
+
+
+def test_mips_paging_request() -> None:
+    # MIPS prints "CPU 0 Unable to handle kernel paging request at virtual address X,
+    # epc == Y, ra == Z" (KernelCI quotes that line alone).
+    body = corpus_message("6513f8b0.050a0220.1daf3.df97@mx.google.com").body
+    assert [crash.title for crash in reports(body)] == [
+        "BUG: unable to handle kernel paging request"
+    ]
+
+
+def test_own_title_skips_the_helpers_syzkaller_skips() -> None:
+    # LKFT's decoded arm64 trace ("pc : string (lib/vsprintf.c:644)"): syzkaller's
+    # rules read no frame of a decoded trace; regtrack's own title names the first
+    # function syzkaller would not skip (string, vsnprintf and printk's are).
+    body = corpus_message("CA+G9fYsTk0GPOTEMm1KG2iJvMLG0SqUfG0JSenRYFHuOQTpuxw@mail.gmail.com").body
+    assert reports(body)[0].title == "BUG: unable to handle kernel paging request in sysctl_err"
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
