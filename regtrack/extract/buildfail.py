@@ -80,7 +80,9 @@ _DOC_INCLUDED_FROM = re.compile(
     r"Documentation/[\w./+-]{1,300}:\d{1,7}: (?=[\w./+-]{1,300}:\d{1,7}: )"
 )
 _DOCS = re.compile(
-    r"^(?P<file>Documentation/[\w./+-]{1,300}|[\w./+-]{1,300}\.(?:rst|h|c)):(?P<line>\d{1,7}):"
+    # MAINTAINERS too: the docs build includes it ("MAINTAINERS:27997: WARNING: unknown document")
+    r"^(?P<file>Documentation/[\w./+-]{1,300}|MAINTAINERS|[\w./+-]{1,300}\.(?:rst|h|c))"
+    r":(?P<line>\d{1,7}):"
     r" (?P<severity>ERROR|WARNING): (?P<message>.{1,500})$"
 )
 # About a whole document: "Documentation/a.rst: WARNING: document isn't included ..."
@@ -144,8 +146,12 @@ _PYTHON_ERROR = re.compile(
 _DTC = re.compile(
     r"^Error: (?P<file>[\w./+-]{1,300}\.dtsi?):(?P<line>\d{1,7})[.\d-]* (?P<message>.{1,300})$"
 )
-# "today's linux-next build (x86_64\nallmodconfig) failed like this:"
-_TARGET = re.compile(r"build \(([\w\s.+/-]{2,80}?)\)\s+(failed|produced)")  # literal first: fast
+# A build system's log level before the compiler's line: Fedora's build logs print
+# "DEBUG: btf_dumper.c:838:25: error: ...".
+_LOG_PREFIX = re.compile(r"^(?:DEBUG|INFO|NOTICE): ")
+# "today's linux-next build (x86_64\nallmodconfig) failed like this:", "build\n(htmldocs)
+# produced this warning:"
+_TARGET = re.compile(r"build\s+\(([\w\s.+/-]{2,80}?)\)\s+(failed|produced)")  # literal first
 _NUMBERS = re.compile(r"\d+")
 
 
@@ -186,7 +192,9 @@ class BuildFailure:
         fails of those, whatever the mail's title or sentence says.  (A kernel-doc line
         looks like a compiler warning without a column, so "docs" alone does not tell.)"""
         docs_build = "docs" in (self.target or "")
-        return all(d.severity == "warning" and _a_check(d, docs_build) for d in self.diagnostics)
+        return bool(self.diagnostics) and all(
+            d.severity == "warning" and _a_check(d, docs_build) for d in self.diagnostics
+        )
 
 
 def _a_check(d: BuildDiagnostic, docs_build: bool) -> bool:
@@ -208,12 +216,14 @@ def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
             continue
         lines_seen.add(line)
         diagnostic = parse_diagnostic(line) or _multiline(body, start, line)
+        if diagnostic is None and (prefix := _LOG_PREFIX.match(line)):
+            diagnostic = parse_diagnostic(line[prefix.end() :].rstrip(" \\"))  # "\" wraps it
         if diagnostic is not None:
             diagnostics[diagnostic] = None
             if len(diagnostics) >= MAX_DIAGNOSTICS:
                 break
     if not diagnostics:
-        return None
+        return _said_of_the_build(body)
     target = _TARGET.search(body.own_text(16 * 1024))
     found = tuple(diagnostics)
     return BuildFailure(
@@ -221,6 +231,31 @@ def extract_build_failure(body: LabelledBody) -> BuildFailure | None:
         diagnostics=found,
         signature=_signature(found),
         reported=target.group(2) if target else None,
+    )
+
+
+# linux-next's build reports say "today's linux-next build (x86_64 allmodconfig) failed
+# like this:" or "produced this warning:"; now and then the log after it is lost, or is
+# output no diagnostic form here knows ("/bin/sh: 1: Syntax error: ...").
+_SAID_OF_THE_BUILD = register(("failed like this", "produced this warning", "produced these warn"))
+
+
+def _said_of_the_build(body: LabelledBody) -> BuildFailure | None:
+    """A build the author's own sentence says failed or warned, no diagnostic read: a
+    failure (or warning) of that target without diagnostics."""
+    if not any(body.stems.contains(stem) for stem in _SAID_OF_THE_BUILD):
+        return None
+    target = _TARGET.search(body.own_text(16 * 1024))
+    if target is None:
+        return None
+    # No diagnostic to tell one such failure from another: the signature is the mail's own
+    # text, so that no two reports without logs are shown as the same failure.
+    own = body.own_text(16 * 1024).encode("utf-8", "surrogatepass")
+    return BuildFailure(
+        target=" ".join(target.group(1).split()),
+        diagnostics=(),
+        signature=hashlib.sha1(b"no log|" + own, usedforsecurity=False).hexdigest()[:16],
+        reported=target.group(2),
     )
 
 

@@ -141,9 +141,12 @@ class Classification:
     signals: tuple[Signal, ...]
 
 
-def classify(subject: str, facts: MessageFacts, says_it_broke: bool = False) -> Classification:
+def classify(
+    subject: str, facts: MessageFacts, says_it_broke: bool = False, blames_the_patch: bool = False
+) -> Classification:
     """Weigh the subject and the extracted facts of one message; ``says_it_broke``: its
-    own text says something stopped working (:func:`says_it_broke`)."""
+    own text says something stopped working (:func:`says_it_broke`); ``blames_the_patch``:
+    it says the patch it answers broke something (:func:`blames_the_patch`)."""
     signals: list[Signal] = []
     kind: str | None = None
     prefix = facts.subject_prefix
@@ -218,6 +221,10 @@ def classify(subject: str, facts: MessageFacts, says_it_broke: bool = False) -> 
         add("names a culprit commit", 2)
     if facts.revert_tests:
         add("a revert test confirms it", 1)
+    if blames_the_patch and prefix.is_reply and prefix.is_patch and _names_a_tree(facts):
+        # The regression reported where its culprit was posted ("This patch landed in next
+        # but causes boot failures"): the reply is the report.
+        add("says the patch it answers broke something on a tree it names", 5)
     if says_it_broke and _names_a_tree(facts):
         # the start of a thread that says so is a report by definition; a reply is weighed
         add("says something stopped working on a tree it names", 2 if prefix.is_reply else 3)
@@ -259,6 +266,20 @@ def says_it_broke(body: LabelledBody) -> bool:
         if body.span_at(start).origin is Origin.OWN and _BROKE.search(body.line_at(start)):
             return True
     return False
+
+
+# "This patch landed in next but causes boot failures", "your change breaks the build".
+_BLAMES_THE_PATCH = re.compile(
+    r"\b(?:this|your|the)\s+(?:patch|change|commit)\b[^.\n]{0,80}?"
+    r"\b(?:causes?|caused|causing|breaks?|broke|triggers?|triggered)\b",
+    re.IGNORECASE,
+)
+
+
+def blames_the_patch(body: LabelledBody) -> bool:
+    """Whether the author's own words (the first 16 KiB) say "this patch" (or "your change",
+    "the commit") broke something: for a reply to a patch, a report of that patch."""
+    return _BLAMES_THE_PATCH.search(body.own_text(16 * 1024)) is not None
 
 
 def daily_tree_annotation(subject: str) -> str | None:

@@ -11,7 +11,12 @@ import dataclasses
 from dataclasses import dataclass
 
 from regtrack.extract.buildfail import BuildFailure, extract_build_failure
-from regtrack.extract.classify import Classification, classify, says_it_broke
+from regtrack.extract.classify import (
+    Classification,
+    blames_the_patch,
+    classify,
+    says_it_broke,
+)
 from regtrack.extract.commits import same_object
 from regtrack.extract.culprits import (
     FIXES_TAG,
@@ -106,6 +111,10 @@ from regtrack.mail import REPLY_PREFIX, MailMessage
 #      ("BUG: Bad page state") before another header is a report of its own; MIPS's "CPU
 #      0 Unable to handle kernel paging request"; regtrack's own titles skip the helpers
 #      syzkaller skips (string, printk, locks).  Versions: "-next" names linux-next.
+#      Builds: a report that says its build "failed like this" or "produced this
+#      warning" with no diagnostic read (the log lost, a shell's error) is a failure or
+#      warning without diagnostics; the target wrapped before its "("; MAINTAINERS in
+#      the docs build's warnings; a build log's "DEBUG: " before the compiler's line.
 FACTS_VERSION = 8
 
 
@@ -185,5 +194,7 @@ def extract_facts(subject: str, body: str, *, answers: bool = True) -> MessageFa
         build_failure=extract_build_failure(labelled),
         web_links=extract_web_links(labelled),
     )
-    classification = classify(subject, facts, says_it_broke(labelled))
+    answers_a_patch = prefix.is_reply and prefix.is_patch
+    blames = answers_a_patch and blames_the_patch(labelled)
+    classification = classify(subject, facts, says_it_broke(labelled), blames)
     return dataclasses.replace(facts, classification=classification)

@@ -43,6 +43,7 @@ _TREE_WORDS = (
             re.compile(r"next tree\b"),
             re.compile(r"-next\b(?!-)"),  # "in -next", "(-next)": a word of its own
             re.compile(r"[Ll]inux next\b"),
+            re.compile(r"landed in next\b"),  # "This patch landed in next but causes ..."
         ),
     ),
     (

@@ -119,6 +119,47 @@ def test_documentation_warnings_are_no_failure() -> None:
     assert all(d.kind == "docs" for d in found.diagnostics)
 
 
+def test_a_report_whose_log_was_lost_still_says_the_build_failed() -> None:
+    # "today's linux-next build (x86_64\nallmodconfig) failed like this:" and nothing
+    # after it: a failure of that target, with no diagnostic to show.
+    found = failure(corpus_message("20230116110811.4d361c15@canb.auug.org.au").body)
+    assert found is not None and found.failed and found.diagnostics == ()
+    assert found.target == "x86_64 allmodconfig"
+    other = failure(corpus_message("20230119092037.7fc4f401@canb.auug.org.au").body)
+    assert other is not None and other.failed
+    assert other.signature != found.signature  # two lost logs are no same failure
+
+
+def test_a_warning_no_diagnostic_form_reads_is_still_a_warning() -> None:
+    # "(native perf) produced this warning:" over "/bin/sh: 1: Syntax error: ..."
+    found = failure(corpus_message("20230802095745.1738fcf7@canb.auug.org.au").body)
+    assert found is not None and not found.failed and found.target == "native perf"
+
+
+def test_a_docs_error_in_a_build_that_produced_warnings_wrapped_before_its_target() -> None:
+    # "today's linux-next build\n(htmldocs) produced this warning:" over a Sphinx ERROR
+    found = failure(corpus_message("20230704135149.014516c7@canb.auug.org.au").body)
+    assert found is not None and found.reported == "produced" and not found.failed
+
+
+def test_maintainers_warnings_of_the_docs_build() -> None:
+    found = failure(corpus_message("20231212141208.42ece7fd@canb.auug.org.au").body)
+    assert found is not None and not found.failed
+    assert [(d.kind, d.file, d.line) for d in found.diagnostics] == [("docs", "MAINTAINERS", 27997)]
+
+
+def test_a_build_logs_level_before_the_compilers_line() -> None:
+    # Fedora's build log: "DEBUG: btf_dumper.c:838:25: error: ... \" (wrapped with "\")
+    found = failure(corpus_message("20230412123636.2358949-1-tmricht@linux.ibm.com").body)
+    assert found is not None and found.failed
+    first = found.diagnostics[0]
+    assert (first.file, first.line, first.message) == (
+        "btf_dumper.c",
+        838,
+        "'__fallthrough' undeclared",
+    )
+
+
 @pytest.mark.parametrize(
     ("line", "kind", "severity", "file", "line_number", "symbol"),
     [

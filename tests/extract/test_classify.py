@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from regtrack.extract.classify import says_it_broke
+from regtrack.extract.classify import blames_the_patch, says_it_broke
 from regtrack.extract.facts import extract_facts, facts_of_message
 from regtrack.extract.quoting import LabelledBody
 from tests.extract.corpus import corpus_message
@@ -265,6 +265,16 @@ def test_expected_facts_of_labelled_messages(msgid: str, expected: dict) -> None
             True,
             id="a thread starter's modpost error pasted with '>' quote marks",
         ),
+        pytest.param(
+            "361c2f87-1424-f452-912f-0e4a339f5c46@kernel.org",
+            True,
+            id="'This patch landed in next but causes boot failures', in reply to the patch",
+        ),
+        pytest.param(
+            "f28e3c85-84a4-4b30-a3f5-c2efad311fe7@sirena.org.uk",
+            True,
+            id="a build failure 'in -next', in reply to the patch that breaks it",
+        ),
     ],
 )
 def test_messages_of_the_corpus(msgid: str, is_report: bool) -> None:
@@ -288,6 +298,19 @@ def test_messages_of_the_corpus(msgid: str, is_report: bool) -> None:
 )
 def test_says_it_broke(body: str, broke: bool) -> None:
     assert says_it_broke(LabelledBody(body)) is broke
+
+
+@pytest.mark.parametrize(
+    ("body", "blames"),
+    [
+        ("This patch landed in next but causes boot failures on Exynos.\n", True),
+        ("Hi,\n\nyour change breaks the build of perf on s390.\n", True),
+        ("> This patch causes boot failures.\n\nI cannot reproduce it.\n", False),
+        ("This patch makes the driver start the device earlier.\n", False),
+    ],
+)
+def test_blames_the_patch(body: str, blames: bool) -> None:
+    assert blames_the_patch(LabelledBody(body)) is blames
 
 
 def test_a_report_told_only_in_prose_about_the_documentation_build() -> None:
