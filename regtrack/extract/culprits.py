@@ -511,8 +511,10 @@ _SUGGESTED_REVERT = re.compile(
 def _suggested_revert(body: LabelledBody, start: int) -> Culprit | None:
     """On the line at ``start``, or begun on the line before ("can\nX be reverted")."""
     line = body.line_at(start)
-    before = body.text.rfind("\n", 0, max(start - 1, 0)) + 1 if start else start
-    match = _SUGGESTED_REVERT.search(body.text[before : start + len(line)])
+    match = _SUGGESTED_REVERT.search(line)
+    if match is None and start and "be reverted" in line:
+        before = body.text.rfind("\n", 0, start - 1) + 1
+        match = _SUGGESTED_REVERT.search(body.text[before : start + len(line)])
     if match is None:
         return None
     said = match.group(1) or match.group(2) or match.group(3)
