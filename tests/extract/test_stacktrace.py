@@ -106,6 +106,29 @@ def test_seed_replies_quote_the_same_crash() -> None:
             "int3 in sched_clock_cpu",
             id="a breakpoint trap, 'int3: 0000 [#1]' without 'Oops: '",
         ),
+        pytest.param(
+            # KernelCI's summary: "Unable to handle kernel NULL poin<4>[ 16.8] Workqueue: ..."
+            # (the next writer's line cut the header), its "pc :" line in the excerpt above
+            # it; a soft lockup far below is another test's and does not take that pc.
+            "65099404.a70a0220.9169d.d6ea@mx.google.com",
+            "BUG: unable to handle kernel NULL pointer dereference in scp_get_rproc",
+            id="a header the console cut short mid-word, made whole",
+        ),
+        pytest.param(
+            # MIPS: "CPU 0 Unable to handle kernel paging request at virtual address X,
+            # epc == Y, ra == Z" (KernelCI quotes that line alone).
+            "6513f8b0.050a0220.1daf3.df97@mx.google.com",
+            "BUG: unable to handle kernel paging request",
+            id="MIPS's paging request",
+        ),
+        pytest.param(
+            # LKFT's decoded arm64 trace ("pc : string (lib/vsprintf.c:644)"): syzkaller's
+            # rules read no frame of a decoded trace; regtrack's own title names the first
+            # function syzkaller would not skip (string, vsnprintf and printk's are).
+            "CA+G9fYsTk0GPOTEMm1KG2iJvMLG0SqUfG0JSenRYFHuOQTpuxw@mail.gmail.com",
+            "BUG: unable to handle kernel paging request in sysctl_err",
+            id="regtrack's own title skips the helpers syzkaller skips",
+        ),
     ],
 )
 def test_real_reports_get_syzkaller_style_titles(msgid: str, title: str) -> None:
@@ -490,16 +513,6 @@ def test_a_one_line_report_before_another_is_a_report_of_its_own() -> None:
     ]
 
 
-def test_a_header_the_console_cut_short_is_made_whole() -> None:
-    # KernelCI's summary: "Unable to handle kernel NULL poin<4>[ 16.8] Workqueue: ..."
-    # (the next writer's line cut the header), its "pc :" line in the excerpt above it;
-    # a soft lockup far below is another test's and does not take that pc.
-    body = corpus_message("65099404.a70a0220.9169d.d6ea@mx.google.com").body
-    assert [crash.title for crash in reports(body)][:1] == [
-        "BUG: unable to handle kernel NULL pointer dereference in scp_get_rproc"
-    ]
-
-
 def test_a_state_check_before_another_header_is_a_report_of_its_own() -> None:
     # KernelCI's excerpt: "BUG: Bad page state" twice, then "Unable to handle kernel NULL
     # pointer dereference" a millisecond later: syzkaller titles the log by the first.
@@ -508,23 +521,6 @@ def test_a_state_check_before_another_header_is_a_report_of_its_own() -> None:
         "BUG: Bad page state",
         "BUG: unable to handle kernel NULL pointer dereference",
     ]
-
-
-def test_mips_paging_request() -> None:
-    # MIPS prints "CPU 0 Unable to handle kernel paging request at virtual address X,
-    # epc == Y, ra == Z" (KernelCI quotes that line alone).
-    body = corpus_message("6513f8b0.050a0220.1daf3.df97@mx.google.com").body
-    assert [crash.title for crash in reports(body)] == [
-        "BUG: unable to handle kernel paging request"
-    ]
-
-
-def test_own_title_skips_the_helpers_syzkaller_skips() -> None:
-    # LKFT's decoded arm64 trace ("pc : string (lib/vsprintf.c:644)"): syzkaller's
-    # rules read no frame of a decoded trace; regtrack's own title names the first
-    # function syzkaller would not skip (string, vsnprintf and printk's are).
-    body = corpus_message("CA+G9fYsTk0GPOTEMm1KG2iJvMLG0SqUfG0JSenRYFHuOQTpuxw@mail.gmail.com").body
-    assert reports(body)[0].title == "BUG: unable to handle kernel paging request in sysctl_err"
 
 
 @pytest.mark.parametrize(
