@@ -324,6 +324,21 @@ def test_no_report_without_a_trace(body: str) -> None:
             "RIP: 0010:x+0x1/0x2",
             id="a syslog prefix",
         ),
+        pytest.param(
+            "kern  :alert : Unable to handle kernel NULL poin<4>[   16.815453] Workqueue: x",
+            "Unable to handle kernel NULL pointer dereference",
+            id="a header another writer's line cut inside a word, made whole",
+        ),
+        pytest.param(
+            "kern  :alert : Unable to handle kernel pa<4>[   16.815453] Workqueue: x",
+            "Unable to handle kernel paging request",
+            id="cut where paging is told from NULL",
+        ),
+        pytest.param(
+            "kern  :alert : Unable to handle kern<4>[   16.815453] Workqueue: x",
+            "Workqueue: x",
+            id="cut before the words that tell the kind: the other writer's line",
+        ),
     ],
 )
 def test_dmesg_prefixes(line: str, expected: str) -> None:
@@ -521,30 +536,6 @@ def test_a_state_check_before_another_header_is_a_report_of_its_own() -> None:
         "BUG: Bad page state",
         "BUG: unable to handle kernel NULL pointer dereference",
     ]
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        pytest.param(
-            "kern  :alert : Unable to handle kernel NULL poin<4>[   16.815453] Workqueue: x",
-            "Unable to handle kernel NULL pointer dereference",
-            id="cut inside a word",
-        ),
-        pytest.param(
-            "kern  :alert : Unable to handle kernel pa<4>[   16.815453] Workqueue: x",
-            "Unable to handle kernel paging request",
-            id="cut where paging is told from NULL",
-        ),
-        pytest.param(
-            "kern  :alert : Unable to handle kern<4>[   16.815453] Workqueue: x",
-            "Workqueue: x",
-            id="cut before the words that tell the kind: the other writer's line",
-        ),
-    ],
-)
-def test_cut_headers(line: str, expected: str) -> None:
-    assert strip_dmesg_prefix(line) == expected
 
 
 @pytest.mark.parametrize(
