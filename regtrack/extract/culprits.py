@@ -510,7 +510,7 @@ _SUGGESTED_REVERT = re.compile(
 
 def _suggested_revert(body: LabelledBody, start: int) -> Culprit | None:
     """On the line at ``start``, or begun on the line before ("can\nX be reverted")."""
-    line = body.line_at(start)
+    line = body.line_at(start)[:_PROSE_LINE]
     match = _SUGGESTED_REVERT.search(line)
     if match is None and start and "be reverted" in line:
         before = body.text.rfind("\n", 0, start - 1) + 1
@@ -523,12 +523,17 @@ def _suggested_revert(body: LabelledBody, start: int) -> Culprit | None:
     )
 
 
+# A sentence of prose fits in this much of its line; a longer line (a log, a hostile body) is
+# read only this far by the per-line revert forms, which may match at every word of it.
+_PROSE_LINE = 4096
+
+
 def extract_revert_tests(body: LabelledBody) -> tuple[RevertTest, ...]:
     """Sentences of the author's own that report a successful revert test."""
     tests: list[RevertTest] = []
     for start in body.lines_containing(_REVERT_STEMS):
         if body.span_at(start).origin is Origin.OWN:
             sentence = body.line_at(start)
-            if _REVERT_TEST.search(sentence):
+            if _REVERT_TEST.search(sentence, 0, _PROSE_LINE):
                 tests.append(RevertTest(sentence, body.line_number(start)))
     return tuple(tests)

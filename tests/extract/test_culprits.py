@@ -652,6 +652,9 @@ def test_revert_tests(sentence: str, is_test: bool) -> None:
             "conflict between commit 01234567 and " * 50_000, id="50,000 'conflict between'"
         ),
         pytest.param("I have reverted these for today:\n" * 50_000, id="50,000 revert lists"),
+        pytest.param(
+            "can\n" + "0123456789ab be reverted " * 50_000, id="a 1 MB line of revert forms"
+        ),
         pytest.param("x " * 500_000 + "caused by\n", id="a 1 MB line before a lead-in"),
     ],
 )
