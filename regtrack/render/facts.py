@@ -48,6 +48,8 @@ def format_facts(facts: MessageFacts) -> list[str]:
         state = "build failure" if build.failed else "build warnings"
         target = f" ({build.target})" if build.target else ""
         lines.append(f"{state}{target} [signature {build.signature}]")
+        if not build.diagnostics:
+            lines.append("  (the mail says so; it shows no diagnostic regtrack reads)")
         for diagnostic in build.diagnostics[:3]:
             where = diagnostic.file or ""
             if diagnostic.line:
