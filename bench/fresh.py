@@ -28,8 +28,9 @@ the same way, chosen rich in culprit phrasings, in threads no other label
 touches; ``extraction_dev4_2023.json`` holds 82 more, rich in reports made
 as replies and in unusual blame; ``extraction_dev5_2023.json`` 226 more: every
 remaining thread whose mail blames a commit, random thread starters and
-KernelCI summaries) and lists every disagreement, message by message, to
-develop against.
+KernelCI summaries; ``extraction_dev6_2023.json`` 66 near the classifier's
+threshold) and lists every disagreement, message by message, to develop
+against.
 
 Figures, not assertions.
 """
