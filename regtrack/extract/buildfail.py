@@ -245,16 +245,17 @@ def _said_of_the_build(body: LabelledBody) -> BuildFailure | None:
     failure (or warning) of that target without diagnostics."""
     if not any(body.stems.contains(stem) for stem in _SAID_OF_THE_BUILD):
         return None
-    target = _TARGET.search(body.own_text(16 * 1024))
+    own = body.own_text(16 * 1024)
+    target = _TARGET.search(own)
     if target is None:
         return None
     # No diagnostic to tell one such failure from another: the signature is the mail's own
     # text, so that no two reports without logs are shown as the same failure.
-    own = body.own_text(16 * 1024).encode("utf-8", "surrogatepass")
+    key = b"no log|" + own.encode("utf-8", "surrogatepass")
     return BuildFailure(
         target=" ".join(target.group(1).split()),
         diagnostics=(),
-        signature=hashlib.sha1(b"no log|" + own, usedforsecurity=False).hexdigest()[:16],
+        signature=hashlib.sha1(key, usedforsecurity=False).hexdigest()[:16],
         reported=target.group(2),
     )
 
