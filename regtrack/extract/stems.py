@@ -95,19 +95,23 @@ class StemHits:
 
     def lines_with(self, stem: Stem) -> list[int]:
         """Start offsets of the lines holding ``stem``, in order, once each."""
-        if self._engine is not None and stem in _registered:
-            if self._lines is None:
-                self._lines = _scan(self._engine, self.text)
-            if self._lines is not None:
-                return self._lines.get(stem, _NONE)
-            self._engine = None  # too many hits: str.find from here on
+        if stem in _registered and (table := self._scanned()) is not None:
+            return table.get(stem, _NONE)
         if stem.caseless:
             return _lines_with(self.text, self._ascii_lowered(), stem.text)
         return _lines_with(self.text, self.text, stem.text)
 
     def lines_with_any(self, stems: tuple[Stem, ...]) -> Iterator[int]:
         """Start offsets of the lines holding any of ``stems``, in order, once each."""
-        found = [lines for stem in stems if (lines := self.lines_with(stem))]
+        table = self._scanned()
+        if table is not None:  # dictionary lookups: no call per stem (extractors ask for 60)
+            found = [
+                lines
+                for stem in stems
+                if (lines := table.get(stem) if stem in _registered else self.lines_with(stem))
+            ]
+        else:
+            found = [lines for stem in stems if (lines := self.lines_with(stem))]
         if len(found) == 1:
             yield from found[0]
             return
@@ -117,10 +121,21 @@ class StemHits:
                 yield start
                 previous = start
 
+    def _scanned(self) -> dict[Stem, list[int]] | None:
+        """Every registered stem's lines from the one Hyperscan pass (made on first use),
+        or None where str.find answers (no Hyperscan, or too many hits)."""
+        if self._engine is None:
+            return None
+        if self._lines is None:
+            self._lines = _scan(self._engine, self.text)
+            if self._lines is None:
+                self._engine = None  # too many hits: str.find from here on
+        return self._lines
+
     def contains(self, stem: Stem) -> bool:
         """Whether ``stem`` occurs anywhere in the text."""
-        if self._engine is not None and stem in _registered:
-            return bool(self.lines_with(stem))
+        if stem in _registered and (table := self._scanned()) is not None:
+            return stem in table
         if stem.caseless:
             return stem.text in self._ascii_lowered()
         return stem.text in self.text
