@@ -110,7 +110,9 @@ from regtrack.mail import REPLY_PREFIX, MailMessage
 #      made whole where its fixed words tell which it is; a consistency check's line
 #      ("BUG: Bad page state") before another header is a report of its own; MIPS's "CPU
 #      0 Unable to handle kernel paging request"; regtrack's own titles skip the helpers
-#      syzkaller skips (string, printk, locks).  Versions: "-next" names linux-next.
+#      syzkaller skips (string, printk, locks); a panic after a crash point without a
+#      header, where no report came before, is the report ("kernel panic: bad mode").
+#      Versions: "-next" names linux-next.
 #      Builds: a report that says its build "failed like this" or "produced this
 #      warning" with no diagnostic read (the log lost, a shell's error) is a failure or
 #      warning without diagnostics; the target wrapped before its "("; MAINTAINERS in

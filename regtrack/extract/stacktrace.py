@@ -367,7 +367,7 @@ def _reports_in(lines: tuple[Line, ...]) -> tuple[CrashReport, ...]:
         if (
             header is not None
             and header[0] == "panic"
-            and (repeated or _follows_report(draft, last_end, line))
+            and (repeated or _follows_report(draft, last_end, line, bool(finished)))
         ):
             # The consequence of the report before it, or a panic the log
             # repeats (a CI's summary quotes the panic line again).
@@ -492,9 +492,13 @@ def _info_with_stack(text: str) -> bool:
     return ("FAULT" in text or "allocation failure" in text) and bool(_INFO_WITH_STACK.search(text))
 
 
-def _follows_report(draft: Draft | None, last_end: int, line: Line) -> bool:
-    """Whether a line comes inside a report or soon after one."""
-    return draft is not None or line.number - last_end <= _PANIC_FOLLOWS_WITHIN
+def _follows_report(draft: Draft | None, last_end: int, line: Line, reported: bool) -> bool:
+    """Whether a line comes inside a report or soon after one.  In a log with no report
+    before it (``reported``), a draft that is none yet (a crash point without a header, as
+    arm64's "Bad mode in ... handler" leaves) does not make a panic its consequence: the
+    panic is the report."""
+    inside = draft is not None and (reported or _may_be_report(draft) or draft.kind == _CONSEQUENCE)
+    return inside or line.number - last_end <= _PANIC_FOLLOWS_WITHIN
 
 
 def _may_be_report(draft: Draft) -> bool:

@@ -518,6 +518,14 @@ def test_a_panic_a_ci_log_repeats_is_no_report_of_its_own() -> None:
 LAVA_LOG_WITH_CLOCK = "Y8Fkjxsq5EOtGiql@casper.infradead.org"
 
 
+def test_a_panic_after_reports_stays_their_consequence_far_below() -> None:
+    # LKFT's int3 log: two oopses, then a register dump and "Kernel panic - not syncing:
+    # Fatal exception in interrupt" fifty lines later; a panic is a report of its own only
+    # where no report came before it (syzkaller's "kernel panic: bad mode").
+    body = corpus_message("CA+G9fYsbni4_vCObhwux3i+5HrCf119gBL0bm0q9tiS4N==kfg@mail.gmail.com").body
+    assert [crash.title for crash in reports(body)] == ["int3 in sched_clock_cpu"] * 2
+
+
 def test_a_one_line_report_before_another_is_a_report_of_its_own() -> None:
     # "BUG: Bad rss-counter state" needs no trace; the NULL dereference below
     # it is the next report, not more lines of the first.
