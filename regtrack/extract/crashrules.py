@@ -468,7 +468,7 @@ _OTHER_RULES = (
         parts=_CRASH_POINT_THEN_TRACE,
     ),
     _rule(
-        r"(?:Oops: )?general protection fault.*:",
+        r"(?:Oops: )?(?:segment-related )?general protection fault.*:",
         "general protection fault in {frame}",
         parts=_CRASH_POINT_THEN_TRACE,
     ),

@@ -28,6 +28,7 @@ _NOT_A_REPORT = re.compile(
 # Every rule's first line starts with one of these: a cheap test first.
 _MAY_START = re.compile(
     r"(?:BUG|WARNING|INFO|Kernel |kernel BUG|Unable to handle|general protection|Oops: "
+    r"|segment-related general protection"
     r"|stack segment|PANIC: double|divide|invalid opcode|int3: |UBSAN|unregister_netdevice|VFS: "
     r"|Internal error|Unhandled fault|Alignment trap)"
 )

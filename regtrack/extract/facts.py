@@ -111,7 +111,8 @@ from regtrack.mail import REPLY_PREFIX, MailMessage
 #      ("BUG: Bad page state") before another header is a report of its own; MIPS's "CPU
 #      0 Unable to handle kernel paging request"; regtrack's own titles skip the helpers
 #      syzkaller skips (string, printk, locks); a panic after a crash point without a
-#      header, where no report came before, is the report ("kernel panic: bad mode").
+#      header, where no report came before, is the report ("kernel panic: bad mode");
+#      x86's "segment-related general protection fault".
 #      Versions: "-next" names linux-next.
 #      Builds: a report that says its build "failed like this" or "produced this
 #      warning" with no diagnostic read (the log lost, a shell's error) is a failure or

@@ -81,7 +81,8 @@ _HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # MIPS: "CPU 0 Unable to handle kernel paging request at virtual address X, epc == Y"
     ("paging", re.compile(r"^CPU \d{1,5} Unable to handle kernel paging request")),
     ("paging", re.compile(r"^BUG: Unable to handle kernel (?:data access|instruction fetch)")),
-    ("gpf", re.compile(r"^general protection fault")),
+    # x86 says "segment-related" when the fault has an error code (a segment selector)
+    ("gpf", re.compile(r"^(?:segment-related )?general protection fault")),
     ("kernel-bug", re.compile(r"^kernel BUG at (\S{1,300})!")),
     # arm64's BUG() trap, where the "kernel BUG at" line before it was not kept
     ("kernel-bug", re.compile(r"^Internal error: Oops - BUG: ")),
@@ -521,7 +522,7 @@ def _is_report(draft: Draft) -> bool:
 
 
 def _match_header(text: str) -> tuple[str, tuple[str | None, ...]] | None:
-    if not text or text[0] not in "BWguiIkKUOIwC":
+    if not text or text[0] not in "BWguiIkKUOIwCs":
         return None  # cheap test first: headers start with few letters
     for kind, pattern in _HEADERS:
         match = pattern.match(text)
